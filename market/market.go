@@ -1,0 +1,110 @@
+// Package market holds spotscope's domain: capacity pools, price records,
+// instance-type catalogs and the statistics defined in docs/statistics.md.
+// It imports no UI and no storage, so every rule here is testable on its own.
+package market
+
+import (
+	"fmt"
+	"time"
+)
+
+// Products AWS publishes spot prices for. LinuxUNIX is the default everywhere.
+const (
+	LinuxUNIX = "Linux/UNIX"
+	RHEL      = "Red Hat Enterprise Linux"
+	SUSE      = "SUSE Linux"
+	Windows   = "Windows"
+)
+
+// KnownProducts lists the product descriptions DescribeSpotPriceHistory accepts.
+var KnownProducts = []string{
+	LinuxUNIX, RHEL, SUSE, Windows,
+	"Linux/UNIX (Amazon VPC)", "Red Hat Enterprise Linux (Amazon VPC)",
+	"SUSE Linux (Amazon VPC)", "Windows (Amazon VPC)",
+}
+
+// Pool is the key of one price series: a spot capacity pool (instance type in
+// an Availability Zone) and the product sold in it. AZ names are
+// account-specific; the AZ ID travels beside the pool (see PoolInfo), not in
+// the key, because price records carry only the name.
+type Pool struct {
+	Region           string
+	AvailabilityZone string
+	InstanceType     string
+	Product          string
+}
+
+func (p Pool) String() string {
+	return fmt.Sprintf("%s %s %s", p.AvailabilityZone, p.InstanceType, p.Product)
+}
+
+// Record is one DescribeSpotPriceHistory observation: from Time on, the pool's
+// price is Price (USD per instance-hour). A record is not always a change.
+type Record struct {
+	Pool
+	Time  time.Time
+	Price float64
+}
+
+// Point is one step of a pool's price series.
+type Point struct {
+	Time  time.Time
+	Price float64
+}
+
+// PoolPrice is a pool with its latest known price.
+type PoolPrice struct {
+	Pool
+	AvailabilityZoneID string
+	Time               time.Time
+	Price              float64
+}
+
+// Zone maps an account's AZ name to the AZ ID that names the same physical
+// zone in every account.
+type Zone struct {
+	Region string
+	Name   string
+	ID     string
+	Type   string // availability-zone, local-zone, wavelength-zone
+	State  string
+}
+
+// InstanceType is the part of DescribeInstanceTypes spotscope matches
+// workloads against.
+type InstanceType struct {
+	Name              string
+	VCPUs             int
+	MemoryMiB         int64
+	Architectures     []string // x86_64, arm64, i386, ...
+	GPUs              int
+	GPUManufacturer   string
+	GPUName           string
+	GPUMemoryMiB      int64
+	SpotSupported     bool
+	CurrentGeneration bool
+}
+
+// MemoryGiB is the memory in GiB, the unit users think in.
+func (t InstanceType) MemoryGiB() float64 { return float64(t.MemoryMiB) / 1024 }
+
+// HasArch reports whether the type runs the given architecture.
+func (t InstanceType) HasArch(arch string) bool {
+	for _, a := range t.Architectures {
+		if a == arch {
+			return true
+		}
+	}
+	return false
+}
+
+// Family is the part of an instance type name before the dot ("m5" of
+// "m5.large").
+func Family(instanceType string) string {
+	for i := 0; i < len(instanceType); i++ {
+		if instanceType[i] == '.' {
+			return instanceType[:i]
+		}
+	}
+	return instanceType
+}
