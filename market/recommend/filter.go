@@ -1,0 +1,186 @@
+package recommend
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/spotscope/spotscope/market"
+)
+
+// stage is one filter with the message that explains an empty result in terms
+// of what was left before it.
+type stage struct {
+	name string
+	keep func(Candidate) bool
+	why  func(in []Candidate) *NoMatchError
+}
+
+// specStages are the filters that need only the instance type, so Build can
+// run them on the catalog before asking for prices.
+func specStages(p Profile) []stage {
+	where := func(in []Candidate) string { return "in " + regionsOf(in) }
+	arch := p.Arch
+	return []stage{
+		{"spot", func(c Candidate) bool { return c.Spec.SpotSupported }, func(in []Candidate) *NoMatchError {
+			return noMatch("spot", "none of the %d instance types %s supports spot (%s)", distinctTypes(in), where(in), examples(in))
+		}},
+		{FlagVCPUs, func(c Candidate) bool { return c.Spec.VCPUs >= max(1, p.VCPUs) }, func(in []Candidate) *NoMatchError {
+			return noMatch(FlagVCPUs, "no instance type %s has >= %d vCPUs; the largest has %g", where(in), p.VCPUs, maxOf(in, func(c Candidate) float64 { return float64(c.Spec.VCPUs) }))
+		}},
+		{FlagMemory, func(c Candidate) bool { return c.Spec.MemoryGiB() >= p.MemoryGiB }, func(in []Candidate) *NoMatchError {
+			return noMatch(FlagMemory, "no instance type %s with >= %d vCPUs has >= %g GiB of memory; the largest has %g GiB", where(in), p.VCPUs, p.MemoryGiB, maxOf(in, func(c Candidate) float64 { return c.Spec.MemoryGiB() }))
+		}},
+		{FlagArch, func(c Candidate) bool { return arch == "" || arch == "any" || c.Spec.HasArch(arch) }, func(in []Candidate) *NoMatchError {
+			return noMatch(FlagArch, "no instance type %s with >= %d vCPUs and >= %g GiB runs %s", where(in), p.VCPUs, p.MemoryGiB, arch)
+		}},
+		{FlagGPUs, func(c Candidate) bool { return c.Spec.GPUs >= p.GPUs }, func(in []Candidate) *NoMatchError {
+			return noMatch(FlagGPUs, "no instance type %s that meets the vCPU, memory and architecture constraints has >= %d GPUs; the most is %g", where(in), p.GPUs, maxOf(in, func(c Candidate) float64 { return float64(c.Spec.GPUs) }))
+		}},
+		{FlagFamilies, func(c Candidate) bool { return len(p.Families) == 0 || matchAny(p.Families, c.InstanceType) }, func(in []Candidate) *NoMatchError {
+			return noMatch(FlagFamilies, "no instance type %s that meets the size constraints matches --families %s (%d did before it, e.g. %s)", where(in), strings.Join(p.Families, ","), distinctTypes(in), examples(in))
+		}},
+		{FlagExclude, func(c Candidate) bool { return !matchAny(p.Exclude, c.InstanceType) }, func(in []Candidate) *NoMatchError {
+			return noMatch(FlagExclude, "--exclude %s removes every remaining instance type %s (%s)", strings.Join(p.Exclude, ","), where(in), examples(in))
+		}},
+	}
+}
+
+// priceStages need the pool's statistics.
+func priceStages(p Profile) []stage {
+	where := func(in []Candidate) string { return "in " + regionsOf(in) }
+	return []stage{
+		{"price-data", func(c Candidate) bool { return c.HasStats }, func(in []Candidate) *NoMatchError {
+			return noMatch("price-data", "no %s price data in the %s window for the %d matching instance types %s (fetch history first)", p.Product, FormatDuration(p.Window), distinctTypes(in), where(in))
+		}},
+		{"price", func(c Candidate) bool { return c.Stats.Last > 0 || c.Stats.TWAP > 0 }, func(in []Candidate) *NoMatchError {
+			return noMatch("price", "every matching pool %s has price 0.000000 over the window; no usable price", where(in))
+		}},
+		{FlagMaxPrice, func(c Candidate) bool { return p.MaxPrice == 0 || effectivePrice(c) <= p.MaxPrice }, func(in []Candidate) *NoMatchError {
+			best := in[0]
+			for _, c := range in {
+				if effectivePrice(c) < effectivePrice(best) {
+					best = c
+				}
+			}
+			return noMatch(FlagMaxPrice, "no matching pool %s has a last price <= $%g/h; the cheapest is %s in %s at $%.6f/h", where(in), p.MaxPrice, best.InstanceType, best.AvailabilityZone, effectivePrice(best))
+		}},
+	}
+}
+
+func effectivePrice(c Candidate) float64 {
+	if c.Stats.Last > 0 {
+		return c.Stats.Last
+	}
+	return c.Stats.TWAP
+}
+
+func runStages(in []Candidate, stages []stage) ([]Candidate, error) {
+	cur := in
+	for _, s := range stages {
+		var next []Candidate
+		for _, c := range cur {
+			if s.keep(c) {
+				next = append(next, c)
+			}
+		}
+		if len(next) == 0 {
+			return nil, s.why(cur)
+		}
+		cur = next
+	}
+	return cur, nil
+}
+
+// Filter keeps the candidates that meet the profile (defaults applied) and
+// have a usable price. With none left it returns a *NoMatchError naming the
+// first constraint that emptied the list.
+func Filter(cands []Candidate, p Profile) ([]Candidate, []string, error) {
+	p = p.WithDefaults()
+	if len(cands) == 0 {
+		rs := "the selected regions"
+		if len(p.Regions) > 0 {
+			rs = strings.Join(p.Regions, ", ")
+		}
+		return nil, nil, noMatch("catalog", "no candidates: no instance types or pools are known in %s (fetch the catalog and history first)", rs)
+	}
+	var prod []Candidate
+	for _, c := range cands {
+		if c.Product == "" || c.Product == p.Product {
+			prod = append(prod, c)
+		}
+	}
+	if len(prod) == 0 {
+		return nil, nil, noMatch(FlagProduct, "no candidate pool sells %s in %s", p.Product, regionsOf(cands))
+	}
+	kept, err := runStages(prod, append(specStages(p), priceStages(p)...))
+	if err != nil {
+		return nil, nil, err
+	}
+	var notes []string
+	if n := len(cands) - len(kept); n > 0 {
+		notes = append(notes, fmt.Sprintf("%d of %d pools meet the profile", len(kept), len(cands)))
+	}
+	return kept, notes, nil
+}
+
+// matchAny matches a glob against the type name and its family, so "m5",
+// "m5*" and "m5.*" all select m5.large.
+func matchAny(globs []string, typ string) bool {
+	fam := market.Family(typ)
+	for _, g := range globs {
+		if ok, _ := path.Match(g, typ); ok {
+			return true
+		}
+		if ok, _ := path.Match(g, fam); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func regionsOf(in []Candidate) string {
+	set := map[string]bool{}
+	for _, c := range in {
+		set[c.Region] = true
+	}
+	var rs []string
+	for r := range set {
+		rs = append(rs, r)
+	}
+	sort.Strings(rs)
+	return strings.Join(rs, ", ")
+}
+
+func maxOf(in []Candidate, f func(Candidate) float64) float64 {
+	m := 0.0
+	for _, c := range in {
+		m = max(m, f(c))
+	}
+	return m
+}
+
+func distinctTypes(in []Candidate) int {
+	set := map[string]bool{}
+	for _, c := range in {
+		set[c.InstanceType] = true
+	}
+	return len(set)
+}
+
+func examples(in []Candidate) string {
+	set := map[string]bool{}
+	var names []string
+	for _, c := range in {
+		if !set[c.InstanceType] {
+			set[c.InstanceType] = true
+			names = append(names, c.InstanceType)
+		}
+	}
+	sort.Strings(names)
+	if len(names) > 3 {
+		return strings.Join(names[:3], ", ") + ", ..."
+	}
+	return strings.Join(names, ", ")
+}
