@@ -1,0 +1,111 @@
+package explore
+
+import (
+	"context"
+	"math"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/spotscope/spotscope/cache"
+	"github.com/spotscope/spotscope/market"
+	"github.com/spotscope/spotscope/market/advisor"
+	"github.com/spotscope/spotscope/market/demo"
+)
+
+var t0 = time.Date(2020, 4, 1, 0, 0, 0, 0, time.UTC)
+
+func h(x float64) time.Time { return t0.Add(time.Duration(x * float64(time.Hour))) }
+
+func TestSpark(t *testing.T) {
+	nan := math.NaN()
+	tests := []struct {
+		name string
+		pts  []market.Point
+		n    int
+		want []float64
+	}{
+		{"constant before the window", []market.Point{{Time: h(-1), Price: 2}}, 4, []float64{2, 2, 2, 2}},
+		{"step in the middle of a bucket", []market.Point{{Time: h(-1), Price: 1}, {Time: h(3), Price: 3}}, 2, []float64{1.5, 3}},
+		{"nothing in effect yet", []market.Point{{Time: h(5), Price: 1}}, 4, []float64{nan, nan, 1, 1}},
+		{"no points", nil, 2, []float64{nan, nan}},
+	}
+	for _, tc := range tests {
+		got := Spark(tc.pts, h(0), h(8), tc.n)
+		for i := range tc.want {
+			if !(got[i] == tc.want[i] || math.IsNaN(got[i]) && math.IsNaN(tc.want[i])) {
+				t.Errorf("%s: Spark = %v, want %v", tc.name, got, tc.want)
+				break
+			}
+		}
+	}
+}
+
+// TestSummariesMatchDirectStats stores the recorded Linux history in a real
+// cache and checks that every summary equals statistics computed straight
+// from the records, with AZ IDs, specs and advisor entries joined.
+func TestSummariesMatchDirectStats(t *testing.T) {
+	ctx := context.Background()
+	st, err := cache.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var recs []market.Record
+	series := map[market.Pool][]market.Point{}
+	for _, r := range demo.AllRecords() {
+		if r.Product == market.LinuxUNIX && r.Time.After(demo.End().Add(-20*24*time.Hour)) {
+			recs = append(recs, r)
+			series[r.Pool] = append(series[r.Pool], market.Point{Time: r.Time, Price: r.Price})
+		}
+	}
+	if _, err := st.AddRecords(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutZones(ctx, demo.Region, demo.Zones(), demo.End()); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutInstanceTypes(ctx, demo.Region, demo.Catalog(), demo.End()); err != nil {
+		t.Fatal(err)
+	}
+	q := Query{Regions: []string{demo.Region}, Window: 7 * 24 * time.Hour, End: demo.End(), SparkLen: 10}
+	got, err := Summaries(ctx, st, advisor.Embedded(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) < 100 {
+		t.Fatalf("only %d summaries", len(got))
+	}
+	withAdvisor := 0
+	for _, s := range got {
+		pts := series[s.Pool]
+		sort.Slice(pts, func(i, j int) bool { return pts[i].Time.Before(pts[j].Time) })
+		want, ok := market.ComputeStats(pts, q.WindowStart(), q.End)
+		if !ok || want != s.Stats {
+			t.Fatalf("%v: summary stats %+v, direct %+v", s.Pool, s.Stats, want)
+		}
+		if s.AvailabilityZoneID == "" || !s.HasSpec || len(s.Spark) != 10 {
+			t.Fatalf("%v: joins missing: az id %q, spec %v, spark %d", s.Pool, s.AvailabilityZoneID, s.HasSpec, len(s.Spark))
+		}
+		if s.Advisor.Known {
+			withAdvisor++
+		}
+	}
+	if withAdvisor == 0 {
+		t.Error("no summary has advisor data")
+	}
+	m5, _ := market.NewTypeMatcher([]string{"m5.*"})
+	q.Types = m5
+	got, err = Summaries(ctx, st, nil, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range got {
+		if market.Family(s.InstanceType) != "m5" || s.Advisor.Known {
+			t.Fatalf("filter or nil advisor broken: %+v", s.Pool)
+		}
+	}
+	if len(got) == 0 {
+		t.Error("no m5 pools")
+	}
+}
