@@ -1,0 +1,491 @@
+package cache
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spotscope/spotscope/market"
+)
+
+// Filter selects pools. Empty fields select everything.
+type Filter struct {
+	Regions  []string
+	Products []string
+	Types    market.TypeMatcher
+	Zones    []string // AZ names
+}
+
+func (f Filter) match(p market.Pool) bool {
+	return (len(f.Regions) == 0 || slices.Contains(f.Regions, p.Region)) &&
+		(len(f.Products) == 0 || slices.Contains(f.Products, p.Product)) &&
+		(len(f.Zones) == 0 || slices.Contains(f.Zones, p.AvailabilityZone)) &&
+		f.Types.Match(p.InstanceType)
+}
+
+// testHookChunkWritten runs after each chunk write of AddRecords; tests use
+// it to cancel a write half way.
+var testHookChunkWritten func()
+
+type chunkKey struct {
+	pool  int
+	start int64
+}
+
+// AddRecords stores recs (any order, duplicates allowed) and returns how
+// many (pool, time) pairs were new. A record whose pool and time are already
+// stored replaces the stored price: the newer write wins, so a re-fetch
+// corrects a wrong value instead of being ignored. Within recs the later
+// element wins. All of it is one transaction.
+func (s *Store) AddRecords(ctx context.Context, recs []market.Record) (int, error) {
+	if len(recs) == 0 {
+		return 0, nil
+	}
+	// Group by pool, then by chunk, keeping input order inside a group so
+	// that the later of two equal-time records wins.
+	poolIdx := map[market.Pool]int{}
+	var pools []market.Pool
+	groups := map[chunkKey][]entry{}
+	for _, r := range recs {
+		i, ok := poolIdx[r.Pool]
+		if !ok {
+			i = len(pools)
+			poolIdx[r.Pool] = i
+			pools = append(pools, r.Pool)
+		}
+		t := ms(r.Time)
+		k := chunkKey{i, chunkStart(t)}
+		groups[k] = append(groups[k], entry{t, toMicro(r.Price)})
+	}
+	keys := make([]chunkKey, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(a, b int) bool {
+		if keys[a].pool != keys[b].pool {
+			return keys[a].pool < keys[b].pool
+		}
+		return keys[a].start < keys[b].start
+	})
+
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("cache: %w", err)
+	}
+	defer tx.Rollback()
+
+	ids, fresh, err := s.poolIDsTx(ctx, tx, pools)
+	if err != nil {
+		return 0, err
+	}
+	get, err := tx.PrepareContext(ctx, `SELECT data FROM chunks WHERE pool_id = ? AND chunk_start = ?`)
+	if err != nil {
+		return 0, fmt.Errorf("cache: %w", err)
+	}
+	defer get.Close()
+	put, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO chunks (pool_id, chunk_start, first_ms, last_ms, n, data) VALUES (?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return 0, fmt.Errorf("cache: %w", err)
+	}
+	defer put.Close()
+	setLast, err := tx.PrepareContext(ctx, `UPDATE pools SET last_ms = ?, last_price = ? WHERE id = ? AND (last_ms IS NULL OR last_ms <= ?)`)
+	if err != nil {
+		return 0, fmt.Errorf("cache: %w", err)
+	}
+	defer setLast.Close()
+
+	added := 0
+	var old []entry
+	var buf []byte
+	for ki, k := range keys {
+		id := ids[k.pool]
+		old = old[:0]
+		if !fresh[k.pool] {
+			var data []byte
+			err := get.QueryRowContext(ctx, id, k.start).Scan(&data)
+			switch {
+			case err == sql.ErrNoRows:
+			case err != nil:
+				return 0, fmt.Errorf("cache: %w", err)
+			default:
+				if old, err = decodeChunk(old, data); err != nil {
+					return 0, fmt.Errorf("cache: pool %v chunk %d: %w", pools[k.pool], k.start, err)
+				}
+			}
+		}
+		merged, n := mergeEntries(old, groups[k])
+		added += n
+		buf = encodeChunk(buf[:0], merged)
+		first, last := merged[0], merged[len(merged)-1]
+		if _, err := put.ExecContext(ctx, id, k.start, first.ms, last.ms, len(merged), buf); err != nil {
+			return 0, fmt.Errorf("cache: %w", err)
+		}
+		// keys are sorted, so the last key of a pool holds its newest
+		// record of this batch.
+		if ki == len(keys)-1 || keys[ki+1].pool != k.pool {
+			if _, err := setLast.ExecContext(ctx, last.ms, last.micro, id, last.ms); err != nil {
+				return 0, fmt.Errorf("cache: %w", err)
+			}
+		}
+		if testHookChunkWritten != nil {
+			testHookChunkWritten()
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("cache: %w", err)
+	}
+	s.mu.Lock()
+	for i, p := range pools {
+		s.poolIDs[p] = ids[i]
+	}
+	s.mu.Unlock()
+	return added, nil
+}
+
+// poolIDsTx returns the ids of pools, creating missing ones, and which of
+// them were created in this transaction (and so have no chunks to read).
+func (s *Store) poolIDsTx(ctx context.Context, tx *sql.Tx, pools []market.Pool) ([]int64, []bool, error) {
+	ids := make([]int64, len(pools))
+	fresh := make([]bool, len(pools))
+	var missing []int
+	s.mu.Lock()
+	for i, p := range pools {
+		if id, ok := s.poolIDs[p]; ok {
+			ids[i] = id
+		} else {
+			missing = append(missing, i)
+		}
+	}
+	s.mu.Unlock()
+	if len(missing) == 0 {
+		return ids, fresh, nil
+	}
+	sel, err := tx.PrepareContext(ctx, `SELECT id FROM pools WHERE region = ? AND az = ? AND instance_type = ? AND product = ?`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cache: %w", err)
+	}
+	defer sel.Close()
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO pools (region, az, instance_type, product) VALUES (?, ?, ?, ?)`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cache: %w", err)
+	}
+	defer ins.Close()
+	for _, i := range missing {
+		p := pools[i]
+		err := sel.QueryRowContext(ctx, p.Region, p.AvailabilityZone, p.InstanceType, p.Product).Scan(&ids[i])
+		if err == nil {
+			continue
+		}
+		if err != sql.ErrNoRows {
+			return nil, nil, fmt.Errorf("cache: %w", err)
+		}
+		res, err := ins.ExecContext(ctx, p.Region, p.AvailabilityZone, p.InstanceType, p.Product)
+		if err != nil {
+			return nil, nil, fmt.Errorf("cache: %w", err)
+		}
+		if ids[i], err = res.LastInsertId(); err != nil {
+			return nil, nil, fmt.Errorf("cache: %w", err)
+		}
+		fresh[i] = true
+	}
+	return ids, fresh, nil
+}
+
+// windowChunks selects the chunks of one pool that a window [start, end]
+// needs: from the newest chunk holding a record at or before start (older
+// chunks, when the pool was quiet for a while, are skipped by the index
+// walk) up to the chunk holding end. ?1 pool, ?2 start, ?3 start's chunk,
+// ?4 end.
+const windowChunks = `SELECT data FROM chunks
+	WHERE pool_id = ?1 AND chunk_start <= ?4 AND chunk_start >= coalesce(
+		(SELECT chunk_start FROM chunks WHERE pool_id = ?1 AND chunk_start <= ?2 AND first_ms <= ?2
+		 ORDER BY chunk_start DESC LIMIT 1), ?3)
+	ORDER BY chunk_start`
+
+// window cuts a pool's decoded entries down to the record in effect at
+// start followed by the records in (start, end].
+type window struct {
+	start, end int64
+	pts        []market.Point
+}
+
+func (w *window) add(es []entry) {
+	for _, e := range es {
+		switch {
+		case e.ms <= w.start:
+			// A later record at or before start supersedes the one kept.
+			if len(w.pts) > 0 {
+				w.pts = w.pts[:0]
+			}
+			w.pts = append(w.pts, market.Point{Time: fromMS(e.ms), Price: fromMicro(e.micro)})
+		case e.ms <= w.end:
+			w.pts = append(w.pts, market.Point{Time: fromMS(e.ms), Price: fromMicro(e.micro)})
+		default:
+			return
+		}
+	}
+}
+
+// Series returns pool p's records over [start, end]: the record in effect
+// at start (the last at or before it), then every record in (start, end],
+// ascending. It returns no points when the pool has no record at or before
+// end, and no error for an unknown pool.
+func (s *Store) Series(ctx context.Context, p market.Pool, start, end time.Time) ([]market.Point, error) {
+	if end.Before(start) {
+		return nil, nil
+	}
+	var id int64
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM pools WHERE region = ? AND az = ? AND instance_type = ? AND product = ?`,
+		p.Region, p.AvailabilityZone, p.InstanceType, p.Product).Scan(&id)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cache: %w", err)
+	}
+	s0, e0 := ms(start), ms(end)
+	rows, err := s.db.QueryContext(ctx, windowChunks, id, s0, chunkStart(s0), e0)
+	if err != nil {
+		return nil, fmt.Errorf("cache: %w", err)
+	}
+	defer rows.Close()
+	w := window{start: s0, end: e0}
+	var es []entry
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return nil, fmt.Errorf("cache: %w", err)
+		}
+		if es, err = decodeChunk(es[:0], data); err != nil {
+			return nil, fmt.Errorf("cache: pool %v: %w", p, err)
+		}
+		w.add(es)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("cache: %w", err)
+	}
+	return w.pts, nil
+}
+
+type poolRow struct {
+	id int64
+	market.Pool
+	lastMS    sql.NullInt64
+	lastMicro sql.NullInt64
+	azID      sql.NullString
+}
+
+// pools lists the pools matching f, ordered by region, AZ, type and
+// product. Regions and products narrow the SQL; globs and zones are
+// checked here, which is cheap because a region has at most some tens of
+// thousands of pools.
+func (s *Store) pools(ctx context.Context, f Filter) ([]poolRow, error) {
+	q := `SELECT p.id, p.region, p.az, p.instance_type, p.product, p.last_ms, p.last_price, z.id
+		FROM pools p LEFT JOIN zones z ON z.region = p.region AND z.name = p.az`
+	var conds []string
+	var args []any
+	if len(f.Regions) > 0 {
+		conds = append(conds, "p.region IN ("+placeholders(len(f.Regions))+")")
+		for _, r := range f.Regions {
+			args = append(args, r)
+		}
+	}
+	if len(f.Products) > 0 {
+		conds = append(conds, "p.product IN ("+placeholders(len(f.Products))+")")
+		for _, r := range f.Products {
+			args = append(args, r)
+		}
+	}
+	if len(conds) > 0 {
+		q += " WHERE " + strings.Join(conds, " AND ")
+	}
+	q += " ORDER BY p.region, p.az, p.instance_type, p.product"
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("cache: %w", err)
+	}
+	defer rows.Close()
+	var out []poolRow
+	for rows.Next() {
+		var r poolRow
+		if err := rows.Scan(&r.id, &r.Region, &r.AvailabilityZone, &r.InstanceType, &r.Product, &r.lastMS, &r.lastMicro, &r.azID); err != nil {
+			return nil, fmt.Errorf("cache: %w", err)
+		}
+		if f.match(r.Pool) {
+			out = append(out, r)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("cache: %w", err)
+	}
+	return out, nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// ScanSeries calls fn with the series over [start, end] (as Series returns
+// it) of every pool matching f that has a record at or before end, one pool
+// at a time, ordered by region, AZ, instance type and product. Memory is
+// bounded by one pool's series. fn owns the slice it is given. An error
+// from fn stops the scan and is returned as is.
+func (s *Store) ScanSeries(ctx context.Context, f Filter, start, end time.Time, fn func(market.Pool, []market.Point) error) error {
+	if end.Before(start) {
+		return nil
+	}
+	pools, err := s.pools(ctx, f)
+	if err != nil {
+		return err
+	}
+	s0, e0 := ms(start), ms(end)
+	// One prepared statement on one connection: per pool it costs an index
+	// seek, which beats reading every chunk of a region when the filter is
+	// narrow and is as fast as a join when it is not.
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("cache: %w", err)
+	}
+	defer conn.Close()
+	stmt, err := conn.PrepareContext(ctx, windowChunks)
+	if err != nil {
+		return fmt.Errorf("cache: %w", err)
+	}
+	defer stmt.Close()
+	var es []entry
+	var data []byte
+	for _, p := range pools {
+		if !p.lastMS.Valid {
+			continue
+		}
+		w := window{start: s0, end: e0}
+		if err := func() error {
+			rows, err := stmt.QueryContext(ctx, p.id, s0, chunkStart(s0), e0)
+			if err != nil {
+				return fmt.Errorf("cache: %w", err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				if err := rows.Scan(&data); err != nil {
+					return fmt.Errorf("cache: %w", err)
+				}
+				if es, err = decodeChunk(es[:0], data); err != nil {
+					return fmt.Errorf("cache: pool %v: %w", p.Pool, err)
+				}
+				w.add(es)
+			}
+			return rows.Err()
+		}(); err != nil {
+			return err
+		}
+		if len(w.pts) == 0 {
+			continue
+		}
+		if err := fn(p.Pool, w.pts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Latest returns the newest record of every pool matching f, with the AZ ID
+// when the zones of its region are stored, ordered like ScanSeries.
+func (s *Store) Latest(ctx context.Context, f Filter) ([]market.PoolPrice, error) {
+	pools, err := s.pools(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]market.PoolPrice, 0, len(pools))
+	for _, p := range pools {
+		if !p.lastMS.Valid {
+			continue
+		}
+		out = append(out, market.PoolPrice{
+			Pool:               p.Pool,
+			AvailabilityZoneID: p.azID.String,
+			Time:               fromMS(p.lastMS.Int64),
+			Price:              fromMicro(p.lastMicro.Int64),
+		})
+	}
+	return out, nil
+}
+
+// Prune removes the records older than before, except each pool's record
+// in effect at before (the last at or before it), so statistics over a
+// window starting at or after before are unchanged. It returns how many
+// records it removed. The file does not shrink until a VACUUM; SQLite
+// reuses the freed pages for later fetches.
+func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
+	b := ms(before)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("cache: %w", err)
+	}
+	defer tx.Rollback()
+	// Per pool, the chunk holding the record in effect at before.
+	rows, err := tx.QueryContext(ctx, `SELECT c.pool_id, c.chunk_start, c.data FROM pools p JOIN chunks c
+		ON c.pool_id = p.id AND c.chunk_start = (SELECT chunk_start FROM chunks
+			WHERE pool_id = p.id AND chunk_start <= ?1 AND first_ms <= ?1 ORDER BY chunk_start DESC LIMIT 1)
+		WHERE c.first_ms < ?1`, b)
+	if err != nil {
+		return 0, fmt.Errorf("cache: %w", err)
+	}
+	type keep struct {
+		pool  int64
+		start int64
+		data  []byte
+	}
+	var keeps []keep
+	for rows.Next() {
+		var k keep
+		if err := rows.Scan(&k.pool, &k.start, &k.data); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("cache: %w", err)
+		}
+		keeps = append(keeps, k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("cache: %w", err)
+	}
+	var removed int64
+	var es []entry
+	var buf []byte
+	for _, k := range keeps {
+		if es, err = decodeChunk(es[:0], k.data); err != nil {
+			return 0, fmt.Errorf("cache: pool %d: %w", k.pool, err)
+		}
+		// Keep from the last record at or before b.
+		i := sort.Search(len(es), func(i int) bool { return es[i].ms > b }) - 1
+		if i <= 0 {
+			continue
+		}
+		removed += int64(i)
+		es = es[i:]
+		buf = encodeChunk(buf[:0], es)
+		if _, err := tx.ExecContext(ctx, `UPDATE chunks SET first_ms = ?, n = ?, data = ? WHERE pool_id = ? AND chunk_start = ?`,
+			es[0].ms, len(es), buf, k.pool, k.start); err != nil {
+			return 0, fmt.Errorf("cache: %w", err)
+		}
+	}
+	// Whole chunks before each pool's kept chunk.
+	var n sql.NullInt64
+	const older = `FROM chunks WHERE chunk_start < (SELECT c2.chunk_start FROM chunks c2
+		WHERE c2.pool_id = chunks.pool_id AND c2.chunk_start <= ?1 AND c2.first_ms <= ?1
+		ORDER BY c2.chunk_start DESC LIMIT 1)`
+	if err := tx.QueryRowContext(ctx, `SELECT sum(n) `+older, b).Scan(&n); err != nil {
+		return 0, fmt.Errorf("cache: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE `+older, b); err != nil {
+		return 0, fmt.Errorf("cache: %w", err)
+	}
+	removed += n.Int64
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("cache: %w", err)
+	}
+	return removed, nil
+}
