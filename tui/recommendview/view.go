@@ -1,0 +1,447 @@
+package recommendview
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/spotscope/spotscope/market/recommend"
+)
+
+// Below these the form alone does not fit; one line says so instead of a
+// garbled layout.
+const (
+	minWidth  = 60
+	minHeight = 16
+)
+
+const (
+	cellWidth   = 32 // one form cell: marker, label, field and a gap
+	labelWidth  = 11
+	panelMinW   = 40 // reasons beside the table only if this much is left
+	maxNoteRows = 3
+)
+
+type layout struct {
+	tooSmall   bool
+	formCols   int
+	formRows   int
+	beside     bool // reasons panel right of the table
+	panelW     int
+	tableRows  int // visible data rows
+	reasonRows int // lines for the reasons panel when below (title included)
+	noteRows   int
+	cols       []column
+}
+
+func (m Model) layout() layout {
+	var l layout
+	if m.w < minWidth || m.h < minHeight {
+		l.tooSmall = true
+		return l
+	}
+	l.formCols = max(1, min(int(numFields), m.w/cellWidth))
+	l.formRows = (int(numFields) + l.formCols - 1) / l.formCols
+	// title, form, form message, section title, table header, status
+	fixed := 1 + l.formRows + 1 + 1 + 1 + 1
+	rows := m.rows()
+	if m.result != nil {
+		l.noteRows = min(len(m.result.Notes), maxNoteRows)
+	}
+	rest := m.h - fixed - l.noteRows
+	l.cols = fitColumns(m.columns(), rows, m.w-2)
+	tw := tableWidth(l.cols, rows)
+	reasons := 0
+	if len(rows) > 0 {
+		c := rows[min(m.cursor, len(rows)-1)]
+		reasons = 1 + max(1, len(c.Reasons))
+	}
+	if m.w-tw-3 >= panelMinW {
+		l.beside = true
+		l.panelW = m.w - tw - 3
+		l.tableRows = max(rest, 1)
+		return l
+	}
+	l.panelW = m.w
+	l.reasonRows = min(reasons, max(rest-3, 0)) // keep at least three table rows
+	l.tableRows = max(rest-l.reasonRows, 1)
+	return l
+}
+
+// View renders the tab in exactly the size given to SetSize (before it, a
+// one-line placeholder).
+func (m Model) View() string {
+	if m.w == 0 || m.h == 0 {
+		return "Recommend: waiting for the terminal size…"
+	}
+	l := m.layout()
+	if l.tooSmall {
+		return truncate(fmt.Sprintf("Recommend: terminal too small (%dx%d, need %dx%d)", m.w, m.h, minWidth, minHeight), m.w)
+	}
+	var lines []string
+	lines = append(lines, m.titleLine())
+	lines = append(lines, m.formLines(l)...)
+	lines = append(lines, m.formMessage())
+	lines = append(lines, m.resultLines(l)...)
+	for len(lines) < m.h-1 {
+		lines = append(lines, "")
+	}
+	lines = lines[:m.h-1]
+	lines = append(lines, m.statusLine())
+	for i, s := range lines {
+		lines[i] = lipgloss.NewStyle().MaxWidth(m.w).Render(s)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m Model) titleLine() string {
+	regions := strings.Join(m.baseProfile().Regions, ",")
+	if regions == "" {
+		regions = "default region"
+	}
+	left := m.st.title.Render("Recommend") + m.st.muted.Render(" · "+regions)
+	var right string
+	switch {
+	case m.running:
+		right = m.spin.View() + " recommending…"
+	case m.result != nil:
+		right = m.st.muted.Render("as of " + m.resultAt.UTC().Format("2006-01-02 15:04 UTC"))
+	}
+	gap := max(1, m.w-lipgloss.Width(left)-lipgloss.Width(right))
+	return left + strings.Repeat(" ", gap) + right
+}
+
+func (m Model) formLines(l layout) []string {
+	out := make([]string, l.formRows)
+	for i := 0; i < int(numFields); i++ {
+		r := i / l.formCols
+		out[r] += m.formCell(field(i))
+	}
+	return out
+}
+
+func (m Model) formCell(f field) string {
+	sp := specs[f]
+	focused := m.focus == f
+	marker := "  "
+	label := m.st.label
+	if focused {
+		marker = "▸ "
+		label = m.st.focus
+	}
+	var val string
+	switch {
+	case f == fProfile:
+		name := m.form.names[m.form.nameIdx]
+		if m.form.modified && m.form.nameIdx > 0 {
+			name += "*"
+		}
+		val = cycler(name, sp.width, len(m.form.names) > 1)
+	case f == fArch:
+		val = cycler(archs[m.form.archIdx], sp.width, true)
+	default:
+		val = "[" + lipgloss.NewStyle().Width(sp.width+1).Render(m.form.inputs[f].View()) + "]"
+	}
+	cell := marker + label.Render(padRight(sp.label, labelWidth)) + " " + val
+	return lipgloss.NewStyle().Width(cellWidth).Render(cell)
+}
+
+func cycler(v string, w int, arrows bool) string {
+	v = padRight(truncate(v, w+1), w+1)
+	if !arrows {
+		return " " + v + " "
+	}
+	return "‹" + v + "›"
+}
+
+func (m Model) formMessage() string {
+	if m.formErr != nil {
+		return m.st.err.Render("✗ " + m.formErr.Error())
+	}
+	if m.focus < numFields && specs[m.focus].cycler {
+		return m.st.muted.Render("  ←/→ change · enter recommend")
+	}
+	return ""
+}
+
+func (m Model) resultLines(l layout) []string {
+	switch {
+	case m.err != nil:
+		msg := m.err.Error()
+		var nm *recommend.NoMatchError
+		if errors.As(m.err, &nm) {
+			return []string{m.st.section.Render("No pool matches this profile"), m.st.err.Render("✗ " + msg)}
+		}
+		return []string{m.st.section.Render("Recommendation failed"), m.st.err.Render("✗ " + msg)}
+	case m.result == nil && m.running:
+		return []string{"", m.spin.View() + " recommending…"}
+	case m.result == nil:
+		return []string{"", m.st.muted.Render("Fill in the profile and press enter to recommend capacity pools.")}
+	}
+	res := m.result
+	rows := m.rows()
+	instances := 0
+	for _, c := range res.Pools {
+		instances += c.Instances
+	}
+	title := fmt.Sprintf("Recommended set: %d instances in %d pools (of %d candidates) · expected total $%.2f",
+		instances, len(res.Pools), res.Candidates, res.ExpectedTotalCost)
+	toggle := "a: alternatives"
+	if m.showAlts {
+		title = fmt.Sprintf("Alternatives: %d ranked", len(res.Alternatives))
+		toggle = "a: recommended set"
+	}
+	if len(rows) > l.tableRows {
+		title += fmt.Sprintf(" · rows %d-%d", m.offset+1, min(m.offset+l.tableRows, len(rows)))
+	}
+	title = m.st.section.Render(title) + m.st.muted.Render(" ("+toggle+")")
+
+	table := m.tableLines(l, rows)
+	var panel []string
+	if len(rows) > 0 {
+		panel = m.reasonLines(rows[m.cursor], l.panelW)
+	}
+	var out []string
+	out = append(out, title)
+	if l.beside {
+		tw := 0
+		for _, s := range table {
+			tw = max(tw, lipgloss.Width(s))
+		}
+		for i := 0; i < max(len(table), len(panel)); i++ {
+			var left, right string
+			if i < len(table) {
+				left = table[i]
+			}
+			if i < len(panel) {
+				right = panel[i]
+			}
+			if i >= 1+l.tableRows && right == "" {
+				break
+			}
+			out = append(out, padRight(left, tw)+" │ "+right)
+		}
+	} else {
+		out = append(out, table...)
+		if l.reasonRows > 0 {
+			out = append(out, panel[:min(len(panel), l.reasonRows)]...)
+		}
+	}
+	for i := 0; i < l.noteRows; i++ {
+		n := res.Notes[i]
+		if i == l.noteRows-1 && len(res.Notes) > l.noteRows {
+			n = fmt.Sprintf("%s (+%d more notes)", n, len(res.Notes)-l.noteRows)
+		}
+		out = append(out, m.st.warn.Render("! "+n))
+	}
+	return out
+}
+
+func (m Model) reasonLines(c recommend.Choice, w int) []string {
+	out := []string{m.st.section.Render(truncate(fmt.Sprintf("Why %s in %s", c.InstanceType, c.AvailabilityZone), w))}
+	if len(c.Reasons) == 0 {
+		return append(out, m.st.muted.Render("  no reasons recorded"))
+	}
+	fw, vw, ew := 0, 0, 0
+	for _, r := range c.Reasons {
+		fw = max(fw, lipgloss.Width(r.Factor))
+		vw = max(vw, lipgloss.Width(r.Value))
+		ew = max(ew, lipgloss.Width(r.Effect))
+	}
+	// The effect is the point of the line, so the value is what gets cut.
+	vw = min(vw, max(8, w-2-fw-2-ew-2))
+	for _, r := range c.Reasons {
+		line := "  " + padRight(r.Factor, fw) + "  " + padRight(truncate(r.Value, vw), vw) + "  " + r.Effect
+		out = append(out, truncate(line, w))
+	}
+	return out
+}
+
+func padRight(s string, w int) string {
+	if d := w - lipgloss.Width(s); d > 0 {
+		return s + strings.Repeat(" ", d)
+	}
+	return s
+}
+
+func padLeft(s string, w int) string {
+	if d := w - lipgloss.Width(s); d > 0 {
+		return strings.Repeat(" ", d) + s
+	}
+	return s
+}
+
+// truncate cuts plain (unstyled) text to w cells with an ellipsis.
+func truncate(s string, w int) string {
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	if w <= 0 {
+		return ""
+	}
+	rs := []rune(s)
+	for len(rs) > 0 && lipgloss.Width(string(rs))+1 > w {
+		rs = rs[:len(rs)-1]
+	}
+	return string(rs) + "…"
+}
+
+func (m Model) statusLine() string {
+	left := m.st.muted.Render("export: " + formats[m.format].name)
+	if m.status == "" {
+		return left
+	}
+	st := m.st.ok
+	mark := "✓ "
+	if m.statusErr {
+		st, mark = m.st.err, "✗ "
+	}
+	return left + m.st.muted.Render(" · ") + st.Render(mark+m.status)
+}
+
+// --- table ---
+
+type column struct {
+	title string
+	right bool
+	prio  int // columns with the highest prio go first when the width is short
+	cell  func(i int, c recommend.Choice) string
+}
+
+func (m Model) columns() []column {
+	cols := []column{
+		{title: "Type", prio: 0, cell: func(_ int, c recommend.Choice) string { return c.InstanceType }},
+		{title: "AZ", prio: 0, cell: func(_ int, c recommend.Choice) string { return c.AvailabilityZone }},
+		{title: "AZ ID", prio: 3, cell: func(_ int, c recommend.Choice) string { return orQ(c.AvailabilityZoneID) }},
+	}
+	if m.showAlts {
+		cols = append(cols, column{title: "Rank", right: true, prio: 1, cell: func(i int, _ recommend.Choice) string { return "#" + strconv.Itoa(i+1) }})
+	} else {
+		cols = append(cols, column{title: "Share", right: true, prio: 0, cell: func(_ int, c recommend.Choice) string {
+			return fmt.Sprintf("%d %3.0f%%", c.Instances, c.Share*100)
+		}})
+	}
+	cols = append(cols,
+		column{title: "Last", right: true, prio: 1, cell: func(_ int, c recommend.Choice) string { return price(c.Last) }},
+		column{title: "TWAP", right: true, prio: 2, cell: func(_ int, c recommend.Choice) string { return price(c.TWAP) }},
+		column{title: "CV", right: true, prio: 2, cell: func(_ int, c recommend.Choice) string { return fmt.Sprintf("%.3f", c.CV) }},
+		column{title: "Interr.", prio: 1, cell: func(_ int, c recommend.Choice) string {
+			if !c.Interruption.Known {
+				return "?"
+			}
+			return c.Interruption.Bucket
+		}},
+		column{title: "Place", right: true, prio: 2, cell: func(_ int, c recommend.Choice) string {
+			if c.PlacementScore == nil {
+				return "?"
+			}
+			return strconv.Itoa(*c.PlacementScore)
+		}},
+		column{title: "On-Demand", right: true, prio: 1, cell: func(_ int, c recommend.Choice) string {
+			if c.OnDemand == nil {
+				return "?"
+			}
+			if c.OnDemandEstimated {
+				return "~" + price(*c.OnDemand)
+			}
+			return price(*c.OnDemand)
+		}},
+		column{title: "$/vCPU-h", right: true, prio: 0, cell: func(_ int, c recommend.Choice) string {
+			return fmt.Sprintf("%.5f", c.ExpectedCostPerVCPUHour)
+		}},
+		column{title: "Job $", right: true, prio: 1, cell: func(_ int, c recommend.Choice) string {
+			return fmt.Sprintf("%.2f", c.ExpectedJobCost)
+		}},
+		column{title: "Score", right: true, prio: 0, cell: func(_ int, c recommend.Choice) string {
+			return fmt.Sprintf("%.5f", c.Score)
+		}},
+	)
+	return cols
+}
+
+func price(v float64) string { return fmt.Sprintf("%.4f", v) }
+
+func orQ(s string) string {
+	if s == "" {
+		return "?"
+	}
+	return s
+}
+
+const colGap = 2
+
+func colWidths(cols []column, rows []recommend.Choice) []int {
+	ws := make([]int, len(cols))
+	for j, c := range cols {
+		ws[j] = lipgloss.Width(c.title)
+		for i, r := range rows {
+			ws[j] = max(ws[j], lipgloss.Width(c.cell(i, r)))
+		}
+	}
+	return ws
+}
+
+func tableWidth(cols []column, rows []recommend.Choice) int {
+	w := 2 // cursor marker
+	for _, cw := range colWidths(cols, rows) {
+		w += cw + colGap
+	}
+	return w - colGap
+}
+
+// fitColumns drops the least important columns, rightmost first, until the
+// table fits in w.
+func fitColumns(cols []column, rows []recommend.Choice, w int) []column {
+	for tableWidth(cols, rows) > w {
+		drop, worst := -1, 0
+		for j, c := range cols {
+			if c.prio > 0 && c.prio >= worst {
+				drop, worst = j, c.prio
+			}
+		}
+		if drop < 0 {
+			break
+		}
+		cols = append(cols[:drop:drop], cols[drop+1:]...)
+	}
+	return cols
+}
+
+func (m Model) tableLines(l layout, rows []recommend.Choice) []string {
+	if len(rows) == 0 {
+		what := "no pools in the recommended set"
+		if m.showAlts {
+			what = "no alternatives"
+		}
+		return []string{m.st.muted.Render("  " + what)}
+	}
+	cols := l.cols
+	ws := colWidths(cols, rows)
+	cellsOf := func(get func(j int) string) string {
+		parts := make([]string, len(cols))
+		for j, c := range cols {
+			if c.right {
+				parts[j] = padLeft(get(j), ws[j])
+			} else {
+				parts[j] = padRight(get(j), ws[j])
+			}
+		}
+		return strings.Join(parts, strings.Repeat(" ", colGap))
+	}
+	out := []string{m.st.header.Render("  " + cellsOf(func(j int) string { return cols[j].title }))}
+	end := min(len(rows), m.offset+l.tableRows)
+	for i := m.offset; i < end; i++ {
+		line := cellsOf(func(j int) string { return cols[j].cell(i, rows[i]) })
+		if i == m.cursor && m.focus == results {
+			out = append(out, m.st.selected.Render("▸ "+line))
+		} else if i == m.cursor {
+			out = append(out, "› "+line)
+		} else {
+			out = append(out, "  "+line)
+		}
+	}
+	return out
+}
