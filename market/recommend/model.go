@@ -370,39 +370,20 @@ func diversify(scored []Choice, count int, o Options) (set, rest []Choice, notes
 	needAZ := min(o.MinAZs, len(azs), k)
 	needFam := min(o.MinFamilies, len(fams), k)
 
-	taken := map[int]bool{}
-	gotAZ, gotFam := map[string]bool{}, map[string]bool{}
+	// Try the full constraint first, then drop the family and then the AZ
+	// requirement: candidates that cannot satisfy both still get a set, and
+	// the notes below say what is missing.
 	var picked []int
-	for _, i := range eligible {
+	var gotAZ, gotFam map[string]bool
+	for _, need := range [][2]int{{needAZ, needFam}, {needAZ, 1}, {1, 1}} {
+		picked, gotAZ, gotFam = pickGreedy(scored, eligible, k, need[0], need[1])
 		if len(picked) == k {
 			break
 		}
-		c := scored[i]
-		a, f := len(gotAZ), len(gotFam)
-		if !gotAZ[azKey(c)] {
-			a++
-		}
-		if !gotFam[c.Family] {
-			f++
-		}
-		slots := k - len(picked) - 1
-		if needAZ-a > slots || needFam-f > slots {
-			continue
-		}
-		picked = append(picked, i)
-		taken[i] = true
-		gotAZ[azKey(c)], gotFam[c.Family] = true, true
 	}
-	// When no single pool could close both gaps, fill the set anyway and say so.
-	for _, i := range eligible {
-		if len(picked) == k {
-			break
-		}
-		if !taken[i] {
-			picked = append(picked, i)
-			taken[i] = true
-			gotAZ[azKey(scored[i])], gotFam[scored[i].Family] = true, true
-		}
+	taken := map[int]bool{}
+	for _, i := range picked {
+		taken[i] = true
 	}
 	sort.Ints(picked)
 	n := len(picked)
@@ -440,6 +421,55 @@ func diversify(scored []Choice, count int, o Options) (set, rest []Choice, notes
 		notes = append(notes, fmt.Sprintf("the set stays in %s, the best pool's region, because a fleet is regional; other regions appear among the alternatives", region))
 	}
 	return set, rest, notes
+}
+
+// pickGreedy takes eligible pools in score order, skipping a pool only when
+// taking it would leave too few slots to reach needAZ AZs and needFam
+// families. It is exact for the default targets of 2, which is all it is used
+// for: a remaining deficit of one AZ and one family fits in one slot only if
+// some pool is in a new AZ and a new family.
+func pickGreedy(scored []Choice, eligible []int, k, needAZ, needFam int) (picked []int, gotAZ, gotFam map[string]bool) {
+	gotAZ, gotFam = map[string]bool{}, map[string]bool{}
+	taken := map[int]bool{}
+	for _, i := range eligible {
+		if len(picked) == k {
+			break
+		}
+		c := scored[i]
+		a, f := len(gotAZ), len(gotFam)
+		if !gotAZ[azKey(c)] {
+			a++
+		}
+		if !gotFam[c.Family] {
+			f++
+		}
+		slots := k - len(picked) - 1
+		dA, dF := max(0, needAZ-a), max(0, needFam-f)
+		if dA+dF > slots {
+			if max(dA, dF) > slots || !existsNewBoth(scored, eligible, taken, i, gotAZ, gotFam, c) {
+				continue
+			}
+		}
+		picked = append(picked, i)
+		taken[i] = true
+		gotAZ[azKey(c)], gotFam[c.Family] = true, true
+	}
+	return picked, gotAZ, gotFam
+}
+
+// existsNewBoth reports whether a pool after position cur, not taken, is in
+// an AZ and a family that the set plus c does not have yet.
+func existsNewBoth(scored []Choice, eligible []int, taken map[int]bool, cur int, gotAZ, gotFam map[string]bool, c Choice) bool {
+	for _, j := range eligible {
+		if j <= cur || taken[j] {
+			continue
+		}
+		d := scored[j]
+		if !gotAZ[azKey(d)] && azKey(d) != azKey(c) && !gotFam[d.Family] && d.Family != c.Family {
+			return true
+		}
+	}
+	return false
 }
 
 func limitWhy(distinct, k int, what string, ratio float64) string {
