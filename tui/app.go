@@ -1,0 +1,577 @@
+// Package tui is spotscope's interactive explorer: a bubbletea program over a
+// Backend (the cache in production, demo data in tests). Update never does
+// IO; every backend call runs in a tea.Cmd and answers with a message that
+// carries its request generation, so stale answers are dropped.
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	zone "github.com/lrstanley/bubblezone"
+
+	"github.com/spotscope/spotscope/market"
+	"github.com/spotscope/spotscope/market/explore"
+)
+
+// Minimum terminal size; below it the views cannot show a useful table.
+const (
+	minWidth  = 60
+	minHeight = 16
+)
+
+// sparkLen is the number of buckets asked of the backend; the market table
+// resamples them to its column width.
+const sparkLen = 48
+
+type view int
+
+const (
+	viewMarket view = iota
+	viewDetail
+	viewCompare
+	viewVolatility
+	viewRecommend
+	numViews
+)
+
+var viewNames = [numViews]string{"Market", "Detail", "Compare", "Volatility", "Recommend"}
+
+type window struct {
+	label string
+	d     time.Duration // 0: everything cached
+}
+
+var windows = []window{
+	{"1d", 24 * time.Hour},
+	{"7d", 7 * 24 * time.Hour},
+	{"30d", 30 * 24 * time.Hour},
+	{"90d", 90 * 24 * time.Hour},
+	{"all", 0},
+}
+
+// Options tune the program; the zero value is usable.
+type Options struct {
+	// Context cancels every backend call when done; nil means Background.
+	Context context.Context
+	// Window is the initial window; 0 uses Info().Window, then 7 days.
+	Window time.Duration
+	// NoRefresh skips the background refresh at start even when
+	// Info().CanRefresh is true.
+	NoRefresh bool
+	// Recommend is the recommend tab's component; nil shows a placeholder.
+	Recommend Component
+}
+
+// Component is a child view the app hosts in a tab (the recommend view).
+type Component interface {
+	Init() tea.Cmd
+	Update(tea.Msg) (Component, tea.Cmd)
+	View() string
+	SetSize(w, h int) Component
+	help.KeyMap
+}
+
+// Model is the root bubbletea model. Build it with New.
+type Model struct {
+	ctx     context.Context
+	backend Backend
+	clock   func() time.Time
+	opts    Options
+	info    Info
+	keys    keyMap
+	st      styles
+	help    help.Model
+
+	width, height int
+	view          view
+	showHelp      bool
+
+	windowIdx int
+	product   string
+
+	sumGen  int
+	loading bool
+	loadErr error
+	rows    []explore.Summary
+	query   explore.Query // of rows
+
+	status    string
+	statusErr bool
+
+	market  marketView
+	detail  detailView
+	compare compareView
+	vol     volView
+	rec     Component
+
+	refresh refreshState
+}
+
+// New builds the program's model. clock is the program's "now" (the demo end
+// in demo mode and in tests); nil means time.Now.
+func New(b Backend, clock func() time.Time, opts Options) Model {
+	if clock == nil {
+		clock = time.Now
+	}
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if zone.DefaultManager == nil {
+		zone.NewGlobal()
+	}
+	info := b.Info()
+	m := Model{
+		ctx: ctx, backend: b, clock: clock, opts: opts, info: info,
+		keys: newKeyMap(), st: newStyles(), help: help.New(),
+		product: info.Product, rec: opts.Recommend,
+	}
+	if m.product == "" {
+		m.product = market.LinuxUNIX
+	}
+	m.windowIdx = 1
+	want := opts.Window
+	if want == 0 {
+		want = info.Window
+	}
+	for i, w := range windows {
+		if w.d == want && want != 0 {
+			m.windowIdx = i
+		}
+	}
+	m.market = newMarketView(m.st)
+	m.detail = newDetailView()
+	m.compare = newCompareView()
+	m.vol = newVolView()
+	m.refresh = newRefreshState(info.Regions)
+	return m
+}
+
+// Run starts the program on the terminal and blocks until the user quits.
+// The caller sets lipgloss.SetHasDarkBackground before, so the program never
+// queries the terminal itself.
+func Run(ctx context.Context, b Backend, clock func() time.Time, opts Options) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	opts.Context = ctx
+	p := tea.NewProgram(New(b, clock, opts), tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
+	_, err := p.Run()
+	if err == tea.ErrProgramKilled && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+// Init loads the first summaries and starts the background refresh.
+func (m Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{}
+	var c tea.Cmd
+	m, c = m.reload()
+	cmds = append(cmds, c)
+	if m.info.CanRefresh && !m.opts.NoRefresh {
+		cmds = append(cmds, startRefresh(m.ctx, m.backend))
+	}
+	if m.rec != nil {
+		cmds = append(cmds, m.rec.Init())
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m Model) window() window { return windows[m.windowIdx] }
+
+// windowDur resolves "all" to the cached range, so the query and the chart
+// both cover every record without guessing.
+func (m Model) windowDur(end time.Time) time.Duration {
+	if d := m.window().d; d != 0 {
+		return d
+	}
+	if !m.info.DataFrom.IsZero() && m.info.DataFrom.Before(end) {
+		return end.Sub(m.info.DataFrom) + time.Minute
+	}
+	return 365 * 24 * time.Hour
+}
+
+func (m Model) newQuery() explore.Query {
+	end := m.clock()
+	return explore.Query{
+		Regions:  append([]string(nil), m.info.Regions...),
+		Products: []string{m.product},
+		Window:   m.windowDur(end),
+		End:      end,
+		SparkLen: sparkLen,
+	}
+}
+
+// reload asks for fresh summaries; the answer replaces rows only if no newer
+// reload started meanwhile.
+func (m Model) reload() (Model, tea.Cmd) {
+	m.sumGen++
+	m.loading = true
+	return m, loadSummaries(m.ctx, m.backend, m.sumGen, m.newQuery())
+}
+
+// Update is the program's only state transition.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		return m.resize(), nil
+	case summariesMsg:
+		return m.onSummaries(msg)
+	case seriesMsg:
+		return m.onSeries(msg), nil
+	case refreshMsg:
+		return m.onRefresh(msg)
+	case infoMsg:
+		m.info = msg.info
+		return m, nil
+	case tea.KeyMsg:
+		return m.onKey(msg)
+	case tea.MouseMsg:
+		return m.onMouse(msg)
+	}
+	if m.rec != nil {
+		var c tea.Cmd
+		m.rec, c = m.rec.Update(msg)
+		return m, c
+	}
+	return m, nil
+}
+
+func (m Model) onSummaries(msg summariesMsg) (tea.Model, tea.Cmd) {
+	if msg.gen != m.sumGen {
+		return m, nil // superseded by a newer query
+	}
+	m.loading = false
+	if msg.err != nil {
+		m.loadErr = msg.err
+		m.setStatus("loading prices: "+msg.err.Error(), true)
+		return m, nil
+	}
+	m.loadErr = nil
+	m.rows, m.query = msg.rows, msg.q
+	m.market = m.market.setRows(m.rows)
+	m.vol = m.vol.setRows(m.rows)
+	var cmds []tea.Cmd
+	var c tea.Cmd
+	m, c = m.reloadDetail()
+	cmds = append(cmds, c)
+	m, c = m.reloadCompare()
+	cmds = append(cmds, c)
+	return m.resize(), tea.Batch(cmds...)
+}
+
+func (m *Model) setStatus(s string, isErr bool) {
+	m.status, m.statusErr = s, isErr
+}
+
+func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if msg.String() == "ctrl+c" {
+		return m, tea.Quit
+	}
+	// A focused text field owns every key, or typing "q" in a filter quits.
+	if m.view == viewMarket && !m.showHelp && m.market.capturing() {
+		var c tea.Cmd
+		var reloadProduct bool
+		m.market, c, reloadProduct = m.market.updateInput(msg, m.info.Products)
+		if reloadProduct {
+			m.product = m.market.fb.product
+			var rc tea.Cmd
+			m, rc = m.reload()
+			c = tea.Batch(c, rc)
+		}
+		return m, c
+	}
+	k := m.keys.forView(m.view, m.info.CanRefresh)
+	if m.showHelp {
+		switch {
+		case key.Matches(msg, k.Quit):
+			return m, tea.Quit
+		case key.Matches(msg, k.Help), key.Matches(msg, k.Back), msg.String() == "esc":
+			m.showHelp = false
+		}
+		return m, nil
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+		return m, nil
+	case key.Matches(msg, k.NextTab):
+		return m.switchView((m.view + 1) % numViews)
+	case key.Matches(msg, k.PrevTab):
+		return m.switchView((m.view + numViews - 1) % numViews)
+	case key.Matches(msg, k.Jump):
+		return m.switchView(view(msg.String()[0] - '1'))
+	case key.Matches(msg, k.WindowNext):
+		m.windowIdx = (m.windowIdx + 1) % len(windows)
+		return m.reload()
+	case key.Matches(msg, k.WindowPrev):
+		m.windowIdx = (m.windowIdx + len(windows) - 1) % len(windows)
+		return m.reload()
+	case key.Matches(msg, k.Refresh):
+		if m.refresh.active {
+			m.setStatus("a refresh is already running", false)
+			return m, nil
+		}
+		m.refresh = newRefreshState(m.info.Regions)
+		m.refresh.active = true
+		m.setStatus("refreshing prices from AWS…", false)
+		return m.resize(), startRefresh(m.ctx, m.backend)
+	}
+	switch m.view {
+	case viewMarket:
+		return m.marketKey(msg, k)
+	case viewDetail:
+		return m.detailKey(msg, k)
+	case viewCompare:
+		return m.compareKey(msg, k)
+	case viewVolatility:
+		return m.volKey(msg, k)
+	case viewRecommend:
+		if m.rec != nil {
+			var c tea.Cmd
+			m.rec, c = m.rec.Update(msg)
+			return m, c
+		}
+	}
+	return m, nil
+}
+
+func (m Model) switchView(v view) (tea.Model, tea.Cmd) {
+	if v < 0 || v >= numViews {
+		return m, nil
+	}
+	m.view = v
+	m.showHelp = false
+	var c tea.Cmd
+	switch v {
+	case viewDetail:
+		if m.detail.typ == "" {
+			if s, ok := m.market.selected(); ok {
+				return m.openDetail(s.Region, s.InstanceType, s.AvailabilityZone)
+			}
+		}
+	case viewCompare:
+		m, c = m.reloadCompare()
+	}
+	return m.resize(), c
+}
+
+func (m Model) onMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
+	if msg.Action == tea.MouseActionPress && msg.Button == tea.MouseButtonLeft {
+		for v := view(0); v < numViews; v++ {
+			if zone.Get(tabZone(v)).InBounds(msg) {
+				return m.switchView(v)
+			}
+		}
+	}
+	switch m.view {
+	case viewMarket:
+		return m.marketMouse(msg)
+	case viewDetail, viewCompare:
+		return m.chartMouse(msg), nil
+	case viewVolatility:
+		switch msg.Button {
+		case tea.MouseButtonWheelUp:
+			m.vol = m.vol.move(-3)
+		case tea.MouseButtonWheelDown:
+			m.vol = m.vol.move(3)
+		}
+	case viewRecommend:
+		if m.rec != nil {
+			var c tea.Cmd
+			m.rec, c = m.rec.Update(msg)
+			return m, c
+		}
+	}
+	return m, nil
+}
+
+func tabZone(v view) string { return fmt.Sprintf("spotscope-tab-%d", v) }
+
+// chrome renders the lines above and below the active view; resize and View
+// measure them instead of hard-coding heights.
+func (m Model) top() string {
+	lines := []string{m.headerLine(), m.tabsLine()}
+	if m.info.Demo {
+		lines = append(lines, m.bannerLine())
+	}
+	if r := m.refresh.view(m.st, m.width); r != "" {
+		lines = append(lines, r)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m Model) bottom() string {
+	k := m.keys.forView(m.view, m.info.CanRefresh)
+	h := m.help
+	h.Width = m.width
+	var help string
+	if m.view == viewRecommend && m.rec != nil {
+		help = h.ShortHelpView(append(m.rec.ShortHelp(), k.NextTab, k.Help, k.Quit))
+	} else {
+		help = h.ShortHelpView(k.ShortHelp())
+	}
+	return m.statusLine() + "\n" + help
+}
+
+// contentSize is what is left for the active view.
+func (m Model) contentSize() (int, int) {
+	h := m.height - lipgloss.Height(m.top()) - lipgloss.Height(m.bottom())
+	return m.width, max(h, 1)
+}
+
+func (m Model) resize() Model {
+	if m.width == 0 {
+		return m
+	}
+	m.help.Width = m.width
+	w, h := m.contentSize()
+	m.market = m.market.setSize(w, h)
+	m.detail = m.detail.setSize(w, h, m.st)
+	m.compare = m.compare.setSize(w, h, m.st)
+	m.vol = m.vol.setSize(w, h)
+	if m.rec != nil {
+		m.rec = m.rec.SetSize(w, h)
+	}
+	return m
+}
+
+// View renders the whole screen. zone.Scan strips the mouse-zone markers and
+// records where they were, so clicks can be mapped back to tabs and rows.
+func (m Model) View() string {
+	if m.width == 0 {
+		return "loading spotscope…"
+	}
+	if m.width < minWidth || m.height < minHeight {
+		return fmt.Sprintf("terminal too small (need %dx%d, have %dx%d)\nresize the window or press q to quit",
+			minWidth, minHeight, m.width, m.height)
+	}
+	w, h := m.contentSize()
+	var body string
+	switch {
+	case m.showHelp:
+		body = m.helpView(w, h)
+	case m.view == viewMarket:
+		body = m.market.view(m.st, m.loading && len(m.rows) == 0)
+	case m.view == viewDetail:
+		body = m.detail.view(m.st, w, h)
+	case m.view == viewCompare:
+		body = m.compare.view(m.st, w, h)
+	case m.view == viewVolatility:
+		body = m.vol.view(m.st)
+	case m.view == viewRecommend:
+		if m.rec != nil {
+			body = m.rec.View()
+		} else {
+			body = m.st.muted.Render("The recommend view (tui/recommendview) is not wired in yet.\n" +
+				"Use `spotscope recommend` on the command line meanwhile.")
+		}
+	}
+	body = lipgloss.NewStyle().Width(w).Height(h).MaxHeight(h).MaxWidth(w).Render(body)
+	return zone.Scan(m.top() + "\n" + body + "\n" + m.bottom())
+}
+
+func (m Model) helpView(w, h int) string {
+	k := m.keys.forView(m.view, m.info.CanRefresh)
+	hm := m.help
+	hm.Width = w
+	hm.ShowAll = true
+	title := m.st.title.Render("Keys — " + viewNames[m.view] + " view") + m.st.muted.Render("   (? or esc to close)")
+	var groups [][]key.Binding
+	if m.view == viewRecommend && m.rec != nil {
+		groups = append(m.rec.FullHelp(), []key.Binding{k.NextTab, k.PrevTab, k.Jump, k.Help, k.Quit})
+	} else {
+		groups = k.FullHelp()
+	}
+	notes := m.st.muted.Render("Mouse: click a tab or row, wheel scrolls the table and zooms a chart, drag pans it.")
+	return title + "\n\n" + hm.FullHelpView(groups) + "\n\n" + notes
+}
+
+func (m Model) headerLine() string {
+	parts := []string{m.st.title.Render("spotscope")}
+	regions := strings.Join(m.info.Regions, ",")
+	if regions == "" {
+		regions = "no regions"
+	}
+	parts = append(parts, regions, m.product)
+	end := m.clock()
+	win := m.window().label
+	if m.query.Window > 0 {
+		end = m.query.End
+		win += " (" + fmtDay(m.query.End.Add(-m.query.Window)) + " .. " + fmtDay(m.query.End) + ")"
+	}
+	_ = end
+	parts = append(parts, "window "+win)
+	if !m.info.PricesAsOf.IsZero() {
+		parts = append(parts, "prices as of "+m.info.PricesAsOf.UTC().Format("2006-01-02 15:04 UTC"))
+	} else if m.info.Demo {
+		parts = append(parts, "prices: demo")
+	} else {
+		parts = append(parts, "prices: never fetched")
+	}
+	if a := m.info.Advisor; a.Mode != "" {
+		s := "advisor " + a.Mode
+		if !a.AsOf.IsZero() {
+			s += " " + a.AsOf.UTC().Format("2006-01-02")
+		}
+		parts = append(parts, s)
+	}
+	return truncate(strings.Join(parts, m.st.muted.Render(" │ ")), m.width)
+}
+
+func (m Model) tabsLine() string {
+	var b strings.Builder
+	for v := view(0); v < numViews; v++ {
+		label := fmt.Sprintf(" %d %s ", v+1, viewNames[v])
+		if v == m.view {
+			label = m.st.tabActive.Render(fmt.Sprintf("[%d %s]", v+1, viewNames[v]))
+		} else {
+			label = m.st.tab.Render(label)
+		}
+		b.WriteString(zone.Mark(tabZone(v), label))
+		b.WriteString(" ")
+	}
+	return truncate(b.String(), m.width)
+}
+
+func (m Model) bannerLine() string {
+	s := fmt.Sprintf("demo data: %s, %s .. %s (recorded AWS prices). Connect AWS: set AWS_PROFILE or run aws configure.",
+		strings.Join(m.info.Regions, ","), fmtDay(m.info.DataFrom), fmtDay(m.info.DataTo))
+	return m.st.banner.Render(truncate(s, m.width))
+}
+
+func (m Model) statusLine() string {
+	var left string
+	switch {
+	case m.status != "" && m.statusErr:
+		left = m.st.errText.Render("! " + m.status)
+	case m.loading:
+		left = m.st.muted.Render("loading " + m.window().label + " …")
+	case m.status != "":
+		left = m.st.status.Render(m.status)
+	}
+	right := ""
+	switch m.view {
+	case viewMarket:
+		right = m.market.summary()
+	case viewCompare:
+		right = fmt.Sprintf("%d marked", len(m.market.marks))
+	case viewVolatility:
+		right = m.vol.summary()
+	}
+	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 1 {
+		return truncate(left+" "+right, m.width)
+	}
+	return left + strings.Repeat(" ", gap) + m.st.muted.Render(right)
+}

@@ -1,0 +1,47 @@
+package tui
+
+import (
+	"context"
+	"time"
+
+	"github.com/spotscope/spotscope/market"
+	"github.com/spotscope/spotscope/market/advisor"
+	"github.com/spotscope/spotscope/market/explore"
+)
+
+// Backend is everything the TUI reads or asks for. The program calls it only
+// from tea.Cmds, never from Update, so an implementation may block on disk or
+// network; it must honour ctx.
+type Backend interface {
+	Info() Info
+	Summaries(ctx context.Context, q explore.Query) ([]explore.Summary, error)
+	Series(ctx context.Context, p market.Pool, start, end time.Time) ([]market.Point, error)
+	// Refresh fetches new prices from AWS. progress may be called from any
+	// goroutine; the TUI serialises it onto the program's message loop.
+	Refresh(ctx context.Context, progress func(RefreshProgress)) error
+}
+
+// Info is the static context the header and banner show. Info is called once
+// at start and again after each refresh, so it must be cheap.
+type Info struct {
+	Regions  []string      // regions the summaries cover, in display order
+	Product  string        // default product; "" means market.LinuxUNIX
+	Products []string      // products with data, for the product quick filter
+	Window   time.Duration // default window; 0 means 7 days
+
+	Demo     bool      // the data is the embedded demo set
+	DataFrom time.Time // earliest cached record; bounds the "all" window
+	DataTo   time.Time // latest cached record
+
+	PricesAsOf time.Time           // last successful price fetch (zero: never)
+	Advisor    advisor.Provenance  // where interruption buckets come from
+	CanRefresh bool                // AWS credentials look usable; Refresh may succeed
+}
+
+// RefreshProgress reports one region's fetch. Done == Total with Err == nil
+// means the region finished; Err != nil means it stopped.
+type RefreshProgress struct {
+	Region      string
+	Done, Total int
+	Err         error
+}

@@ -1,0 +1,83 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/spotscope/spotscope/market"
+	"github.com/spotscope/spotscope/market/explore"
+)
+
+// Queries are bounded so a wedged backend shows an error instead of a
+// spinner forever; refresh gets longer because it talks to AWS.
+const (
+	queryTimeout   = 2 * time.Minute
+	refreshTimeout = 30 * time.Minute
+)
+
+func loadSummaries(ctx context.Context, b Backend, gen int, q explore.Query) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, queryTimeout)
+		defer cancel()
+		rows, err := b.Summaries(ctx, q)
+		return summariesMsg{gen: gen, q: q, rows: rows, err: err}
+	}
+}
+
+func loadSeries(ctx context.Context, b Backend, gen int, target seriesTarget, pools []market.Pool, start, end time.Time) tea.Cmd {
+	pools = append([]market.Pool(nil), pools...)
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, queryTimeout)
+		defer cancel()
+		msg := seriesMsg{gen: gen, target: target, pools: pools, start: start, end: end}
+		for _, p := range pools {
+			pts, err := b.Series(ctx, p, start, end)
+			if err != nil {
+				msg.err = fmt.Errorf("%s: %w", p, err)
+				return msg
+			}
+			msg.series = append(msg.series, pts)
+		}
+		return msg
+	}
+}
+
+// startRefresh runs Backend.Refresh in its own goroutine and turns its
+// progress callbacks into a chain of messages: each message carries the
+// channel, and Update asks for the next one with waitRefresh.
+func startRefresh(ctx context.Context, b Backend) tea.Cmd {
+	return func() tea.Msg {
+		ch := make(chan refreshMsg, 64)
+		go func() {
+			defer close(ch)
+			ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
+			defer cancel()
+			err := b.Refresh(ctx, func(p RefreshProgress) {
+				select {
+				case ch <- refreshMsg{progress: &p}:
+				case <-ctx.Done():
+				}
+			})
+			select {
+			case ch <- refreshMsg{done: true, err: err}:
+			case <-ctx.Done():
+			}
+		}()
+		return next(ch)
+	}
+}
+
+func waitRefresh(ch <-chan refreshMsg) tea.Cmd {
+	return func() tea.Msg { return next(ch) }
+}
+
+func next(ch <-chan refreshMsg) tea.Msg {
+	m, ok := <-ch
+	if !ok {
+		return nil
+	}
+	m.ch = ch
+	return m
+}

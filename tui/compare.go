@@ -1,0 +1,188 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/spotscope/spotscope/market"
+	"github.com/spotscope/spotscope/market/explore"
+)
+
+// compareView charts the types marked in Market together, each by its
+// cheapest AZ, in $/h or $/vCPU-h.
+type compareView struct {
+	pools   []explore.Summary
+	perVCPU bool
+	gen     int
+	loading bool
+	err     error
+	series  seriesMsg
+	chart   chartState
+	w, h    int
+}
+
+func newCompareView() compareView { return compareView{} }
+
+var compareCols = []tcol{
+	{"TYPE", 14, false, 10}, {"AZ", 12, false, 8}, {"vCPU", 4, true, 7}, {"GiB", 6, true, 5},
+	{"LAST", 8, true, 9}, {"$/vCPU·h", 9, true, 9}, {"TWAP", 8, true, 6}, {"CV", 6, true, 6},
+	{"CHG/D", 6, true, 3}, {"SAVE", 5, true, 4}, {"INTR", 6, false, 8},
+}
+
+// reloadCompare picks the cheapest pool of every marked type and fetches
+// their series; it runs on entering the view and on new summaries.
+func (m Model) reloadCompare() (Model, tea.Cmd) {
+	c := m.compare
+	best := map[typeKey]*explore.Summary{}
+	for i := range m.rows {
+		s := &m.rows[i]
+		k := keyOf(s)
+		if !m.market.marks[k] {
+			continue
+		}
+		if b, ok := best[k]; !ok || cheaper(s, b) {
+			best[k] = s
+		}
+	}
+	c.pools = c.pools[:0:0]
+	for _, s := range best {
+		c.pools = append(c.pools, *s)
+	}
+	sort.Slice(c.pools, func(i, j int) bool {
+		if c.pools[i].Region != c.pools[j].Region {
+			return c.pools[i].Region < c.pools[j].Region
+		}
+		return c.pools[i].InstanceType < c.pools[j].InstanceType
+	})
+	c.gen++
+	c.err = nil
+	c.chart = chartState{w: c.chart.w, h: c.chart.h}
+	c.loading = len(c.pools) > 0
+	m.compare = c
+	if len(c.pools) == 0 || m.query.End.IsZero() {
+		return m, nil
+	}
+	pools := make([]market.Pool, len(c.pools))
+	for i, s := range c.pools {
+		pools[i] = s.Pool
+	}
+	return m, loadSeries(m.ctx, m.backend, c.gen, forCompare, pools, m.query.End.Add(-m.query.Window), m.query.End)
+}
+
+func (c compareView) onSeries(msg seriesMsg, st styles) compareView {
+	c.loading = false
+	c.err = msg.err
+	c.series = msg
+	return c.build(st)
+}
+
+// build turns the fetched series into chart lines, divided by vCPUs in the
+// per-vCPU view (types without a catalog entry stay per instance).
+func (c compareView) build(st styles) compareView {
+	msg := c.series
+	if msg.err != nil || len(msg.series) != len(c.pools) {
+		return c
+	}
+	sets := make([]chartSet, len(c.pools))
+	for i, s := range c.pools {
+		scale := 1.0
+		if c.perVCPU && s.HasSpec && s.Spec.VCPUs > 0 {
+			scale = float64(s.Spec.VCPUs)
+		}
+		sets[i] = chartSet{name: s.Region + "/" + s.InstanceType, label: s.InstanceType + " " + s.AvailabilityZone,
+			points: stepPoints(msg.series[i], msg.start, msg.end, scale)}
+	}
+	vs, ve := c.chart.vStart, c.chart.vEnd
+	zoomed := c.chart.ok && c.chart.zoomed()
+	c.chart = c.chart.setData(sets, msg.start, msg.end)
+	if zoomed {
+		c.chart.vStart, c.chart.vEnd = vs, ve
+	}
+	return c.setSize(c.w, c.h, st)
+}
+
+func (c compareView) setSize(w, h int, st styles) compareView {
+	c.w, c.h = w, h
+	ch := max(4, h-3-(len(c.pools)+1)-1)
+	c.chart = c.chart.resize(w, ch).draw(st)
+	return c
+}
+
+func (m Model) compareKey(msg tea.KeyMsg, k keyMap) (tea.Model, tea.Cmd) {
+	c := m.compare
+	if ch, ok := chartKeys(c.chart, msg, k); ok {
+		c.chart = ch.draw(m.st)
+		m.compare = c
+		return m, nil
+	}
+	switch {
+	case key.Matches(msg, k.PerVCPU):
+		c.perVCPU = !c.perVCPU
+		m.compare = c.build(m.st)
+	case key.Matches(msg, k.ClearMarks):
+		m.market.marks = map[typeKey]bool{}
+		return m.reloadCompare()
+	case key.Matches(msg, k.Back):
+		m.view = viewMarket
+		return m.resize(), nil
+	}
+	return m, nil
+}
+
+func (c compareView) view(st styles, w, h int) string {
+	if len(c.pools) == 0 {
+		return st.muted.Render("Nothing to compare yet: mark instance types with space in Market (1), then come back.\n" +
+			"Each type is charted by its cheapest AZ; v switches between $/h and $/vCPU-h.")
+	}
+	var b strings.Builder
+	unit := "$ per instance-hour"
+	if c.perVCPU {
+		unit = "$ per vCPU-hour"
+	}
+	b.WriteString(truncate(st.title.Render("Compare")+fmt.Sprintf("  %d types, cheapest AZ each · %s", len(c.pools), unit), w) + "\n")
+	switch {
+	case c.err != nil:
+		b.WriteString(st.errText.Render("could not load the series: " + c.err.Error()))
+		return b.String()
+	case c.loading && !c.chart.ok:
+		b.WriteString(st.muted.Render("loading series…"))
+		return b.String()
+	}
+	b.WriteString(truncate(c.chart.legend(st), w) + "\n")
+	b.WriteString(c.chart.drawn + "\n")
+	b.WriteString(truncate(st.muted.Render(c.chart.viewHint()+" · v $/h ↔ $/vCPU-h · +/- zoom · ←/→ pan · x clear marks"), w) + "\n")
+	rows := make([][]string, len(c.pools))
+	for i, s := range c.pools {
+		vcpu, mem, per := "?", "?", "?"
+		if s.HasSpec {
+			vcpu, mem = fmt.Sprint(s.Spec.VCPUs), fmtMem(s.Spec.MemoryGiB())
+			if s.Spec.VCPUs > 0 {
+				per = fmtPrice(s.Stats.Last / float64(s.Spec.VCPUs))
+			}
+		}
+		save, intr := "?", "?"
+		if s.Advisor.Known {
+			save, intr = fmt.Sprintf("%d%%", s.Advisor.Savings), s.Advisor.Label
+		}
+		rows[i] = []string{s.InstanceType, s.AvailabilityZone, vcpu, mem, fmtPrice(s.Stats.Last), per,
+			fmtPrice(s.Stats.TWAP), fmtPct(s.Stats.CV), fmt.Sprintf("%.1f", s.Stats.ChangesPerDay), save, intr}
+	}
+	style := func(r, col int, s string) string {
+		switch col {
+		case 0:
+			return lipgloss.NewStyle().Foreground(seriesColors[r%len(seriesColors)]).Render(s)
+		case 10:
+			if c.pools[r].Advisor.Known {
+				return st.bucketStyle(c.pools[r].Advisor.Bucket).Render(s)
+			}
+		}
+		return s
+	}
+	b.WriteString(renderTable(st, compareCols, rows, w, -1, style))
+	return b.String()
+}

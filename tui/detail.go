@@ -1,0 +1,216 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/spotscope/spotscope/market"
+	"github.com/spotscope/spotscope/market/explore"
+)
+
+// detailView charts one instance type: a line per AZ and the statistics of
+// every AZ over the same window.
+type detailView struct {
+	region, typ, product string
+	focusAZ              string
+	pools                []explore.Summary
+	gen                  int
+	loading              bool
+	err                  error
+	chart                chartState
+	w, h                 int
+}
+
+func newDetailView() detailView { return detailView{} }
+
+var statCols = []tcol{
+	{"AZ", 12, false, 10}, {"AZ ID", 9, false, 1}, {"LAST", 8, true, 9}, {"TWAP", 8, true, 8},
+	{"STDDEV", 8, true, 3}, {"CV", 6, true, 7}, {"MIN", 8, true, 6}, {"MAX", 8, true, 6},
+	{"P50", 8, true, 4}, {"P95", 8, true, 5}, {"CHG", 5, true, 2}, {"CHG/D", 6, true, 6},
+	{"JUMP", 6, true, 5}, {"HOURS", 7, true, 1},
+}
+
+func (m Model) openDetail(region, typ, az string) (tea.Model, tea.Cmd) {
+	d := m.detail
+	d.region, d.typ, d.focusAZ, d.product = region, typ, az, m.product
+	d.chart = chartState{}
+	m.detail = d
+	m.view = viewDetail
+	var c tea.Cmd
+	m, c = m.reloadDetail()
+	return m.resize(), c
+}
+
+// reloadDetail fetches the series of every AZ of the detail's type for the
+// current window; it runs on open and whenever the summaries change.
+func (m Model) reloadDetail() (Model, tea.Cmd) {
+	d := m.detail
+	if d.typ == "" || m.query.End.IsZero() {
+		return m, nil
+	}
+	d.pools = d.pools[:0:0]
+	for _, s := range m.rows {
+		if s.Region == d.region && s.InstanceType == d.typ {
+			d.pools = append(d.pools, s)
+		}
+	}
+	d.gen++
+	d.err = nil
+	d.loading = len(d.pools) > 0
+	m.detail = d
+	if len(d.pools) == 0 {
+		return m, nil
+	}
+	pools := make([]market.Pool, len(d.pools))
+	for i, s := range d.pools {
+		pools[i] = s.Pool
+	}
+	start := m.query.End.Add(-m.query.Window)
+	return m, loadSeries(m.ctx, m.backend, d.gen, forDetail, pools, start, m.query.End)
+}
+
+func (m Model) onSeries(msg seriesMsg) Model {
+	switch msg.target {
+	case forDetail:
+		if msg.gen != m.detail.gen {
+			return m
+		}
+		d := m.detail
+		d.loading = false
+		d.err = msg.err
+		if msg.err == nil {
+			sets := make([]chartSet, len(msg.pools))
+			for i, p := range msg.pools {
+				label := p.AvailabilityZone
+				if id := d.pools[i].AvailabilityZoneID; id != "" {
+					label += " (" + id + ")"
+				}
+				sets[i] = chartSet{name: p.AvailabilityZone, label: label, points: stepPoints(msg.series[i], msg.start, msg.end, 1)}
+			}
+			d.chart = d.chart.setData(sets, msg.start, msg.end)
+		}
+		m.detail = d.setSize(d.w, d.h, m.st)
+	case forCompare:
+		if msg.gen != m.compare.gen {
+			return m
+		}
+		m.compare = m.compare.onSeries(msg, m.st)
+	}
+	if msg.err != nil {
+		m.setStatus("loading series: "+msg.err.Error(), true)
+	}
+	return m
+}
+
+func (d detailView) chartHeight(h int) int {
+	return max(4, h-3-(len(d.pools)+1)-1)
+}
+
+func (d detailView) setSize(w, h int, st styles) detailView {
+	d.w, d.h = w, h
+	d.chart = d.chart.resize(w, d.chartHeight(h)).draw(st)
+	return d
+}
+
+func (m Model) detailKey(msg tea.KeyMsg, k keyMap) (tea.Model, tea.Cmd) {
+	d := m.detail
+	c, handled := chartKeys(d.chart, msg, k)
+	if handled {
+		d.chart = c.draw(m.st)
+		m.detail = d
+		return m, nil
+	}
+	if key.Matches(msg, k.Back) {
+		m.view = viewMarket
+		return m.resize(), nil
+	}
+	return m, nil
+}
+
+// chartKeys applies zoom and pan keys; the chart always has focus in the
+// chart views, where no table competes for the arrows.
+func chartKeys(c chartState, msg tea.KeyMsg, k keyMap) (chartState, bool) {
+	switch {
+	case key.Matches(msg, k.ZoomIn):
+		return c.zoom(0.5), true
+	case key.Matches(msg, k.ZoomOut):
+		return c.zoom(2), true
+	case key.Matches(msg, k.PanLeft):
+		return c.pan(-0.25), true
+	case key.Matches(msg, k.PanRight):
+		return c.pan(0.25), true
+	case key.Matches(msg, k.ResetZoom):
+		c.vStart, c.vEnd = c.start, c.end
+		return c, true
+	}
+	return c, false
+}
+
+func (m Model) chartMouse(msg tea.MouseMsg) Model {
+	if m.view == viewDetail {
+		m.detail.chart = m.detail.chart.mouse(msg, m.st)
+	} else {
+		m.compare.chart = m.compare.chart.mouse(msg, m.st)
+	}
+	return m
+}
+
+func (d detailView) view(st styles, w, h int) string {
+	if d.typ == "" {
+		return st.muted.Render("Pick a pool or type in Market (enter) to chart it here.")
+	}
+	var b strings.Builder
+	title := st.title.Render(d.typ) + "  " + d.region + " · " + d.product
+	if len(d.pools) > 0 {
+		s := d.pools[0]
+		if s.HasSpec {
+			title += fmt.Sprintf(" · %d vCPU · %s GiB · %s", s.Spec.VCPUs, fmtMem(s.Spec.MemoryGiB()), strings.Join(s.Spec.Architectures, ","))
+		}
+		if s.Advisor.Known {
+			title += " · interruptions " + st.bucketStyle(s.Advisor.Bucket).Render(s.Advisor.Label) +
+				fmt.Sprintf(" · saves %d%% vs On-Demand", s.Advisor.Savings)
+		} else {
+			title += " · interruptions ? (no advisor data)"
+		}
+	}
+	b.WriteString(truncate(title, w) + "\n")
+	switch {
+	case len(d.pools) == 0:
+		b.WriteString(st.muted.Render("no price data for " + d.typ + " in this window"))
+		return b.String()
+	case d.err != nil:
+		b.WriteString(st.errText.Render("could not load the series: " + d.err.Error()))
+		return b.String()
+	case d.loading && !d.chart.ok:
+		b.WriteString(st.muted.Render("loading series…"))
+		return b.String()
+	}
+	b.WriteString(truncate(d.chart.legend(st), w) + "\n")
+	b.WriteString(d.chart.drawn + "\n")
+	b.WriteString(truncate(st.muted.Render(d.chart.viewHint()+" · +/- zoom · ←/→ pan · z reset · wheel/drag · esc back"), w) + "\n")
+	rows := make([][]string, len(d.pools))
+	sel := -1
+	for i, s := range d.pools {
+		x := s.Stats
+		rows[i] = []string{s.AvailabilityZone, s.AvailabilityZoneID, fmtPrice(x.Last), fmtPrice(x.TWAP),
+			fmtPrice(x.StdDev), fmtPct(x.CV), fmtPrice(x.Min), fmtPrice(x.Max), fmtPrice(x.P50), fmtPrice(x.P95),
+			fmt.Sprint(x.Changes), fmt.Sprintf("%.1f", x.ChangesPerDay), fmtPct(x.MaxJump), fmt.Sprintf("%.0f", x.CoveredHours)}
+		if s.AvailabilityZone == d.focusAZ {
+			sel = i
+		}
+	}
+	// colour each AZ's name like its line, so the table reads as a legend
+	style := func(r, c int, s string) string {
+		if c == 0 {
+			return lipgloss.NewStyle().Foreground(seriesColors[r%len(seriesColors)]).Render(s)
+		}
+		return s
+	}
+	b.WriteString(renderTable(st, statCols, rows, w, sel, style))
+	return b.String()
+}
+

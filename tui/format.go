@@ -1,0 +1,103 @@
+package tui
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+)
+
+func fmtDay(t time.Time) string {
+	if t.IsZero() {
+		return "?"
+	}
+	return t.UTC().Format("2006-01-02")
+}
+
+// fmtPrice keeps four significant decimals for sub-dollar prices, which is
+// where spot prices differ, and fewer digits for large ones.
+func fmtPrice(p float64) string {
+	switch {
+	case math.IsNaN(p):
+		return "-"
+	case p >= 100:
+		return fmt.Sprintf("%.2f", p)
+	case p >= 10:
+		return fmt.Sprintf("%.3f", p)
+	default:
+		return fmt.Sprintf("%.4f", p)
+	}
+}
+
+func fmtPct(f float64) string { return fmt.Sprintf("%.1f%%", f*100) }
+
+func fmtMem(gib float64) string {
+	if gib == math.Trunc(gib) {
+		return fmt.Sprintf("%.0f", gib)
+	}
+	return fmt.Sprintf("%.1f", gib)
+}
+
+// truncate cuts a possibly styled string to w cells.
+func truncate(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// pad left-aligns (or right-aligns) plain text in w cells, cutting with an
+// ellipsis when it does not fit.
+func pad(s string, w int, right bool) string {
+	n := lipgloss.Width(s)
+	if n > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	if right {
+		return strings.Repeat(" ", w-n) + s
+	}
+	return s + strings.Repeat(" ", w-n)
+}
+
+var sparkRunes = []rune("▁▂▃▄▅▆▇█")
+
+// sparkline renders vals in w cells, scaled to the row's own range so the
+// shape is visible even for a pool whose price barely moves; a flat series
+// draws as a flat baseline. NaN buckets (before the first record) are blank.
+func sparkline(vals []float64, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if len(vals) == 0 {
+		return strings.Repeat(" ", w)
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range vals {
+		if !math.IsNaN(v) {
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+	}
+	var b strings.Builder
+	b.Grow(w * 3)
+	for i := 0; i < w; i++ {
+		// Each cell takes the bucket under its centre, so a short series
+		// stretches and a long one is sampled evenly.
+		v := vals[min(len(vals)-1, (2*i+1)*len(vals)/(2*w))]
+		switch {
+		case math.IsNaN(v) || math.IsInf(lo, 0):
+			b.WriteByte(' ')
+		case hi-lo < 1e-12:
+			b.WriteRune(sparkRunes[0])
+		default:
+			idx := int(math.Round((v - lo) / (hi - lo) * float64(len(sparkRunes)-1)))
+			b.WriteRune(sparkRunes[idx])
+		}
+	}
+	return b.String()
+}

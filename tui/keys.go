@@ -1,0 +1,115 @@
+package tui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+)
+
+// keyMap is the one source of truth for keys: Update matches against it and
+// both the footer and the help view render it, so they cannot disagree.
+// Bindings that do nothing in the current view are disabled by forView, which
+// hides them from help and makes key.Matches ignore them.
+type keyMap struct {
+	Quit, Help, NextTab, PrevTab, Jump key.Binding
+	WindowNext, WindowPrev, Refresh   key.Binding
+
+	Up, Down, PageUp, PageDown, Home, End key.Binding
+	Open, Collapse, Back                  key.Binding
+	Mark, ClearMarks, Mode                key.Binding
+	Sort, Reverse, Filter, FilterBar      key.Binding
+
+	ZoomIn, ZoomOut, PanLeft, PanRight, ResetZoom key.Binding
+	PerVCPU, Metric                               key.Binding
+}
+
+func newKeyMap() keyMap {
+	b := func(keys []string, k, h string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, h))
+	}
+	return keyMap{
+		Quit:       b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Help:       b([]string{"?"}, "?", "help"),
+		NextTab:    b([]string{"tab"}, "tab", "next view"),
+		PrevTab:    b([]string{"shift+tab"}, "shift+tab", "prev view"),
+		Jump:       b([]string{"1", "2", "3", "4", "5"}, "1-5", "go to view"),
+		WindowNext: b([]string{"w"}, "w/W", "window 1d/7d/30d/90d/all"),
+		WindowPrev: b([]string{"W"}, "W", "previous window"),
+		Refresh:    b([]string{"r"}, "r", "refresh from AWS"),
+
+		Up:       b([]string{"up", "k"}, "↑/k", "up"),
+		Down:     b([]string{"down", "j"}, "↓/j", "down"),
+		PageUp:   b([]string{"pgup", "ctrl+u"}, "pgup", "page up"),
+		PageDown: b([]string{"pgdown", "ctrl+d"}, "pgdn", "page down"),
+		Home:     b([]string{"home", "g"}, "g", "top"),
+		End:      b([]string{"end", "G"}, "G", "bottom"),
+		Open:     b([]string{"enter", "right", "l"}, "enter/→", "expand / chart"),
+		Collapse: b([]string{"left", "h"}, "←", "collapse"),
+		Back:     b([]string{"esc", "backspace"}, "esc", "back"),
+
+		Mark:       b([]string{" "}, "space", "mark for compare"),
+		ClearMarks: b([]string{"x"}, "x", "clear marks"),
+		Mode:       b([]string{"t"}, "t", "pools / types"),
+		Sort:       b([]string{"s"}, "s", "sort column"),
+		Reverse:    b([]string{"S"}, "S", "reverse sort"),
+		Filter:     b([]string{"/"}, "/", "filter"),
+		FilterBar:  b([]string{"f"}, "f", "quick filters"),
+
+		ZoomIn:    b([]string{"+", "=", "pgup"}, "+/pgup", "zoom in"),
+		ZoomOut:   b([]string{"-", "pgdown"}, "-/pgdn", "zoom out"),
+		PanLeft:   b([]string{"left", "h"}, "←/h", "pan left"),
+		PanRight:  b([]string{"right", "l"}, "→/l", "pan right"),
+		ResetZoom: b([]string{"z"}, "z", "reset zoom"),
+		PerVCPU:   b([]string{"v"}, "v", "price / per vCPU"),
+		Metric:    b([]string{"m"}, "m", "rank by cv/changes/jump"),
+	}
+}
+
+// forView returns a copy with only the bindings that act in v enabled.
+func (k keyMap) forView(v view, canRefresh bool) keyMap {
+	on := func(b *key.Binding, enabled bool) { b.SetEnabled(enabled) }
+	market := v == viewMarket
+	chart := v == viewDetail || v == viewCompare
+	list := market || v == viewVolatility
+	on(&k.WindowNext, v != viewRecommend)
+	on(&k.WindowPrev, v != viewRecommend) // listed under WindowNext in help
+	on(&k.Refresh, canRefresh)
+	on(&k.Up, list || v == viewRecommend)
+	on(&k.Down, list || v == viewRecommend)
+	on(&k.PageUp, list)
+	on(&k.PageDown, list)
+	on(&k.Home, list)
+	on(&k.End, list)
+	on(&k.Open, list)
+	on(&k.Collapse, market)
+	on(&k.Back, chart)
+	on(&k.Mark, market)
+	on(&k.ClearMarks, market || v == viewCompare)
+	on(&k.Mode, market)
+	on(&k.Sort, market)
+	on(&k.Reverse, market)
+	on(&k.Filter, market)
+	on(&k.FilterBar, market)
+	on(&k.ZoomIn, chart)
+	on(&k.ZoomOut, chart)
+	on(&k.PanLeft, chart)
+	on(&k.PanRight, chart)
+	on(&k.ResetZoom, chart)
+	on(&k.PerVCPU, v == viewCompare)
+	on(&k.Metric, v == viewVolatility)
+	return k
+}
+
+// ShortHelp is the footer: the keys a user needs next, not all of them.
+func (k keyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.Open, k.Back, k.Mark, k.Mode, k.Sort, k.Filter, k.FilterBar,
+		k.ZoomIn, k.ZoomOut, k.PerVCPU, k.Metric, k.WindowNext, k.NextTab, k.Help, k.Quit}
+}
+
+// FullHelp is the help view, one column per concern.
+func (k keyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.NextTab, k.PrevTab, k.Jump, k.WindowNext, k.Refresh, k.Help, k.Quit},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Open, k.Collapse, k.Back},
+		{k.Mark, k.ClearMarks, k.Mode, k.Sort, k.Reverse, k.Filter, k.FilterBar},
+		{k.ZoomIn, k.ZoomOut, k.PanLeft, k.PanRight, k.ResetZoom, k.PerVCPU, k.Metric},
+	}
+}

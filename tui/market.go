@@ -1,0 +1,820 @@
+package tui
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	zone "github.com/lrstanley/bubblezone"
+
+	"github.com/spotscope/spotscope/market"
+	"github.com/spotscope/spotscope/market/explore"
+)
+
+// typeKey names an instance type in a region: the unit of grouping, marks
+// and comparison.
+type typeKey struct{ region, typ string }
+
+func keyOf(s *explore.Summary) typeKey { return typeKey{s.Region, s.InstanceType} }
+
+// column ids, in display order.
+type colID int
+
+const (
+	colType colID = iota
+	colVCPU
+	colMem
+	colAZ
+	colLast
+	colTWAP
+	colCV
+	colSpark
+	colSave
+	colIntr
+	numCols
+)
+
+type column struct {
+	title string
+	width int
+	right bool
+	prio  int  // columns with the lowest prio go first when narrow
+	sort  bool // s cycles through sortable columns
+}
+
+var columns = [numCols]column{
+	colType:  {"TYPE", 15, false, 10, true},
+	colVCPU:  {"vCPU", 4, true, 6, true},
+	colMem:   {"GiB", 6, true, 5, true},
+	colAZ:    {"AZ", 12, false, 9, true},
+	colLast:  {"LAST $/h", 9, true, 10, true},
+	colTWAP:  {"TWAP", 9, true, 4, true},
+	colCV:    {"CV", 6, true, 7, true},
+	colSpark: {"TREND", 0, false, 3, false},
+	colSave:  {"SAVE", 5, true, 2, true},
+	colIntr:  {"INTR", 6, false, 8, true},
+}
+
+// marketRow is one line of the table: a pool, or an instance type standing
+// for its cheapest AZ, or an AZ of an expanded type.
+type marketRow struct {
+	s     *explore.Summary
+	group bool // a type row (type mode)
+	child bool // an AZ under an expanded type
+	nAZ   int
+}
+
+// filterBar holds the quick filters; zero values mean "any".
+type filterBar struct {
+	focus   bool
+	field   int
+	vcpuIdx int
+	memIdx  int
+	archIdx int
+	famIdx  int
+	product string
+}
+
+var (
+	vcpuSteps = []int{0, 1, 2, 4, 8, 16, 32, 48, 64, 96}
+	memSteps  = []float64{0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512}
+	archSteps = []string{"any", "x86_64", "arm64"}
+	fbFields  = []string{"vCPU ≥", "GiB ≥", "arch", "family", "product"}
+)
+
+type marketView struct {
+	all      []explore.Summary
+	rows     []marketRow
+	families []string
+
+	byType   bool
+	expanded map[typeKey]bool
+	marks    map[typeKey]bool
+
+	sortCol  colID
+	sortDesc bool
+
+	input   textinput.Model
+	typing  bool
+	fb      filterBar
+	cursor  int
+	offset  int
+	w, h    int
+	visible []colID
+	sparkW  int
+}
+
+func newMarketView(st styles) marketView {
+	ti := textinput.New()
+	ti.Prompt = "/"
+	ti.Placeholder = "type, family or AZ (globs: m5*, *.xlarge)"
+	ti.CharLimit = 64
+	// A blinking cursor would keep re-rendering and make goldens flaky.
+	ti.Cursor.SetMode(cursor.CursorStatic)
+	return marketView{
+		byType:   true,
+		expanded: map[typeKey]bool{},
+		marks:    map[typeKey]bool{},
+		sortCol:  colLast,
+		input:    ti,
+	}
+}
+
+func (v marketView) capturing() bool { return v.typing || v.fb.focus }
+
+func (v marketView) setRows(all []explore.Summary) marketView {
+	v.all = all
+	fams := map[string]bool{}
+	for i := range all {
+		fams[market.Family(all[i].InstanceType)] = true
+	}
+	v.families = v.families[:0:0]
+	for f := range fams {
+		v.families = append(v.families, f)
+	}
+	sort.Strings(v.families)
+	if v.fb.famIdx > len(v.families) {
+		v.fb.famIdx = 0
+	}
+	return v.rebuild()
+}
+
+// rebuild filters, groups and sorts. It runs on data, filter and sort
+// changes only; cursor moves and View reuse v.rows.
+func (v marketView) rebuild() marketView {
+	var keep *explore.Summary
+	if s, ok := v.selected(); ok {
+		keep = s
+	}
+	match := v.matcher()
+	var pools []*explore.Summary
+	for i := range v.all {
+		if match(&v.all[i]) {
+			pools = append(pools, &v.all[i])
+		}
+	}
+	less := v.less()
+	var rows []marketRow
+	if !v.byType {
+		sort.SliceStable(pools, func(i, j int) bool { return less(pools[i], pools[j]) })
+		rows = make([]marketRow, len(pools))
+		for i, p := range pools {
+			rows[i] = marketRow{s: p}
+		}
+	} else {
+		groups := map[typeKey][]*explore.Summary{}
+		var order []typeKey
+		for _, p := range pools {
+			k := keyOf(p)
+			if _, ok := groups[k]; !ok {
+				order = append(order, k)
+			}
+			groups[k] = append(groups[k], p)
+		}
+		heads := make([]marketRow, 0, len(order))
+		for _, k := range order {
+			g := groups[k]
+			sort.SliceStable(g, func(i, j int) bool { return cheaper(g[i], g[j]) })
+			heads = append(heads, marketRow{s: g[0], group: true, nAZ: len(g)})
+		}
+		sort.SliceStable(heads, func(i, j int) bool { return less(heads[i].s, heads[j].s) })
+		rows = make([]marketRow, 0, len(pools))
+		for _, h := range heads {
+			rows = append(rows, h)
+			k := keyOf(h.s)
+			if v.expanded[k] {
+				for _, c := range groups[k] {
+					rows = append(rows, marketRow{s: c, child: true})
+				}
+			}
+		}
+	}
+	v.rows = rows
+	// Keep the cursor on the same pool across re-sorts and reloads.
+	if keep != nil {
+		for i, r := range rows {
+			if r.s.Pool == keep.Pool && (r.group || !v.byType || r.child) {
+				v.cursor = i
+				break
+			}
+		}
+	}
+	return v.clamp()
+}
+
+func cheaper(a, b *explore.Summary) bool {
+	if a.Stats.Last != b.Stats.Last {
+		return a.Stats.Last < b.Stats.Last
+	}
+	return a.AvailabilityZone < b.AvailabilityZone
+}
+
+func (v marketView) matcher() func(*explore.Summary) bool {
+	text := strings.ToLower(strings.TrimSpace(v.input.Value()))
+	glob := strings.ContainsAny(text, "*?[")
+	minCPU := vcpuSteps[v.fb.vcpuIdx]
+	minMem := memSteps[v.fb.memIdx]
+	arch := archSteps[v.fb.archIdx]
+	fam := ""
+	if v.fb.famIdx > 0 && v.fb.famIdx <= len(v.families) {
+		fam = v.families[v.fb.famIdx-1]
+	}
+	return func(s *explore.Summary) bool {
+		if text != "" {
+			t := strings.ToLower(s.InstanceType)
+			if glob {
+				if ok, _ := path.Match(text, t); !ok {
+					return false
+				}
+			} else if !strings.Contains(t, text) && !strings.Contains(strings.ToLower(s.AvailabilityZone), text) {
+				return false
+			}
+		}
+		// Types missing from the catalog pass spec filters only when no
+		// spec filter is set: hiding them silently would lose pools.
+		if minCPU > 0 && (!s.HasSpec || s.Spec.VCPUs < minCPU) {
+			return false
+		}
+		if minMem > 0 && (!s.HasSpec || s.Spec.MemoryGiB() < minMem) {
+			return false
+		}
+		if arch != "any" && (!s.HasSpec || !s.Spec.HasArch(arch)) {
+			return false
+		}
+		if fam != "" && market.Family(s.InstanceType) != fam {
+			return false
+		}
+		return true
+	}
+}
+
+func (v marketView) less() func(a, b *explore.Summary) bool {
+	key := func(a, b *explore.Summary) int {
+		cmpF := func(x, y float64) int {
+			switch {
+			case x < y:
+				return -1
+			case x > y:
+				return 1
+			}
+			return 0
+		}
+		switch v.sortCol {
+		case colType:
+			if c := strings.Compare(market.Family(a.InstanceType), market.Family(b.InstanceType)); c != 0 {
+				return c
+			}
+			return cmpF(float64(a.Spec.VCPUs), float64(b.Spec.VCPUs))
+		case colVCPU:
+			return cmpF(float64(a.Spec.VCPUs), float64(b.Spec.VCPUs))
+		case colMem:
+			return cmpF(float64(a.Spec.MemoryMiB), float64(b.Spec.MemoryMiB))
+		case colAZ:
+			return strings.Compare(a.AvailabilityZone, b.AvailabilityZone)
+		case colLast:
+			return cmpF(a.Stats.Last, b.Stats.Last)
+		case colTWAP:
+			return cmpF(a.Stats.TWAP, b.Stats.TWAP)
+		case colCV:
+			return cmpF(a.Stats.CV, b.Stats.CV)
+		case colSave:
+			return cmpF(savingsKey(a), savingsKey(b))
+		case colIntr:
+			return cmpF(bucketKey(a), bucketKey(b))
+		}
+		return 0
+	}
+	return func(a, b *explore.Summary) bool {
+		c := key(a, b)
+		if v.sortDesc {
+			c = -c
+		}
+		if c != 0 {
+			return c < 0
+		}
+		if a.InstanceType != b.InstanceType {
+			return a.InstanceType < b.InstanceType
+		}
+		return a.AvailabilityZone < b.AvailabilityZone
+	}
+}
+
+// Unknown advisor data sorts after every known value in either direction
+// would be nicer; sorting it as worst-case keeps "?" away from the top of an
+// ascending risk sort, which is the conservative reading.
+func bucketKey(s *explore.Summary) float64 {
+	if !s.Advisor.Known {
+		return 99
+	}
+	return float64(s.Advisor.Bucket)
+}
+
+func savingsKey(s *explore.Summary) float64 {
+	if !s.Advisor.Known {
+		return -1e9
+	}
+	return float64(s.Advisor.Savings)
+}
+
+func (v marketView) selected() (*explore.Summary, bool) {
+	if v.cursor < 0 || v.cursor >= len(v.rows) {
+		return nil, false
+	}
+	return v.rows[v.cursor].s, true
+}
+
+func (v marketView) tableHeight() int {
+	h := v.h - 1 // column header
+	if v.typing || v.input.Value() != "" {
+		h--
+	}
+	if v.fb.focus || v.fb.active() {
+		h--
+	}
+	return max(h, 1)
+}
+
+func (v marketView) clamp() marketView {
+	v.cursor = min(max(v.cursor, 0), max(len(v.rows)-1, 0))
+	th := v.tableHeight()
+	if v.cursor < v.offset {
+		v.offset = v.cursor
+	}
+	if v.cursor >= v.offset+th {
+		v.offset = v.cursor - th + 1
+	}
+	v.offset = max(0, min(v.offset, max(0, len(v.rows)-th)))
+	return v
+}
+
+func (v marketView) move(d int) marketView {
+	v.cursor += d
+	return v.clamp()
+}
+
+func (v marketView) setSize(w, h int) marketView {
+	v.w, v.h = w, h
+	v.input.Width = max(10, w-4)
+	// Drop the least important columns until the rest fit, keeping at least
+	// 8 cells of trend when it stays.
+	ids := make([]colID, 0, numCols)
+	for c := colID(0); c < numCols; c++ {
+		ids = append(ids, c)
+	}
+	for {
+		fixed := 2 // cursor marker + mark
+		for _, c := range ids {
+			fixed += columns[c].width + 1
+		}
+		spark := w - fixed
+		hasSpark := false
+		for _, c := range ids {
+			hasSpark = hasSpark || c == colSpark
+		}
+		if (!hasSpark && spark >= 0) || (hasSpark && spark >= 8) {
+			v.visible = ids
+			v.sparkW = 0
+			if hasSpark {
+				v.sparkW = min(spark, 48)
+			}
+			break
+		}
+		low := 0
+		for i, c := range ids {
+			if columns[c].prio < columns[ids[low]].prio {
+				low = i
+			}
+		}
+		ids = append(ids[:low:low], ids[low+1:]...)
+	}
+	return v.clamp()
+}
+
+func (fb filterBar) active() bool {
+	return fb.vcpuIdx != 0 || fb.memIdx != 0 || fb.archIdx != 0 || fb.famIdx != 0
+}
+
+// updateInput handles keys while the filter input or filter bar has focus.
+// It reports whether the product changed, which needs a new query.
+func (v marketView) updateInput(msg tea.KeyMsg, products []string) (marketView, tea.Cmd, bool) {
+	if v.typing {
+		switch msg.String() {
+		case "esc":
+			v.typing = false
+			v.input.Reset()
+			v.input.Blur()
+			return v.rebuild(), nil, false
+		case "enter", "down", "up":
+			v.typing = false
+			v.input.Blur()
+			return v.clamp(), nil, false
+		}
+		var c tea.Cmd
+		v.input, c = v.input.Update(msg)
+		return v.rebuild(), c, false
+	}
+	// filter bar
+	fb := &v.fb
+	step := 0
+	switch msg.String() {
+	case "esc", "enter", "f":
+		fb.focus = false
+		return v.clamp(), nil, false
+	case "left", "h", "shift+tab":
+		fb.field = (fb.field + len(fbFields) - 1) % len(fbFields)
+		return v, nil, false
+	case "right", "l", "tab":
+		fb.field = (fb.field + 1) % len(fbFields)
+		return v, nil, false
+	case "up", "k", "+", "=":
+		step = 1
+	case "down", "j", "-":
+		step = -1
+	case "backspace", "delete", "0":
+		step = 0
+		switch fb.field {
+		case 0:
+			fb.vcpuIdx = 0
+		case 1:
+			fb.memIdx = 0
+		case 2:
+			fb.archIdx = 0
+		case 3:
+			fb.famIdx = 0
+		}
+		return v.rebuild(), nil, false
+	default:
+		return v, nil, false
+	}
+	cycle := func(i, n int) int { return ((i+step)%n + n) % n }
+	switch fb.field {
+	case 0:
+		fb.vcpuIdx = cycle(fb.vcpuIdx, len(vcpuSteps))
+	case 1:
+		fb.memIdx = cycle(fb.memIdx, len(memSteps))
+	case 2:
+		fb.archIdx = cycle(fb.archIdx, len(archSteps))
+	case 3:
+		fb.famIdx = cycle(fb.famIdx, len(v.families)+1)
+	case 4:
+		if len(products) < 2 {
+			return v, nil, false
+		}
+		i := 0
+		for j, p := range products {
+			if p == fb.product {
+				i = j
+			}
+		}
+		fb.product = products[cycle(i, len(products))]
+		return v, nil, true
+	}
+	return v.rebuild(), nil, false
+}
+
+func (m Model) marketKey(msg tea.KeyMsg, k keyMap) (tea.Model, tea.Cmd) {
+	v := m.market
+	page := max(1, v.tableHeight()-1)
+	switch {
+	case key.Matches(msg, k.Up):
+		v = v.move(-1)
+	case key.Matches(msg, k.Down):
+		v = v.move(1)
+	case key.Matches(msg, k.PageUp):
+		v = v.move(-page)
+	case key.Matches(msg, k.PageDown):
+		v = v.move(page)
+	case key.Matches(msg, k.Home):
+		v = v.move(-len(v.rows))
+	case key.Matches(msg, k.End):
+		v = v.move(len(v.rows))
+	case key.Matches(msg, k.Open):
+		if v.cursor >= len(v.rows) {
+			break
+		}
+		r := v.rows[v.cursor]
+		if r.group && r.nAZ > 1 && !v.expanded[keyOf(r.s)] && msg.String() != "enter" {
+			v.expanded = copyKeys(v.expanded)
+			v.expanded[keyOf(r.s)] = true
+			m.market = v.rebuild()
+			return m, nil
+		}
+		m.market = v
+		return m.openDetail(r.s.Region, r.s.InstanceType, r.s.AvailabilityZone)
+	case key.Matches(msg, k.Collapse):
+		if s, ok := v.selected(); ok && v.byType && v.expanded[keyOf(s)] {
+			v.expanded = copyKeys(v.expanded)
+			delete(v.expanded, keyOf(s))
+			v = v.rebuild()
+			// land on the type row rather than on a vanished child
+			for i, r := range v.rows {
+				if r.group && keyOf(r.s) == keyOf(s) {
+					v.cursor = i
+				}
+			}
+			v = v.clamp()
+		}
+	case key.Matches(msg, k.Mark):
+		if s, ok := v.selected(); ok {
+			v.marks = copyKeys(v.marks)
+			if v.marks[keyOf(s)] {
+				delete(v.marks, keyOf(s))
+			} else {
+				v.marks[keyOf(s)] = true
+			}
+			v = v.move(1)
+		}
+	case key.Matches(msg, k.ClearMarks):
+		v.marks = map[typeKey]bool{}
+	case key.Matches(msg, k.Mode):
+		v.byType = !v.byType
+		v = v.rebuild()
+	case key.Matches(msg, k.Sort):
+		for {
+			v.sortCol = (v.sortCol + 1) % numCols
+			if columns[v.sortCol].sort {
+				break
+			}
+		}
+		v = v.rebuild()
+	case key.Matches(msg, k.Reverse):
+		v.sortDesc = !v.sortDesc
+		v = v.rebuild()
+	case key.Matches(msg, k.Filter):
+		v.typing = true
+		v.fb.focus = false
+		c := v.input.Focus()
+		m.market = v.clamp()
+		return m.resize(), c
+	case key.Matches(msg, k.FilterBar):
+		v.fb.focus = true
+		v.typing = false
+		if v.fb.product == "" {
+			v.fb.product = m.product
+		}
+		m.market = v.clamp()
+		return m.resize(), nil
+	case msg.String() == "esc":
+		// esc clears filters in the table, one layer at a time
+		if v.input.Value() != "" {
+			v.input.Reset()
+		} else {
+			v.fb = filterBar{product: v.fb.product}
+		}
+		v = v.rebuild()
+	}
+	m.market = v
+	return m, nil
+}
+
+func (m Model) marketMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
+	v := m.market
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		v = v.move(-3)
+	case tea.MouseButtonWheelDown:
+		v = v.move(3)
+	case tea.MouseButtonLeft:
+		if msg.Action != tea.MouseActionPress {
+			break
+		}
+		th := v.tableHeight()
+		for i := v.offset; i < min(len(v.rows), v.offset+th); i++ {
+			if zone.Get(rowZone(i - v.offset)).InBounds(msg) {
+				if v.cursor == i {
+					m.market = v
+					r := v.rows[i]
+					return m.openDetail(r.s.Region, r.s.InstanceType, r.s.AvailabilityZone)
+				}
+				v.cursor = i
+				v = v.clamp()
+				break
+			}
+		}
+	}
+	m.market = v
+	return m, nil
+}
+
+func rowZone(i int) string { return fmt.Sprintf("spotscope-row-%d", i) }
+
+func copyKeys(in map[typeKey]bool) map[typeKey]bool {
+	out := make(map[typeKey]bool, len(in)+1)
+	for k, v := range in {
+		out[k] = v
+	}
+	return out
+}
+
+func (v marketView) summary() string {
+	unit := "pools"
+	n := len(v.rows)
+	if v.byType {
+		unit = "types"
+		n = 0
+		for _, r := range v.rows {
+			if r.group {
+				n++
+			}
+		}
+	}
+	dir := "↑"
+	if v.sortDesc {
+		dir = "↓"
+	}
+	pos := ""
+	if len(v.rows) > 0 {
+		pos = fmt.Sprintf("%d/%d · ", v.cursor+1, len(v.rows))
+	}
+	return fmt.Sprintf("%s%d %s of %d pools · sort %s %s", pos, n, unit, len(v.all), strings.ToLower(columns[v.sortCol].title), dir)
+}
+
+func (v marketView) view(st styles, loading bool) string {
+	var b strings.Builder
+	if v.typing || v.input.Value() != "" {
+		if v.typing {
+			b.WriteString(v.input.View())
+		} else {
+			b.WriteString(st.muted.Render("filter: ") + v.input.Value() + st.muted.Render("  (/ edit, esc clear)"))
+		}
+		b.WriteByte('\n')
+	}
+	if v.fb.focus || v.fb.active() {
+		b.WriteString(v.filterBarView(st))
+		b.WriteByte('\n')
+	}
+	b.WriteString(v.headerRow(st))
+	if loading {
+		b.WriteString("\n" + st.muted.Render("loading prices…"))
+		return b.String()
+	}
+	if len(v.rows) == 0 {
+		msg := "no pools in this window"
+		if len(v.all) > 0 {
+			msg = "no pools match the filters (esc clears them)"
+		}
+		b.WriteString("\n" + st.muted.Render(msg))
+		return b.String()
+	}
+	end := min(len(v.rows), v.offset+v.tableHeight())
+	for i := v.offset; i < end; i++ {
+		b.WriteByte('\n')
+		b.WriteString(zone.Mark(rowZone(i-v.offset), v.rowView(st, v.rows[i], i == v.cursor)))
+	}
+	return b.String()
+}
+
+func (v marketView) filterBarView(st styles) string {
+	fam := "any"
+	if v.fb.famIdx > 0 && v.fb.famIdx <= len(v.families) {
+		fam = v.families[v.fb.famIdx-1]
+	}
+	prod := v.fb.product
+	if prod == "" {
+		prod = "default"
+	}
+	vals := []string{
+		fmt.Sprint(vcpuSteps[v.fb.vcpuIdx]),
+		fmtMem(memSteps[v.fb.memIdx]),
+		archSteps[v.fb.archIdx],
+		fam,
+		prod,
+	}
+	var parts []string
+	for i, f := range fbFields {
+		s := f + " " + vals[i]
+		if v.fb.focus && i == v.fb.field {
+			s = st.sel.Render("[" + s + "]")
+		} else {
+			s = " " + s + " "
+		}
+		parts = append(parts, s)
+	}
+	hint := ""
+	if v.fb.focus {
+		hint = st.muted.Render("  ←→ field ↑↓ value 0 reset enter done")
+	}
+	return truncate(st.muted.Render("filters:")+strings.Join(parts, ""), v.w-lipgloss.Width(hint)) + hint
+}
+
+func (v marketView) headerRow(st styles) string {
+	var b strings.Builder
+	b.WriteString("  ")
+	for _, c := range v.visible {
+		col := columns[c]
+		w := col.width
+		if c == colSpark {
+			w = v.sparkW
+		}
+		t := col.title
+		if c == v.sortCol {
+			if v.sortDesc {
+				t += "↓"
+			} else {
+				t += "↑"
+			}
+		}
+		b.WriteString(pad(t, w, col.right))
+		b.WriteByte(' ')
+	}
+	return st.colHeader.Render(strings.TrimRight(b.String(), " "))
+}
+
+func (v marketView) rowView(st styles, r marketRow, selected bool) string {
+	s := r.s
+	var b strings.Builder
+	b.Grow(v.w + 32)
+	if selected {
+		b.WriteString("▶")
+	} else {
+		b.WriteString(" ")
+	}
+	if v.marks[keyOf(s)] && !r.child {
+		b.WriteString("*")
+	} else {
+		b.WriteString(" ")
+	}
+	for _, c := range v.visible {
+		col := columns[c]
+		var cell string
+		switch c {
+		case colType:
+			switch {
+			case r.child:
+				cell = "  └"
+			case r.group && r.nAZ > 1:
+				sign := "▸"
+				if v.expanded[keyOf(s)] {
+					sign = "▾"
+				}
+				cell = sign + s.InstanceType
+			case r.group:
+				cell = " " + s.InstanceType
+			default:
+				cell = s.InstanceType
+			}
+		case colVCPU:
+			cell = "?"
+			if s.HasSpec {
+				cell = fmt.Sprint(s.Spec.VCPUs)
+			}
+		case colMem:
+			cell = "?"
+			if s.HasSpec {
+				cell = fmtMem(s.Spec.MemoryGiB())
+			}
+		case colAZ:
+			cell = s.AvailabilityZone
+			if r.group && r.nAZ > 1 {
+				cell = fmt.Sprintf("%s+%d", s.AvailabilityZone, r.nAZ-1)
+			}
+		case colLast:
+			cell = fmtPrice(s.Stats.Last)
+		case colTWAP:
+			cell = fmtPrice(s.Stats.TWAP)
+		case colCV:
+			cell = fmtPct(s.Stats.CV)
+		case colSpark:
+			cell = sparkline(s.Spark, v.sparkW)
+		case colSave:
+			cell = "?"
+			if s.Advisor.Known {
+				cell = fmt.Sprintf("%d%%", s.Advisor.Savings)
+			}
+		case colIntr:
+			cell = "?"
+			if s.Advisor.Known {
+				cell = s.Advisor.Label
+			}
+		}
+		w := col.width
+		if c == colSpark {
+			w = v.sparkW
+		}
+		cell = pad(cell, w, col.right)
+		if c == colIntr && !selected && !r.child {
+			if s.Advisor.Known {
+				cell = st.bucketStyle(s.Advisor.Bucket).Render(cell)
+			} else {
+				cell = st.muted.Render(cell)
+			}
+		}
+		b.WriteString(cell)
+		b.WriteByte(' ')
+	}
+	line := strings.TrimRight(b.String(), " ")
+	if selected {
+		return st.sel.Render(pad(line, v.w, false))
+	}
+	if r.child {
+		return st.muted.Render(line)
+	}
+	return line
+}
+

@@ -1,0 +1,45 @@
+package tui
+
+import (
+	"time"
+
+	"github.com/spotscope/spotscope/market"
+	"github.com/spotscope/spotscope/market/explore"
+)
+
+// Every answer from the backend carries the generation of the request that
+// asked for it; Update drops answers whose generation is no longer current,
+// so a slow query for an old window never overwrites a newer one.
+
+type summariesMsg struct {
+	gen  int
+	q    explore.Query
+	rows []explore.Summary
+	err  error
+}
+
+// seriesTarget says which view asked for series.
+type seriesTarget int
+
+const (
+	forDetail seriesTarget = iota
+	forCompare
+)
+
+type seriesMsg struct {
+	gen        int
+	target     seriesTarget
+	pools      []market.Pool
+	series     [][]market.Point
+	start, end time.Time
+	err        error
+}
+
+// refreshMsg is one progress report or the final result of a background
+// refresh; ch delivers the next one.
+type refreshMsg struct {
+	progress *RefreshProgress
+	done     bool
+	err      error
+	ch       <-chan refreshMsg
+}

@@ -1,0 +1,307 @@
+package tui
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/spotscope/spotscope/market"
+	"github.com/spotscope/spotscope/market/explore"
+)
+
+type volMetric int
+
+const (
+	metricCV volMetric = iota
+	metricChanges
+	metricJump
+	numMetrics
+)
+
+var metricNames = [numMetrics]string{"cv", "changes/day", "max jump"}
+
+func (mt volMetric) of(s *explore.Summary) float64 {
+	switch mt {
+	case metricChanges:
+		return s.Stats.ChangesPerDay
+	case metricJump:
+		return s.Stats.MaxJump
+	}
+	return s.Stats.CV
+}
+
+func (mt volMetric) format(v float64) string {
+	if mt == metricChanges {
+		return fmt.Sprintf("%.1f", v)
+	}
+	return fmtPct(v)
+}
+
+// volView ranks pools by price volatility and maps it by family and AZ,
+// with the advisor's interruption bucket beside it: price calm is not
+// capacity calm, and the view says so.
+type volView struct {
+	all    []explore.Summary
+	ranked []*explore.Summary
+	metric volMetric
+	cursor int
+	offset int
+	w, h   int
+
+	families []string
+	azs      []string
+	cells    map[[2]string]float64
+	maxCell  float64
+}
+
+func newVolView() volView { return volView{} }
+
+const volNote = "Price volatility is a weak predictor of interruption: since AWS smoothed Spot pricing in 2017, " +
+	"prices move slowly while capacity is reclaimed. Read the advisor's interruption bucket (INTR, regional, trailing month) beside it."
+
+var volCols = []tcol{
+	{"#", 4, true, 3}, {"TYPE", 14, false, 10}, {"AZ", 12, false, 9}, {"CV", 6, true, 8},
+	{"CHG/D", 6, true, 7}, {"JUMP", 6, true, 6}, {"LAST", 8, true, 4}, {"INTR", 6, false, 9},
+}
+
+func (v volView) setRows(all []explore.Summary) volView {
+	v.all = all
+	return v.rank()
+}
+
+func (v volView) rank() volView {
+	v.ranked = make([]*explore.Summary, 0, len(v.all))
+	for i := range v.all {
+		if v.all[i].Stats.CoveredHours > 0 {
+			v.ranked = append(v.ranked, &v.all[i])
+		}
+	}
+	mt := v.metric
+	sort.SliceStable(v.ranked, func(i, j int) bool {
+		a, b := mt.of(v.ranked[i]), mt.of(v.ranked[j])
+		if a != b {
+			return a > b
+		}
+		return v.ranked[i].Pool.String() < v.ranked[j].Pool.String()
+	})
+	// grid: mean metric per family and AZ
+	sum := map[[2]string]float64{}
+	n := map[[2]string]int{}
+	fams, azs := map[string]bool{}, map[string]bool{}
+	for _, s := range v.ranked {
+		k := [2]string{market.Family(s.InstanceType), s.AvailabilityZone}
+		sum[k] += mt.of(s)
+		n[k]++
+		fams[k[0]], azs[k[1]] = true, true
+	}
+	v.cells = make(map[[2]string]float64, len(sum))
+	v.maxCell = 0
+	famScore := map[string]float64{}
+	for k, s := range sum {
+		val := s / float64(n[k])
+		v.cells[k] = val
+		v.maxCell = math.Max(v.maxCell, val)
+		famScore[k[0]] = math.Max(famScore[k[0]], val)
+	}
+	v.families = v.families[:0:0]
+	for f := range fams {
+		v.families = append(v.families, f)
+	}
+	sort.Slice(v.families, func(i, j int) bool {
+		a, b := famScore[v.families[i]], famScore[v.families[j]]
+		if a != b {
+			return a > b
+		}
+		return v.families[i] < v.families[j]
+	})
+	v.azs = v.azs[:0:0]
+	for a := range azs {
+		v.azs = append(v.azs, a)
+	}
+	sort.Strings(v.azs)
+	return v.clamp()
+}
+
+func (v volView) setSize(w, h int) volView {
+	v.w, v.h = w, h
+	return v.clamp()
+}
+
+func (v volView) wide() bool { return v.w >= 120 }
+
+func (v volView) listHeight() int {
+	avail := v.h - 3 // note (2 lines) + title
+	if !v.wide() {
+		avail = avail / 2
+	}
+	return max(1, avail-1) // table header
+}
+
+func (v volView) clamp() volView {
+	v.cursor = min(max(v.cursor, 0), max(len(v.ranked)-1, 0))
+	lh := v.listHeight()
+	if v.cursor < v.offset {
+		v.offset = v.cursor
+	}
+	if v.cursor >= v.offset+lh {
+		v.offset = v.cursor - lh + 1
+	}
+	v.offset = max(0, min(v.offset, max(0, len(v.ranked)-lh)))
+	return v
+}
+
+func (v volView) move(d int) volView {
+	v.cursor += d
+	return v.clamp()
+}
+
+func (m Model) volKey(msg tea.KeyMsg, k keyMap) (tea.Model, tea.Cmd) {
+	v := m.vol
+	page := max(1, v.listHeight()-1)
+	switch {
+	case key.Matches(msg, k.Metric):
+		v.metric = (v.metric + 1) % numMetrics
+		v.cursor, v.offset = 0, 0
+		v = v.rank()
+	case key.Matches(msg, k.Up):
+		v = v.move(-1)
+	case key.Matches(msg, k.Down):
+		v = v.move(1)
+	case key.Matches(msg, k.PageUp):
+		v = v.move(-page)
+	case key.Matches(msg, k.PageDown):
+		v = v.move(page)
+	case key.Matches(msg, k.Home):
+		v = v.move(-len(v.ranked))
+	case key.Matches(msg, k.End):
+		v = v.move(len(v.ranked))
+	case key.Matches(msg, k.Open):
+		if v.cursor < len(v.ranked) {
+			s := v.ranked[v.cursor]
+			m.vol = v
+			return m.openDetail(s.Region, s.InstanceType, s.AvailabilityZone)
+		}
+	}
+	m.vol = v
+	return m, nil
+}
+
+func (v volView) summary() string {
+	if len(v.ranked) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d/%d pools · ranked by %s", v.cursor+1, len(v.ranked), metricNames[v.metric])
+}
+
+func (v volView) view(st styles) string {
+	var b strings.Builder
+	b.WriteString(lipgloss.NewStyle().Width(v.w).Render(st.warn.Render("note: ") + st.muted.Render(volNote)))
+	b.WriteString("\n")
+	if len(v.ranked) == 0 {
+		b.WriteString(st.muted.Render("no pools with data in this window"))
+		return b.String()
+	}
+	title := st.title.Render("Volatility") + fmt.Sprintf("  ranked by %s (m switches: cv, changes/day, max jump)", metricNames[v.metric])
+	b.WriteString(truncate(title, v.w) + "\n")
+	listW, gridW := v.w, v.w
+	if v.wide() {
+		listW = min(74, v.w/2+8)
+		gridW = v.w - listW - 2
+	}
+	list := v.listView(st, listW)
+	gridH := v.h - 3
+	if !v.wide() {
+		gridH = v.h - 3 - lipgloss.Height(list) - 1
+	}
+	grid := v.gridView(st, gridW, gridH)
+	if v.wide() {
+		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, list, "  ", grid))
+	} else {
+		b.WriteString(list + "\n\n" + grid)
+	}
+	return b.String()
+}
+
+func (v volView) listView(st styles, w int) string {
+	end := min(len(v.ranked), v.offset+v.listHeight())
+	rows := make([][]string, 0, end-v.offset)
+	for i := v.offset; i < end; i++ {
+		s := v.ranked[i]
+		intr := "?"
+		if s.Advisor.Known {
+			intr = s.Advisor.Label
+		}
+		rows = append(rows, []string{fmt.Sprint(i + 1), s.InstanceType, s.AvailabilityZone, fmtPct(s.Stats.CV),
+			fmt.Sprintf("%.1f", s.Stats.ChangesPerDay), fmtPct(s.Stats.MaxJump), fmtPrice(s.Stats.Last), intr})
+	}
+	style := func(r, c int, txt string) string {
+		if c == 7 {
+			s := v.ranked[v.offset+r]
+			if s.Advisor.Known {
+				return st.bucketStyle(s.Advisor.Bucket).Render(txt)
+			}
+			return st.muted.Render(txt)
+		}
+		return txt
+	}
+	return renderTable(st, volCols, rows, w, v.cursor-v.offset, style)
+}
+
+var shades = []string{" ", "░", "▒", "▓", "█"}
+
+// gridView is a family x AZ heat map: a shade for the eye and the value for
+// the record, wildest families first.
+func (v volView) gridView(st styles, w, h int) string {
+	famW, cellW := 8, 8
+	maxAZ := max(1, (w-famW)/(cellW+1))
+	azs := v.azs
+	if len(azs) > maxAZ {
+		azs = azs[:maxAZ]
+	}
+	var b strings.Builder
+	b.WriteString(st.colHeader.Render(pad("family", famW, false)))
+	for _, a := range azs {
+		b.WriteString(" " + st.colHeader.Render(pad(a, cellW, true)))
+	}
+	b.WriteString("\n" + st.muted.Render(fmt.Sprintf("mean %s per family and AZ; darker is wilder", metricNames[v.metric])))
+	rowsAvail := max(1, h-2)
+	fams := v.families
+	more := 0
+	if len(fams) > rowsAvail {
+		more = len(fams) - (rowsAvail - 1)
+		fams = fams[:rowsAvail-1]
+	}
+	for _, f := range fams {
+		b.WriteString("\n" + pad(f, famW, false))
+		for _, a := range azs {
+			val, ok := v.cells[[2]string{f, a}]
+			if !ok {
+				b.WriteString(" " + st.muted.Render(pad("-", cellW, true)))
+				continue
+			}
+			lvl := 0
+			if v.maxCell > 0 {
+				lvl = int(math.Ceil(val / v.maxCell * float64(len(shades)-1)))
+			}
+			lvl = min(max(lvl, 0), len(shades)-1)
+			cell := shades[lvl] + pad(v.metric.format(val), cellW-1, true)
+			sty := st.good
+			switch {
+			case lvl >= 4:
+				sty = st.bad
+			case lvl >= 2:
+				sty = st.warn
+			}
+			b.WriteString(" " + sty.Render(cell))
+		}
+	}
+	if more > 0 {
+		b.WriteString("\n" + st.muted.Render(fmt.Sprintf("… %d calmer families not shown", more)))
+	}
+	return b.String()
+}
