@@ -486,7 +486,7 @@ func (m Model) helpView(w, h int) string {
 	hm := m.help
 	hm.Width = w
 	hm.ShowAll = true
-	title := m.st.title.Render("Keys — " + viewNames[m.view] + " view") + m.st.muted.Render("   (? or esc to close)")
+	title := m.st.title.Render("Keys — "+viewNames[m.view]+" view") + m.st.muted.Render("   (? or esc to close)")
 	var groups [][]key.Binding
 	if m.view == viewRecommend && m.rec != nil {
 		groups = append(m.rec.FullHelp(), []key.Binding{k.NextTab, k.PrevTab, k.Jump, k.Help, k.Quit})

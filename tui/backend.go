@@ -33,9 +33,9 @@ type Info struct {
 	DataFrom time.Time // earliest cached record; bounds the "all" window
 	DataTo   time.Time // latest cached record
 
-	PricesAsOf time.Time           // last successful price fetch (zero: never)
-	Advisor    advisor.Provenance  // where interruption buckets come from
-	CanRefresh bool                // AWS credentials look usable; Refresh may succeed
+	PricesAsOf time.Time          // last successful price fetch (zero: never)
+	Advisor    advisor.Provenance // where interruption buckets come from
+	CanRefresh bool               // AWS credentials look usable; Refresh may succeed
 }
 
 // RefreshProgress reports one region's fetch. Done == Total with Err == nil

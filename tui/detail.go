@@ -213,4 +213,3 @@ func (d detailView) view(st styles, w, h int) string {
 	b.WriteString(renderTable(st, statCols, rows, w, sel, style))
 	return b.String()
 }
-

@@ -10,7 +10,7 @@ import (
 // hides them from help and makes key.Matches ignore them.
 type keyMap struct {
 	Quit, Help, NextTab, PrevTab, Jump key.Binding
-	WindowNext, WindowPrev, Refresh   key.Binding
+	WindowNext, WindowPrev, Refresh    key.Binding
 
 	Up, Down, PageUp, PageDown, Home, End key.Binding
 	Open, Collapse, Back                  key.Binding

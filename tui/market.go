@@ -817,4 +817,3 @@ func (v marketView) rowView(st styles, r marketRow, selected bool) string {
 	}
 	return line
 }
-

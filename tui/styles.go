@@ -33,7 +33,7 @@ var seriesMarks = []string{"●", "■", "▲", "◆", "★", "✚", "▼", "○
 
 type styles struct {
 	title, tabActive, tab, header, muted, status, errText, banner lipgloss.Style
-	colHeader, sel, marked, good, warn, bad, accent, box             lipgloss.Style
+	colHeader, sel, marked, good, warn, bad, accent, box          lipgloss.Style
 }
 
 func newStyles() styles {
