@@ -17,16 +17,16 @@ import (
 )
 
 type exportKind struct {
-	format exportFormat
+	format string // a recommend.Format* constant
 	name   string
 	slug   string
 	ext    string
 }
 
 var formats = []exportKind{
-	{format: formatFleet, name: "EC2 Fleet JSON", slug: "ec2-fleet", ext: "json"},
-	{format: formatASG, name: "ASG JSON", slug: "asg", ext: "json"},
-	{format: formatKarpenter, name: "Karpenter NodePool YAML", slug: "karpenter-nodepool", ext: "yaml"},
+	{format: recommend.FormatEC2Fleet, name: "EC2 Fleet JSON", slug: "ec2-fleet", ext: "json"},
+	{format: recommend.FormatASG, name: "ASG JSON", slug: "asg", ext: "json"},
+	{format: recommend.FormatKarpenter, name: "Karpenter NodePool YAML", slug: "karpenter-nodepool", ext: "yaml"},
 }
 
 // export starts writing the current result; the write happens in a command.
@@ -60,7 +60,7 @@ func osc52(data []byte) []byte {
 func osc52Cmd(w io.Writer, k exportKind, res recommend.Result) tea.Cmd {
 	return func() tea.Msg {
 		var buf bytes.Buffer
-		if err := exportResult(&buf, k.format, res); err != nil {
+		if err := recommend.Export(&buf, k.format, res, recommend.ExportOptions{}); err != nil {
 			return exportedMsg{err: err}
 		}
 		// One Write, so the sequence is not split by other output.
@@ -74,7 +74,7 @@ func osc52Cmd(w io.Writer, k exportKind, res recommend.Result) tea.Cmd {
 func fileCmd(dir string, now time.Time, k exportKind, res recommend.Result) tea.Cmd {
 	return func() tea.Msg {
 		var buf bytes.Buffer
-		if err := exportResult(&buf, k.format, res); err != nil {
+		if err := recommend.Export(&buf, k.format, res, recommend.ExportOptions{}); err != nil {
 			return exportedMsg{err: err}
 		}
 		if dir == "" {

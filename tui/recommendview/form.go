@@ -1,6 +1,7 @@
 package recommendview
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -179,15 +180,7 @@ func durStr(d time.Duration) string {
 	if d == 0 {
 		return ""
 	}
-	s := d.String()
-	// time.Duration prints 30m0s and 1h0m0s; people write 30m and 1h.
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
-	}
-	return s
+	return recommend.FormatDuration(d)
 }
 
 // parse reads the fields into a profile. base supplies what the form does not
@@ -200,8 +193,12 @@ func (f *form) parse(base recommend.Profile) (recommend.Profile, error) {
 	if p.VCPUs, err = parseInt(val(fVCPUs)); err != nil {
 		return p, fieldErr(fVCPUs, err)
 	}
-	if p.MemoryGiB, err = parseFloat(val(fMemory)); err != nil {
-		return p, fieldErr(fMemory, err)
+	if v := val(fMemory); v != "" {
+		if p.MemoryGiB, err = recommend.ParseMemoryGiB(v); err != nil {
+			return p, fieldErr(fMemory, err)
+		}
+	} else {
+		p.MemoryGiB = 0
 	}
 	if p.GPUs, err = parseInt(val(fGPUs)); err != nil {
 		return p, fieldErr(fGPUs, err)
@@ -234,8 +231,9 @@ func (f *form) parse(base recommend.Profile) (recommend.Profile, error) {
 	} else {
 		p.Name = ""
 	}
-	if err := validateProfile(p); err != nil {
-		return p, err
+	if err := p.Validate(); err != nil {
+		// Validate names CLI flags; here there are no dashes to type.
+		return p, errors.New(strings.Replace(err.Error(), "--", "", 1))
 	}
 	return p, nil
 }
@@ -272,31 +270,25 @@ func parseFloat(s string) (float64, error) {
 	return v, nil
 }
 
-// parseHours accepts a bare number of hours ("8", "1.5") or a duration ("90m").
+// parseHours and parseDur treat an empty field as its placeholder, which the
+// recommend parsers (written for flags, where empty is a mistake) refuse.
 func parseHours(s string) (float64, error) {
 	if s == "" {
 		return 0, nil
 	}
-	if v, err := strconv.ParseFloat(s, 64); err == nil {
-		if v < 0 {
-			return 0, fmt.Errorf("%s is negative", s)
-		}
-		return v, nil
+	return recommend.ParseHours(s)
+}
+
+func parseDur(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
 	}
-	d, err := parseDur(s)
-	if err != nil {
-		return 0, err
-	}
-	return d.Hours(), nil
+	return recommend.ParseDuration(s)
 }
 
 func splitList(s, emptyWord string) []string {
 	if strings.EqualFold(s, emptyWord) {
 		return nil
 	}
-	var out []string
-	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
-		out = append(out, part)
-	}
-	return out
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
 }

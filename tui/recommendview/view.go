@@ -19,7 +19,7 @@ const (
 )
 
 const (
-	cellWidth   = 32 // one form cell: marker, label, field and a gap
+	cellWidth   = 29 // one form cell: marker, label, widest field and a gap
 	labelWidth  = 11
 	panelMinW   = 40 // reasons beside the table only if this much is left
 	maxNoteRows = 3
@@ -27,6 +27,7 @@ const (
 
 type layout struct {
 	tooSmall   bool
+	compact    bool // the form is one summary line, to leave room for results
 	formCols   int
 	formRows   int
 	beside     bool // reasons panel right of the table
@@ -45,6 +46,12 @@ func (m Model) layout() layout {
 	}
 	l.formCols = max(1, min(int(numFields), m.w/cellWidth))
 	l.formRows = (int(numFields) + l.formCols - 1) / l.formCols
+	// Reading results on a short terminal matters more than seeing every
+	// field; the form comes back as soon as the focus does.
+	if m.focus == results && m.h < l.formRows+20 {
+		l.compact = true
+		l.formRows = 1
+	}
 	// title, form, form message, section title, table header, status
 	fixed := 1 + l.formRows + 1 + 1 + 1 + 1
 	rows := m.rows()
@@ -115,6 +122,9 @@ func (m Model) titleLine() string {
 }
 
 func (m Model) formLines(l layout) []string {
+	if l.compact {
+		return []string{m.formSummary()}
+	}
 	out := make([]string, l.formRows)
 	for i := 0; i < int(numFields); i++ {
 		r := i / l.formCols
@@ -147,6 +157,28 @@ func (m Model) formCell(f field) string {
 	}
 	cell := marker + label.Render(padRight(sp.label, labelWidth)) + " " + val
 	return lipgloss.NewStyle().Width(cellWidth).Render(cell)
+}
+
+func (m Model) formSummary() string {
+	var parts []string
+	for f := field(0); f < numFields; f++ {
+		var v string
+		switch f {
+		case fProfile:
+			v = m.form.names[m.form.nameIdx]
+			if m.form.modified && m.form.nameIdx > 0 {
+				v += "*"
+			}
+		case fArch:
+			v = archs[m.form.archIdx]
+		default:
+			if v = m.form.inputs[f].Value(); v == "" {
+				v = specs[f].placeholder
+			}
+		}
+		parts = append(parts, specs[f].label+" "+v)
+	}
+	return m.st.muted.Render(truncate("  "+strings.Join(parts, " · "), m.w))
 }
 
 func cycler(v string, w int, arrows bool) string {
