@@ -167,7 +167,7 @@ func TestSAEast1(t *testing.T) {
 		}
 		n++
 		want := math.Round(median(ps)/(1-float64(sav)/100)*1e4) / 1e4
-		if got := SAEast1[typ]; math.Abs(got-want) > 1.01e-4 { // the table was rounded half-even {
+		if got := SAEast1[typ]; math.Abs(got-want) > 1.01e-4 { // the generator rounded half to even
 			t.Errorf("%s = %v, derived %v", typ, got, want)
 		}
 	}
