@@ -271,6 +271,10 @@ func (s *Store) Series(ctx context.Context, p market.Pool, start, end time.Time)
 	return w.pts, nil
 }
 
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 type poolRow struct {
 	id int64
 	market.Pool
@@ -283,8 +287,8 @@ type poolRow struct {
 // product. Regions and products narrow the SQL; globs and zones are
 // checked here, which is cheap because a region has at most some tens of
 // thousands of pools.
-func (s *Store) pools(ctx context.Context, f Filter) ([]poolRow, error) {
-	q := `SELECT p.id, p.region, p.az, p.instance_type, p.product, p.last_ms, p.last_price, z.id
+func (s *Store) pools(ctx context.Context, q querier, f Filter) ([]poolRow, error) {
+	query := `SELECT p.id, p.region, p.az, p.instance_type, p.product, p.last_ms, p.last_price, z.id
 		FROM pools p LEFT JOIN zones z ON z.region = p.region AND z.name = p.az`
 	var conds []string
 	var args []any
@@ -301,10 +305,10 @@ func (s *Store) pools(ctx context.Context, f Filter) ([]poolRow, error) {
 		}
 	}
 	if len(conds) > 0 {
-		q += " WHERE " + strings.Join(conds, " AND ")
+		query += " WHERE " + strings.Join(conds, " AND ")
 	}
-	q += " ORDER BY p.region, p.az, p.instance_type, p.product"
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	query += " ORDER BY p.region, p.az, p.instance_type, p.product"
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("cache: %w", err)
 	}
@@ -338,20 +342,21 @@ func (s *Store) ScanSeries(ctx context.Context, f Filter, start, end time.Time, 
 	if end.Before(start) {
 		return nil
 	}
-	pools, err := s.pools(ctx, f)
+	// One read transaction, so every pool is read from the same snapshot
+	// and a concurrent fetch shows up in all of them or none.
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("cache: %w", err)
+	}
+	defer tx.Rollback()
+	pools, err := s.pools(ctx, tx, f)
 	if err != nil {
 		return err
 	}
 	s0, e0 := ms(start), ms(end)
-	// One prepared statement on one connection: per pool it costs an index
-	// seek, which beats reading every chunk of a region when the filter is
-	// narrow and is as fast as a join when it is not.
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("cache: %w", err)
-	}
-	defer conn.Close()
-	stmt, err := conn.PrepareContext(ctx, windowChunks)
+	// Per pool an index seek: it beats reading every chunk of a region when
+	// the filter is narrow and costs little more than a join when it is not.
+	stmt, err := tx.PrepareContext(ctx, windowChunks)
 	if err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}
@@ -395,7 +400,7 @@ func (s *Store) ScanSeries(ctx context.Context, f Filter, start, end time.Time, 
 // Latest returns the newest record of every pool matching f, with the AZ ID
 // when the zones of its region are stored, ordered like ScanSeries.
 func (s *Store) Latest(ctx context.Context, f Filter) ([]market.PoolPrice, error) {
-	pools, err := s.pools(ctx, f)
+	pools, err := s.pools(ctx, s.db, f)
 	if err != nil {
 		return nil, err
 	}
