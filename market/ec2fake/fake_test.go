@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -286,7 +286,9 @@ func TestSpotPriceHistory(t *testing.T) {
 		{
 			name: "zero prices are served",
 			in:   ec2.DescribeSpotPriceHistoryInput{InstanceTypes: []types.InstanceType{"r5ad.24xlarge", "r5ad.16xlarge"}, StartTime: p("2020-02-04T00:00:00Z"), EndTime: p("2020-02-06T00:00:00Z"), MaxResults: aws.Int32(7)},
-			pool: func(p market.Pool) bool { return p.InstanceType == "r5ad.24xlarge" || p.InstanceType == "r5ad.16xlarge" },
+			pool: func(p market.Pool) bool {
+				return p.InstanceType == "r5ad.24xlarge" || p.InstanceType == "r5ad.16xlarge"
+			},
 		},
 	}
 	for _, tt := range tests {
@@ -380,7 +382,10 @@ func TestSpotPriceHistoryErrors(t *testing.T) {
 		status int
 	}{
 		{"token is valid for its own query", func(in *ec2.DescribeSpotPriceHistoryInput) { in.NextToken = first.NextToken }, "", 0},
-		{"page size may change between pages", func(in *ec2.DescribeSpotPriceHistoryInput) { in.NextToken = first.NextToken; in.MaxResults = aws.Int32(500) }, "", 0},
+		{"page size may change between pages", func(in *ec2.DescribeSpotPriceHistoryInput) {
+			in.NextToken = first.NextToken
+			in.MaxResults = aws.Int32(500)
+		}, "", 0},
 		{"garbage token", func(in *ec2.DescribeSpotPriceHistoryInput) { in.NextToken = aws.String("not-a-token") }, "InvalidNextToken", 400},
 		{"token from another query", func(in *ec2.DescribeSpotPriceHistoryInput) {
 			in.NextToken = first.NextToken
@@ -431,7 +436,10 @@ func TestDryRunAndDeny(t *testing.T) {
 	}{
 		{"CreateFleet DryRun", func() error { _, err := c.CreateFleet(ctx, fleet(true)); return err }, "DryRunOperation", 412},
 		{"CreateFleet for real is not implemented", func() error { _, err := c.CreateFleet(ctx, fleet(false)); return err }, "InvalidAction", 400},
-		{"DescribeRegions DryRun", func() error { _, err := c.DescribeRegions(ctx, &ec2.DescribeRegionsInput{DryRun: aws.Bool(true)}); return err }, "DryRunOperation", 412},
+		{"DescribeRegions DryRun", func() error {
+			_, err := c.DescribeRegions(ctx, &ec2.DescribeRegionsInput{DryRun: aws.Bool(true)})
+			return err
+		}, "DryRunOperation", 412},
 		{"denied DryRun", func() error { _, err := c.GetSpotPlacementScores(ctx, scores(true)); return err }, "UnauthorizedOperation", 403},
 		{"denied call", func() error { _, err := c.GetSpotPlacementScores(ctx, scores(false)); return err }, "UnauthorizedOperation", 403},
 	}

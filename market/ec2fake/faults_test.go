@@ -1,0 +1,115 @@
+package ec2fake
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/spotscope/spotscope/market"
+)
+
+// Faults must be invisible to a client that retries: the paginator still
+// returns exactly the data.
+func TestFaultsAreRetried(t *testing.T) {
+	d := smallData()
+	in := ec2.DescribeSpotPriceHistoryInput{
+		InstanceTypes: []types.InstanceType{"c5.large", "m5.large"},
+		StartTime:     aws.Time(ts("2020-05-01T00:00:00Z")),
+		EndTime:       aws.Time(ts("2020-05-20T00:00:00Z")),
+		MaxResults:    aws.Int32(200),
+	}
+	want := expected(d.Records, in.StartTime, in.EndTime, func(market.Pool) bool { return true }, nil)
+	tests := []struct {
+		name  string
+		opts  Options
+		check func(t *testing.T, c Counts)
+	}{
+		{"throttled", Options{Throttle: Throttle{Burst: 2, Rate: 200}}, func(t *testing.T, c Counts) {
+			if c.Throttled == 0 {
+				t.Error("nothing was throttled")
+			}
+		}},
+		{"500 every 3rd", Options{FailEvery: 3}, func(t *testing.T, c Counts) {
+			if c.Failed == 0 || c.Failed != c.Total/3 {
+				t.Errorf("failed %d of %d", c.Failed, c.Total)
+			}
+		}},
+		{"drop every 2nd", Options{DropEvery: 2}, func(t *testing.T, c Counts) {
+			if c.Dropped == 0 || c.Dropped != c.Total/2 {
+				t.Errorf("dropped %d of %d", c.Dropped, c.Total)
+			}
+		}},
+		{"all at once", Options{FailEvery: 5, DropEvery: 7, Throttle: Throttle{Burst: 3, Rate: 300}}, func(t *testing.T, c Counts) {
+			if c.Failed == 0 || c.Dropped == 0 {
+				t.Errorf("counts %+v", c)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := NewServer(d, tt.opts)
+			defer srv.Close()
+			c := newClient(t, srv.URL, "sa-east-1", func(o *ec2.Options) { o.Retryer = fastRetryer(20) })
+			got, pages, err := fetchAll(t, c, &in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameRows(t, got, want)
+			cnt := srv.Counts()
+			if cnt.ByAction["DescribeSpotPriceHistory"] != cnt.Total || cnt.Total <= pages {
+				t.Errorf("counts %+v for %d pages", cnt, pages)
+			}
+			tt.check(t, cnt)
+			var ok, bad int
+			for _, r := range srv.Requests() {
+				if r.Status == 200 {
+					ok++
+				} else {
+					bad++
+				}
+			}
+			if ok != pages || bad != cnt.Throttled+cnt.Failed+cnt.Dropped {
+				t.Errorf("log: %d ok, %d bad; pages %d, counts %+v", ok, bad, pages, cnt)
+			}
+		})
+	}
+}
+
+func TestThrottleSurfaces(t *testing.T) {
+	// A bucket that never refills: once empty, every attempt is refused.
+	srv := NewServer(smallData(), Options{Throttle: Throttle{Burst: 1}})
+	defer srv.Close()
+	c := newClient(t, srv.URL, "sa-east-1")
+	ctx := context.Background()
+	if _, err := c.DescribeRegions(ctx, &ec2.DescribeRegionsInput{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.DescribeRegions(ctx, &ec2.DescribeRegionsInput{})
+	if errCode(err) != "RequestLimitExceeded" || httpStatus(err) != 503 {
+		t.Fatalf("err = %v", err)
+	}
+	if cnt := srv.Counts(); cnt.Total != 4 || cnt.Throttled != 3 {
+		t.Errorf("counts %+v, want 1 + 3 attempts, 3 throttled", cnt)
+	}
+	// Buckets are per region, like EC2's.
+	if _, err := newClient(t, srv.URL, "us-east-1").DescribeRegions(ctx, &ec2.DescribeRegionsInput{}); err != nil {
+		t.Errorf("other region throttled: %v", err)
+	}
+}
+
+func TestLatency(t *testing.T) {
+	srv := NewServer(Data{}, Options{Latency: 30 * time.Millisecond})
+	defer srv.Close()
+	c := newClient(t, srv.URL, "sa-east-1")
+	start := time.Now()
+	if _, err := c.DescribeRegions(context.Background(), &ec2.DescribeRegionsInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 30*time.Millisecond {
+		t.Errorf("call took %v", d)
+	}
+}
