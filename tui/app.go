@@ -18,6 +18,7 @@ import (
 
 	"github.com/spotscope/spotscope/market"
 	"github.com/spotscope/spotscope/market/explore"
+	"github.com/spotscope/spotscope/tui/recommendview"
 )
 
 // Minimum terminal size; below it the views cannot show a useful table.
@@ -65,17 +66,9 @@ type Options struct {
 	// NoRefresh skips the background refresh at start even when
 	// Info().CanRefresh is true.
 	NoRefresh bool
-	// Recommend is the recommend tab's component; nil shows a placeholder.
-	Recommend Component
-}
-
-// Component is a child view the app hosts in a tab (the recommend view).
-type Component interface {
-	Init() tea.Cmd
-	Update(tea.Msg) (Component, tea.Cmd)
-	View() string
-	SetSize(w, h int) Component
-	help.KeyMap
+	// Recommend is the Recommend tab, built by the caller with
+	// recommendview.New; nil shows a placeholder tab.
+	Recommend *recommendview.Model
 }
 
 // Model is the root bubbletea model. Build it with New.
@@ -109,7 +102,7 @@ type Model struct {
 	detail  detailView
 	compare compareView
 	vol     volView
-	rec     Component
+	rec     *recommendview.Model // nil: placeholder tab
 
 	refresh refreshState
 }
@@ -131,7 +124,11 @@ func New(b Backend, clock func() time.Time, opts Options) Model {
 	m := Model{
 		ctx: ctx, backend: b, clock: clock, opts: opts, info: info,
 		keys: newKeyMap(), st: newStyles(), help: help.New(),
-		product: info.Product, rec: opts.Recommend,
+		product: info.Product,
+	}
+	if opts.Recommend != nil {
+		r := *opts.Recommend
+		m.rec = &r
 	}
 	if m.product == "" {
 		m.product = market.LinuxUNIX
@@ -151,6 +148,10 @@ func New(b Backend, clock func() time.Time, opts Options) Model {
 	m.compare = newCompareView()
 	m.vol = newVolView()
 	m.refresh = newRefreshState(info.Regions)
+	// Init cannot change the model, so the first query's generation and
+	// the refresh state are set here.
+	m.sumGen, m.loading = 1, true
+	m.refresh.active = info.CanRefresh && !opts.NoRefresh
 	return m
 }
 
@@ -171,11 +172,8 @@ func Run(ctx context.Context, b Backend, clock func() time.Time, opts Options) e
 
 // Init loads the first summaries and starts the background refresh.
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{}
-	var c tea.Cmd
-	m, c = m.reload()
-	cmds = append(cmds, c)
-	if m.info.CanRefresh && !m.opts.NoRefresh {
+	cmds := []tea.Cmd{loadSummaries(m.ctx, m.backend, m.sumGen, m.newQuery())}
+	if m.refresh.active {
 		cmds = append(cmds, startRefresh(m.ctx, m.backend))
 	}
 	if m.rec != nil {
@@ -237,12 +235,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.MouseMsg:
 		return m.onMouse(msg)
 	}
-	if m.rec != nil {
-		var c tea.Cmd
-		m.rec, c = m.rec.Update(msg)
-		return m, c
-	}
-	return m, nil
+	// The recommend tab's results arrive as its own messages, also while
+	// another tab shows.
+	return m.recUpdate(msg)
 }
 
 func (m Model) onSummaries(msg summariesMsg) (tea.Model, tea.Cmd) {
@@ -275,6 +270,9 @@ func (m *Model) setStatus(s string, isErr bool) {
 func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if msg.String() == "ctrl+c" {
 		return m, tea.Quit
+	}
+	if m.view == viewRecommend && !m.showHelp && m.rec != nil && m.rec.Capturing() {
+		return m.recUpdate(msg)
 	}
 	// A focused text field owns every key, or typing "q" in a filter quits.
 	if m.view == viewMarket && !m.showHelp && m.market.capturing() {
@@ -337,11 +335,7 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case viewVolatility:
 		return m.volKey(msg, k)
 	case viewRecommend:
-		if m.rec != nil {
-			var c tea.Cmd
-			m.rec, c = m.rec.Update(msg)
-			return m, c
-		}
+		return m.recUpdate(msg)
 	}
 	return m, nil
 }
@@ -387,11 +381,7 @@ func (m Model) onMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 			m.vol = m.vol.move(3)
 		}
 	case viewRecommend:
-		if m.rec != nil {
-			var c tea.Cmd
-			m.rec, c = m.rec.Update(msg)
-			return m, c
-		}
+		return m.recUpdate(msg)
 	}
 	return m, nil
 }
@@ -441,7 +431,9 @@ func (m Model) resize() Model {
 	m.compare = m.compare.setSize(w, h, m.st)
 	m.vol = m.vol.setSize(w, h)
 	if m.rec != nil {
-		m.rec = m.rec.SetSize(w, h)
+		r := *m.rec
+		r.SetSize(w, h)
+		m.rec = &r
 	}
 	return m
 }

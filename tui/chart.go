@@ -116,7 +116,7 @@ func (c chartState) draw(st styles) chartState {
 	ch := tslc.New(c.w, c.h,
 		tslc.WithTimeRange(c.start, c.end),
 		tslc.WithYRange(ylo, yhi),
-		tslc.WithXYSteps(2, 2),
+		tslc.WithXYSteps(2, max(2, c.h/6)),
 		tslc.WithXLabelFormatter(timeLabels(span)),
 		tslc.WithYLabelFormatter(func(_ int, v float64) string { return "$" + fmtPrice(v) }),
 		tslc.WithAxesStyles(st.muted, st.muted),

@@ -68,8 +68,9 @@ func pad(s string, w int, right bool) string {
 var sparkRunes = []rune("▁▂▃▄▅▆▇█")
 
 // sparkline renders vals in w cells, scaled to the row's own range so the
-// shape is visible even for a pool whose price barely moves; a flat series
-// draws as a flat baseline. NaN buckets (before the first record) are blank.
+// shape shows, but never to less than 5% of the price: a 0.3% wiggle must
+// not look like a crash. A flat series is a flat baseline; NaN buckets
+// (before the first record) are blank.
 func sparkline(vals []float64, w int) string {
 	if w <= 0 {
 		return ""
@@ -95,7 +96,8 @@ func sparkline(vals []float64, w int) string {
 		case hi-lo < 1e-12:
 			b.WriteRune(sparkRunes[0])
 		default:
-			idx := int(math.Round((v - lo) / (hi - lo) * float64(len(sparkRunes)-1)))
+			span := math.Max(hi-lo, 0.05*math.Abs(hi))
+			idx := int(math.Round((v - lo) / span * float64(len(sparkRunes)-1)))
 			b.WriteRune(sparkRunes[idx])
 		}
 	}

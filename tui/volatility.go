@@ -258,6 +258,9 @@ var shades = []string{" ", "░", "▒", "▓", "█"}
 // the record, wildest families first.
 func (v volView) gridView(st styles, w, h int) string {
 	famW, cellW := 8, 8
+	for _, a := range v.azs {
+		cellW = min(max(cellW, len(a)), 12)
+	}
 	maxAZ := max(1, (w-famW)/(cellW+1))
 	azs := v.azs
 	if len(azs) > maxAZ {
