@@ -51,6 +51,9 @@ func (s *Store) AddRecords(ctx context.Context, recs []market.Record) (int, erro
 	var pools []market.Pool
 	groups := map[chunkKey][]entry{}
 	for _, r := range recs {
+		if err := validRecord(r); err != nil {
+			return 0, err
+		}
 		i, ok := poolIdx[r.Pool]
 		if !ok {
 			i = len(pools)
@@ -144,6 +147,22 @@ func (s *Store) AddRecords(ctx context.Context, recs []market.Record) (int, erro
 	}
 	s.mu.Unlock()
 	return added, nil
+}
+
+// validRecord refuses what would store garbage: NaN has no integer
+// micro-dollar value, and a zero time or an empty key is a caller's bug
+// that would otherwise live in the archive forever.
+func validRecord(r market.Record) error {
+	if r.Region == "" || r.AvailabilityZone == "" || r.InstanceType == "" || r.Product == "" {
+		return fmt.Errorf("cache: record with an incomplete pool %+v", r.Pool)
+	}
+	if r.Time.IsZero() {
+		return fmt.Errorf("cache: record of %v without a time", r.Pool)
+	}
+	if !(r.Price >= 0 && r.Price <= 1e6) {
+		return fmt.Errorf("cache: record of %v at %v has invalid price %v", r.Pool, r.Time, r.Price)
+	}
+	return nil
 }
 
 // poolIDsTx returns the ids of pools, creating missing ones, and which of

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -60,6 +61,22 @@ func TestAddRecordsDedup(t *testing.T) {
 	}
 	if n, err := s.AddRecords(ctx, nil); n != 0 || err != nil {
 		t.Errorf("empty AddRecords = %d, %v", n, err)
+	}
+}
+
+func TestAddRecordsRejectsInvalid(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	for _, r := range []market.Record{
+		rec(poolA, 0, math.NaN()), rec(poolA, 0, -1), rec(poolA, 0, math.Inf(1)),
+		{Pool: poolA, Price: 1}, rec(market.Pool{Region: "r"}, 0, 1),
+	} {
+		if _, err := s.AddRecords(ctx, []market.Record{rec(poolB, 0, 1), r}); err == nil {
+			t.Errorf("%+v accepted", r)
+		}
+	}
+	if info, _ := s.Info(ctx); info.Records != 0 {
+		t.Errorf("%d records stored from refused batches", info.Records)
 	}
 }
 
