@@ -43,6 +43,9 @@ type Report struct {
 	Columns []string
 	Rows    [][]string
 	JSON    any
+	// Display, when set, is what the table shows instead of Rows: rounded
+	// for people, while CSV keeps full precision.
+	Display [][]string
 	// Empty is printed instead of a table with no rows (stderr is the caller's).
 	Empty string
 }
@@ -75,7 +78,11 @@ func Write(w io.Writer, f Format, r Report) error {
 			head[i] = strings.ToUpper(strings.ReplaceAll(c, "_", " "))
 		}
 		fmt.Fprintln(tw, strings.Join(head, "\t"))
-		for _, row := range r.Rows {
+		rows := r.Rows
+		if r.Display != nil {
+			rows = r.Display
+		}
+		for _, row := range rows {
 			fmt.Fprintln(tw, strings.Join(row, "\t"))
 		}
 		return tw.Flush()

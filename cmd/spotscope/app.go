@@ -1,0 +1,297 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/spotscope/spotscope/cache"
+	"github.com/spotscope/spotscope/market"
+	"github.com/spotscope/spotscope/market/advisor"
+	"github.com/spotscope/spotscope/market/awsapi"
+	"github.com/spotscope/spotscope/market/demo"
+)
+
+// app is what one command run works with: the cache, the clock, the regions
+// and, when needed and allowed, AWS.
+type app struct {
+	g       *globals
+	store   *cache.Store
+	now     func() time.Time
+	regions []string
+	demo    bool
+	offline bool
+
+	cfg     *aws.Config
+	cfgErr  error
+	adv     *advisor.Data
+	advProv advisor.Provenance
+}
+
+func (g *globals) cacheDirectory() (string, error) {
+	if g.cacheDir != "" {
+		return g.cacheDir, nil
+	}
+	return cache.DefaultDir()
+}
+
+// open builds the app. With --demo it opens (and on first use fills) a
+// separate demo cache, so demo data never mixes with real history.
+func (g *globals) open(ctx context.Context) (*app, error) {
+	a := &app{g: g, now: time.Now, offline: g.offline}
+	dir, err := g.cacheDirectory()
+	if err != nil {
+		return nil, fmt.Errorf("no cache directory: %w (set --cache-dir or SPOTSCOPE_CACHE_DIR)", err)
+	}
+	if g.demo {
+		a.demo, a.offline = true, true
+		a.now = demo.End
+		a.regions = []string{demo.Region}
+		if a.store, err = openDemoCache(ctx, filepath.Join(dir, "demo"), g.io); err != nil {
+			return nil, err
+		}
+		return a, nil
+	}
+	if a.store, err = cache.Open(ctx, dir); err != nil {
+		return nil, err
+	}
+	a.regions = g.regions
+	if len(a.regions) == 0 {
+		// The SDK's own resolution (AWS_REGION, AWS_DEFAULT_REGION, the
+		// profile's region) reads only local files and the environment.
+		if cfg, err := a.awsConfig(ctx); err == nil && cfg.Region != "" {
+			a.regions = []string{cfg.Region}
+		}
+	}
+	return a, nil
+}
+
+func (a *app) Close() error {
+	if a.store == nil {
+		return nil
+	}
+	return a.store.Close()
+}
+
+// needRegions reports the usual fix when no region could be resolved.
+func (a *app) needRegions() error {
+	if len(a.regions) == 0 {
+		return usagef("no region: pass --region (e.g. --region us-east-1) or set AWS_REGION")
+	}
+	return nil
+}
+
+func (a *app) awsConfig(ctx context.Context) (aws.Config, error) {
+	if a.cfg == nil && a.cfgErr == nil {
+		cfg, err := awsapi.LoadConfig(ctx, awsapi.Options{Profile: a.g.profile})
+		a.cfg, a.cfgErr = &cfg, err
+	}
+	if a.cfgErr != nil {
+		return aws.Config{}, a.cfgErr
+	}
+	return *a.cfg, nil
+}
+
+// fetcher returns a fetcher ready to call AWS, after checking that there are
+// credentials at all, so a missing setup fails in seconds with a fix.
+func (a *app) fetcher(ctx context.Context) (*awsapi.Fetcher, error) {
+	if a.offline {
+		return nil, errors.New("offline: not calling AWS")
+	}
+	cfg, err := a.awsConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := awsapi.CheckCredentials(ctx, cfg); err != nil {
+		return nil, err
+	}
+	return &awsapi.Fetcher{
+		Client:   awsapi.NewClientFactory(cfg),
+		Store:    a.store,
+		Now:      a.now,
+		Progress: newProgressPrinter(a.g.io),
+	}, nil
+}
+
+// refresh brings the cache up to date for a read command: it fetches what is
+// missing or older than --max-age, unless offline. When AWS cannot be reached
+// but the cache has data for the regions, it says so and carries on with the
+// cache; with nothing cached the error stands.
+func (a *app) refresh(ctx context.Context, types, products []string, days int) error {
+	if a.offline {
+		return nil
+	}
+	info, err := a.store.Info(ctx)
+	if err != nil {
+		return err
+	}
+	var stale []string
+	cached := map[string]bool{}
+	for _, r := range a.regions {
+		fresh := false
+		for _, ri := range info.Regions {
+			if ri.Region == r {
+				cached[r] = ri.Records > 0
+				fresh = !ri.LastFetch.IsZero() && a.now().Sub(ri.LastFetch) < a.g.age
+			}
+		}
+		if !fresh {
+			stale = append(stale, r)
+		}
+	}
+	if len(stale) == 0 {
+		return nil
+	}
+	err = a.fetch(ctx, awsapi.Request{Regions: stale, Types: types, Products: products, Days: days}, false)
+	if err == nil || errors.Is(err, context.Canceled) {
+		return err
+	}
+	for _, r := range stale {
+		if !cached[r] {
+			return err
+		}
+	}
+	fmt.Fprintf(a.g.io.err, "spotscope: using cached data: %s\n", oneLine(err))
+	return nil
+}
+
+// fetch runs a fetch with progress on stderr and a one-line summary.
+func (a *app) fetch(ctx context.Context, req awsapi.Request, quiet bool) error {
+	f, err := a.fetcher(ctx)
+	if err != nil {
+		return err
+	}
+	if err := a.ensureCatalog(ctx, f, req.Regions); err != nil {
+		return err
+	}
+	sum, err := f.Fetch(ctx, req)
+	if !quiet || err != nil {
+		fmt.Fprintln(a.g.io.err, summaryLine(sum, err))
+	}
+	return err
+}
+
+// ensureCatalog refreshes the instance-type catalog and AZ map of regions
+// that have none or a week-old one: they change rarely, and the AZ map is
+// what splits a history fetch into parallel pieces.
+func (a *app) ensureCatalog(ctx context.Context, f *awsapi.Fetcher, regions []string) error {
+	var need []string
+	for _, r := range regions {
+		types, at, err := a.store.InstanceTypes(ctx, r)
+		if err != nil {
+			return err
+		}
+		if len(types) == 0 || a.now().Sub(at) > 7*24*time.Hour {
+			need = append(need, r)
+		}
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	return f.FetchCatalog(ctx, need)
+}
+
+func summaryLine(s awsapi.Summary, err error) string {
+	status := "fetched"
+	if err != nil {
+		status = "stopped"
+		if errors.Is(err, context.Canceled) {
+			status = "interrupted (what was fetched is kept; run again to continue)"
+		}
+	}
+	return fmt.Sprintf("%s: %s new records (%s received) from %d regions in %d pages, %d retries (%d throttled), %s",
+		status, commas(int64(s.NewRecords)), commas(int64(s.Records)), s.Regions, s.Pages, s.Retries, s.Throttled,
+		s.Elapsed.Round(100*time.Millisecond))
+}
+
+// advisorData loads the Spot Advisor data once per run: live when allowed,
+// else cached, else the embedded snapshot, with its provenance.
+func (a *app) advisorData(ctx context.Context) (*advisor.Data, advisor.Provenance) {
+	if a.adv != nil {
+		return a.adv, a.advProv
+	}
+	if a.demo {
+		a.adv, a.advProv = advisor.Embedded(), advisor.EmbeddedProvenance(a.now())
+		return a.adv, a.advProv
+	}
+	d, prov, err := advisor.Load(ctx, advisor.Source{
+		URL: a.g.io.getenv("SPOTSCOPE_ADVISOR_URL"), Store: a.store, Offline: a.offline, Now: a.now,
+	})
+	if err != nil || d == nil {
+		d, prov = advisor.Embedded(), advisor.EmbeddedProvenance(a.now())
+	}
+	a.adv, a.advProv = d, prov
+	return d, prov
+}
+
+// openDemoCache opens the demo cache, importing the embedded records the first
+// time (or after an interrupted first time: the import is idempotent).
+func openDemoCache(ctx context.Context, dir string, io stdio) (*cache.Store, error) {
+	st, err := cache.Open(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	all := demo.AllRecords()
+	want := strconv.Itoa(len(all))
+	if got, _, ok, err := st.Doc(ctx, "demo:records"); err == nil && ok && string(got) == want {
+		return st, nil
+	}
+	fmt.Fprintln(io.err, "spotscope: preparing the demo cache (first run only)...")
+	for i := 0; i < len(all); i += 50000 {
+		if _, err := st.AddRecords(ctx, all[i:min(i+50000, len(all))]); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	end := demo.End()
+	if err := st.PutZones(ctx, demo.Region, demo.Zones(), end); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := st.PutInstanceTypes(ctx, demo.Region, demo.Catalog(), end); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := st.PutDoc(ctx, "demo:records", []byte(want), end); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+func commas(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := n < 0
+	if neg {
+		s = s[1:]
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		return "-" + s
+	}
+	return s
+}
+
+// productsOrDefault applies the Linux/UNIX default and rejects unknown names.
+func productsOrDefault(ps []string) ([]string, error) {
+	if len(ps) == 0 {
+		return []string{market.LinuxUNIX}, nil
+	}
+	for _, p := range ps {
+		ok := false
+		for _, k := range market.KnownProducts {
+			ok = ok || p == k
+		}
+		if !ok {
+			return nil, usagef("--product: unknown product %q (want one of %q)", p, market.KnownProducts)
+		}
+	}
+	return ps, nil
+}

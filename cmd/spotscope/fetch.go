@@ -1,0 +1,87 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/spotscope/spotscope/market"
+	"github.com/spotscope/spotscope/market/awsapi"
+	"github.com/spotscope/spotscope/tui/output"
+)
+
+func newFetchCmd(g *globals) *cobra.Command {
+	var types, products []string
+	var days int
+	cmd := &cobra.Command{
+		Use:   "fetch",
+		Short: "Fetch spot price history from AWS into the cache",
+		Long: `Fetch DescribeSpotPriceHistory for the regions, instance types and products, every page,
+into the local cache. Only what the cache lacks is asked for; history older than AWS's
+90 days stays in the cache. Ctrl-C stops cleanly and the next fetch continues.`,
+		Example: `  spotscope fetch --region us-east-1 --days 30
+  spotscope fetch -r eu-west-1,eu-central-1 --type 'm7*' --type c7g.xlarge
+  spotscope fetch --region us-east-1 --product Windows --product Linux/UNIX`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if days < 1 || days > awsapi.MaxDays {
+				return usagef("--days %d: must be between 1 and %d (AWS keeps %d days of spot price history)", days, awsapi.MaxDays, awsapi.MaxDays)
+			}
+			if _, err := market.NewTypeMatcher(types); err != nil {
+				return usageError{fmt.Errorf("--type: %w", err)}
+			}
+			ps, err := productsOrDefault(products)
+			if err != nil {
+				return err
+			}
+			if g.demo {
+				return usagef("fetch calls AWS; it cannot run with --demo")
+			}
+			if g.offline {
+				return usagef("fetch calls AWS; it cannot run with --offline")
+			}
+			a, err := g.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			if err := a.needRegions(); err != nil {
+				return err
+			}
+			f, err := a.fetcher(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if err := a.ensureCatalog(cmd.Context(), f, a.regions); err != nil {
+				return err
+			}
+			sum, err := f.Fetch(cmd.Context(), awsapi.Request{Regions: a.regions, Types: types, Products: ps, Days: days})
+			fmt.Fprintln(g.io.err, summaryLine(sum, err))
+			if err != nil {
+				return err
+			}
+			if g.format == output.Table {
+				return nil
+			}
+			return output.Write(g.io.out, g.format, output.Report{
+				Columns: []string{"regions", "pages", "records", "new_records", "retries", "throttled", "elapsed_seconds"},
+				Rows: [][]string{{fmt.Sprint(sum.Regions), fmt.Sprint(sum.Pages), fmt.Sprint(sum.Records), fmt.Sprint(sum.NewRecords),
+					fmt.Sprint(sum.Retries), fmt.Sprint(sum.Throttled), fmt.Sprintf("%.3f", sum.Elapsed.Seconds())}},
+				JSON: struct {
+					Regions        int     `json:"regions"`
+					Pages          int     `json:"pages"`
+					Records        int     `json:"records"`
+					NewRecords     int     `json:"new_records"`
+					Retries        int     `json:"retries"`
+					Throttled      int     `json:"throttled"`
+					ElapsedSeconds float64 `json:"elapsed_seconds"`
+				}{sum.Regions, sum.Pages, sum.Records, sum.NewRecords, sum.Retries, sum.Throttled, sum.Elapsed.Round(time.Millisecond).Seconds()},
+			})
+		},
+	}
+	cmd.Flags().StringSliceVarP(&types, "type", "t", nil, "instance types or globs (m5.large, 'm7*', '*.xlarge'); repeatable")
+	cmd.Flags().StringSliceVarP(&products, "product", "p", nil, "product descriptions (default Linux/UNIX); repeatable")
+	cmd.Flags().IntVar(&days, "days", 90, "how many days back to fetch (at most 90)")
+	return cmd
+}

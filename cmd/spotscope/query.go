@@ -1,0 +1,315 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/spotscope/spotscope/cache"
+	"github.com/spotscope/spotscope/market"
+	"github.com/spotscope/spotscope/market/awsapi"
+	"github.com/spotscope/spotscope/market/dataset"
+	"github.com/spotscope/spotscope/market/explore"
+	"github.com/spotscope/spotscope/tui/output"
+)
+
+func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+func ts(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// selection is the type/product filter the read commands share.
+type selection struct {
+	types    []string
+	products []string
+	matcher  market.TypeMatcher
+}
+
+func (s *selection) flags(cmd *cobra.Command) {
+	cmd.Flags().StringSliceVarP(&s.types, "type", "t", nil, "instance types or globs (m5.large, 'm7*', '*.xlarge'); repeatable")
+	cmd.Flags().StringSliceVarP(&s.products, "product", "p", nil, "product descriptions (default Linux/UNIX); repeatable")
+}
+
+func (s *selection) validate() error {
+	m, err := market.NewTypeMatcher(s.types)
+	if err != nil {
+		return usageError{fmt.Errorf("--type: %w", err)}
+	}
+	s.matcher = m
+	s.products, err = productsOrDefault(s.products)
+	return err
+}
+
+func newPricesCmd(g *globals) *cobra.Command {
+	var sel selection
+	cmd := &cobra.Command{
+		Use:     "prices",
+		Short:   "Latest spot price of every pool",
+		Example: "  spotscope prices --region us-east-1 --type 'm7*'\n  spotscope prices --demo -t c5.large -o json",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := sel.validate(); err != nil {
+				return err
+			}
+			a, err := g.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			if err := a.needRegions(); err != nil {
+				return err
+			}
+			if err := a.refresh(cmd.Context(), sel.types, sel.products, awsapi.MaxDays); err != nil {
+				return err
+			}
+			rows, err := a.store.Latest(cmd.Context(), cache.Filter{Regions: a.regions, Products: sel.products, Types: sel.matcher})
+			if err != nil {
+				return err
+			}
+			sort.Slice(rows, func(i, j int) bool {
+				if rows[i].Price != rows[j].Price {
+					return rows[i].Price < rows[j].Price
+				}
+				return rows[i].Pool.String() < rows[j].Pool.String()
+			})
+			type jsonRow struct {
+				Region             string  `json:"region"`
+				AvailabilityZone   string  `json:"availability_zone"`
+				AvailabilityZoneID string  `json:"availability_zone_id"`
+				InstanceType       string  `json:"instance_type"`
+				Product            string  `json:"product"`
+				Price              float64 `json:"price"`
+				Timestamp          string  `json:"timestamp"`
+			}
+			rep := output.Report{
+				Columns: []string{"region", "availability_zone", "availability_zone_id", "instance_type", "product", "price", "timestamp"},
+				JSON:    []jsonRow{},
+				Empty:   "no cached prices match (fetch first: spotscope fetch --region R)",
+			}
+			for _, r := range rows {
+				rep.Rows = append(rep.Rows, []string{r.Region, r.AvailabilityZone, r.AvailabilityZoneID, r.InstanceType, r.Product, market.FormatPrice(r.Price), ts(r.Time)})
+				rep.JSON = append(rep.JSON.([]jsonRow), jsonRow{r.Region, r.AvailabilityZone, r.AvailabilityZoneID, r.InstanceType, r.Product, r.Price, ts(r.Time)})
+			}
+			return output.Write(g.io.out, g.format, rep)
+		},
+	}
+	sel.flags(cmd)
+	return cmd
+}
+
+func newHistoryCmd(g *globals) *cobra.Command {
+	var typ, az, product, since, startS, endS string
+	cmd := &cobra.Command{
+		Use:   "history",
+		Short: "Price records of one instance type, per Availability Zone",
+		Long: `Print the price records of one instance type over a window. The first record of each
+AZ is the price in effect at the window's start.`,
+		Example: "  spotscope history --region us-east-1 --type m5.large --since 7d\n  spotscope history --demo -t c5.large --start 2020-06-01T00:00:00Z --end 2020-06-08T00:00:00Z -o csv",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if typ == "" {
+				return usagef("--type is required (one instance type, e.g. m5.large)")
+			}
+			if since != "" && (startS != "" || endS != "") {
+				return usagef("--since and --start/--end exclude each other")
+			}
+			products, err := productsOrDefault([]string{product})
+			if err != nil {
+				return err
+			}
+			a, err := g.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			if err := a.needRegions(); err != nil {
+				return err
+			}
+			if len(a.regions) != 1 {
+				return usagef("history takes one --region, got %d", len(a.regions))
+			}
+			end := a.now()
+			start := end.Add(-7 * 24 * time.Hour)
+			if since != "" {
+				d, err := parseDays(since)
+				if err != nil {
+					return usagef("invalid --since %q: %v", since, err)
+				}
+				start = end.Add(-d)
+			}
+			if startS != "" {
+				if start, err = dataset.ParseTime(startS); err != nil {
+					return usagef("--start: %v", err)
+				}
+			}
+			if endS != "" {
+				if end, err = dataset.ParseTime(endS); err != nil {
+					return usagef("--end: %v", err)
+				}
+			}
+			if !start.Before(end) {
+				return usagef("the window is empty: start %s is not before end %s", ts(start), ts(end))
+			}
+			days := int(a.now().Sub(start).Hours()/24) + 1
+			if days > awsapi.MaxDays {
+				days = awsapi.MaxDays
+			}
+			if err := a.refresh(cmd.Context(), []string{typ}, products, days); err != nil {
+				return err
+			}
+			m, err := market.NewTypeMatcher([]string{typ})
+			if err != nil {
+				return usageError{fmt.Errorf("--type: %w", err)}
+			}
+			f := cache.Filter{Regions: a.regions, Products: products, Types: m}
+			if az != "" {
+				f.Zones = []string{az}
+			}
+			pools, err := a.store.Latest(cmd.Context(), f)
+			if err != nil {
+				return err
+			}
+			sort.Slice(pools, func(i, j int) bool { return pools[i].Pool.String() < pools[j].Pool.String() })
+			type jsonRow struct {
+				AvailabilityZone string  `json:"availability_zone"`
+				InstanceType     string  `json:"instance_type"`
+				Product          string  `json:"product"`
+				Timestamp        string  `json:"timestamp"`
+				Price            float64 `json:"price"`
+			}
+			rep := output.Report{
+				Columns: []string{"availability_zone", "instance_type", "product", "timestamp", "price"},
+				JSON:    []jsonRow{},
+				Empty:   fmt.Sprintf("no cached records for %s in %s", typ, a.regions[0]),
+			}
+			for _, p := range pools {
+				pts, err := a.store.Series(cmd.Context(), p.Pool, start, end)
+				if err != nil {
+					return err
+				}
+				for _, pt := range pts {
+					rep.Rows = append(rep.Rows, []string{p.AvailabilityZone, p.InstanceType, p.Product, ts(pt.Time), market.FormatPrice(pt.Price)})
+					rep.JSON = append(rep.JSON.([]jsonRow), jsonRow{p.AvailabilityZone, p.InstanceType, p.Product, ts(pt.Time), pt.Price})
+				}
+			}
+			return output.Write(g.io.out, g.format, rep)
+		},
+	}
+	cmd.Flags().StringVarP(&typ, "type", "t", "", "instance type (required)")
+	cmd.Flags().StringVar(&az, "az", "", "one Availability Zone name (default: all)")
+	cmd.Flags().StringVarP(&product, "product", "p", "", "product description (default Linux/UNIX)")
+	cmd.Flags().StringVar(&since, "since", "", "window back from now, e.g. 7d or 36h (default 7d)")
+	cmd.Flags().StringVar(&startS, "start", "", "window start, RFC 3339")
+	cmd.Flags().StringVar(&endS, "end", "", "window end, RFC 3339 (default now)")
+	return cmd
+}
+
+func newStatsCmd(g *globals) *cobra.Command {
+	var sel selection
+	var window, atS string
+	cmd := &cobra.Command{
+		Use:   "stats",
+		Short: "Time-weighted price statistics per pool",
+		Long: `One row per capacity pool with the statistics defined in docs/statistics.md: last, twap,
+stddev, cv, min, max, p50, p95, changes, changes_per_day, max_jump and covered_hours.
+Prices are averaged over time, never over records.`,
+		Example: "  spotscope stats --region us-east-1 --type 'c7*' --window 30d\n  spotscope stats --demo --window 7d -o csv",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := sel.validate(); err != nil {
+				return err
+			}
+			w, err := parseDays(window)
+			if err != nil || w <= 0 {
+				return usagef("invalid --window %q: want a duration such as 7d, 30d or 36h", window)
+			}
+			a, err := g.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			if err := a.needRegions(); err != nil {
+				return err
+			}
+			end := a.now()
+			if atS != "" {
+				if end, err = dataset.ParseTime(atS); err != nil {
+					return usagef("--at: %v", err)
+				}
+			}
+			days := min(int(w.Hours()/24)+1, awsapi.MaxDays)
+			if err := a.refresh(cmd.Context(), sel.types, sel.products, days); err != nil {
+				return err
+			}
+			adv, _ := a.advisorData(cmd.Context())
+			sums, err := explore.Summaries(cmd.Context(), a.store, adv, explore.Query{
+				Regions: a.regions, Products: sel.products, Types: sel.matcher, Window: w, End: end,
+			})
+			if err != nil {
+				return err
+			}
+			sort.Slice(sums, func(i, j int) bool {
+				if sums[i].InstanceType != sums[j].InstanceType {
+					return sums[i].InstanceType < sums[j].InstanceType
+				}
+				return sums[i].Pool.String() < sums[j].Pool.String()
+			})
+			return output.Write(g.io.out, g.format, statsReport(sums))
+		},
+	}
+	sel.flags(cmd)
+	cmd.Flags().StringVar(&window, "window", "30d", "window length, e.g. 7d, 30d, 36h")
+	cmd.Flags().StringVar(&atS, "at", "", "window end, RFC 3339 (default now)")
+	return cmd
+}
+
+type statsRow struct {
+	Region             string  `json:"region"`
+	AvailabilityZone   string  `json:"availability_zone"`
+	AvailabilityZoneID string  `json:"availability_zone_id"`
+	InstanceType       string  `json:"instance_type"`
+	Product            string  `json:"product"`
+	Last               float64 `json:"last"`
+	TWAP               float64 `json:"twap"`
+	StdDev             float64 `json:"stddev"`
+	CV                 float64 `json:"cv"`
+	Min                float64 `json:"min"`
+	Max                float64 `json:"max"`
+	P50                float64 `json:"p50"`
+	P95                float64 `json:"p95"`
+	Changes            int     `json:"changes"`
+	ChangesPerDay      float64 `json:"changes_per_day"`
+	MaxJump            float64 `json:"max_jump"`
+	CoveredHours       float64 `json:"covered_hours"`
+}
+
+func statsReport(sums []explore.Summary) output.Report {
+	rep := output.Report{
+		Columns: []string{"region", "availability_zone", "availability_zone_id", "instance_type", "product", "last", "twap", "stddev", "cv",
+			"min", "max", "p50", "p95", "changes", "changes_per_day", "max_jump", "covered_hours"},
+		Empty: "no pools with prices in the window (fetch first, or widen --window)",
+	}
+	rows := []statsRow{}
+	for _, s := range sums {
+		st := s.Stats
+		r := statsRow{s.Region, s.AvailabilityZone, s.AvailabilityZoneID, s.InstanceType, s.Product, st.Last, st.TWAP, st.StdDev, st.CV,
+			st.Min, st.Max, st.P50, st.P95, st.Changes, st.ChangesPerDay, st.MaxJump, st.CoveredHours}
+		rows = append(rows, r)
+		rep.Rows = append(rep.Rows, []string{r.Region, r.AvailabilityZone, r.AvailabilityZoneID, r.InstanceType, r.Product,
+			num(r.Last), num(r.TWAP), num(r.StdDev), num(r.CV), num(r.Min), num(r.Max), num(r.P50), num(r.P95),
+			strconv.Itoa(r.Changes), num(r.ChangesPerDay), num(r.MaxJump), num(r.CoveredHours)})
+		rep.Display = append(rep.Display, []string{r.Region, r.AvailabilityZone, r.AvailabilityZoneID, r.InstanceType, r.Product,
+			market.FormatPrice(r.Last), fmt.Sprintf("%.6f", r.TWAP), fmt.Sprintf("%.6f", r.StdDev), fmt.Sprintf("%.4f", r.CV),
+			market.FormatPrice(r.Min), market.FormatPrice(r.Max), market.FormatPrice(r.P50), market.FormatPrice(r.P95),
+			strconv.Itoa(r.Changes), fmt.Sprintf("%.3f", r.ChangesPerDay), fmt.Sprintf("%.4f", r.MaxJump), fmt.Sprintf("%.1f", r.CoveredHours)})
+	}
+	rep.JSON = rows
+	return rep
+}

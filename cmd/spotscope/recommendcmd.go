@@ -1,0 +1,231 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/spotscope/spotscope/market"
+	"github.com/spotscope/spotscope/market/awsapi"
+	"github.com/spotscope/spotscope/market/ondemand"
+	"github.com/spotscope/spotscope/market/placement"
+	"github.com/spotscope/spotscope/market/recommend"
+	"github.com/spotscope/spotscope/market/session"
+	"github.com/spotscope/spotscope/tui/output"
+)
+
+type recommendFlags struct {
+	p                           recommend.Profile
+	memory, checkpoint, restart string
+	window, hours               string
+	named, awsProfile, export   string
+	placementScores             bool
+	launchTemplate, exportName  string
+}
+
+func newRecommendCmd(g *globals) *cobra.Command {
+	var f recommendFlags
+	cmd := &cobra.Command{
+		Use:   "recommend",
+		Short: "Recommend spot capacity pools for a workload, with expected costs and reasons",
+		Long: `Rank every capacity pool that fits the workload by the expected cost of the work, counting
+the work interruptions throw away, with stated penalties for price instability and low
+placement scores, and spread the capacity over several AZs and families.
+
+Named workload profiles live in $XDG_CONFIG_HOME/spotscope/profiles.yaml
+(~/.config/spotscope/profiles.yaml); flags override them. In this command --profile names
+a workload profile; use --aws-profile (or AWS_PROFILE) for the AWS profile.`,
+		Example: `  spotscope recommend --region us-east-1 --vcpus 4 --memory 16 --count 10 --hours 8 --checkpoint 30m
+  spotscope recommend --profile training --export karpenter > nodepool.yaml
+  spotscope recommend --demo --vcpus 2 --memory 4 --count 6 --hours 3 --checkpoint none -o json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRecommend(cmd, g, &f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.IntVar(&f.p.VCPUs, recommend.FlagVCPUs, 0, "minimum vCPUs per instance")
+	fl.StringVar(&f.memory, recommend.FlagMemory, "", "minimum memory per instance, GiB (e.g. 16, 512MiB)")
+	fl.StringVar(&f.p.Arch, recommend.FlagArch, "any", "architecture: x86_64, arm64 or any")
+	fl.IntVar(&f.p.GPUs, recommend.FlagGPUs, 0, "minimum GPUs per instance")
+	fl.StringSliceVar(&f.p.Families, "family", nil, "only these families or types (globs: m7*, c6g); repeatable")
+	fl.StringSliceVar(&f.p.Exclude, recommend.FlagExclude, nil, "exclude families or types (globs); repeatable")
+	fl.IntVar(&f.p.Count, recommend.FlagCount, 1, "instances needed at once")
+	fl.StringVar(&f.hours, recommend.FlagHours, "1", "job length in hours on one instance without interruptions")
+	fl.StringVar(&f.checkpoint, recommend.FlagCheckpoint, "none", "checkpoint interval (30m, 1h) or none")
+	fl.StringVar(&f.restart, recommend.FlagRestart, "5m", "time to resume after an interruption")
+	fl.Float64Var(&f.p.MaxPrice, recommend.FlagMaxPrice, 0, "highest spot price per instance-hour, USD (0: none)")
+	fl.StringVar(&f.p.Product, recommend.FlagProduct, market.LinuxUNIX, "product description")
+	fl.StringVar(&f.window, recommend.FlagWindow, "30d", "statistics window")
+	fl.StringVar(&f.named, "profile", "", "named workload profile from the profiles file")
+	fl.StringVar(&f.awsProfile, "aws-profile", "", "AWS shared-config profile (default: AWS_PROFILE)")
+	fl.BoolVar(&f.placementScores, "placement-scores", false, "also ask AWS for spot placement scores (needs ec2:GetSpotPlacementScores)")
+	fl.StringVar(&f.export, "export", "", "print the chosen pools as launch configuration: ec2-fleet, asg or karpenter")
+	fl.StringVar(&f.launchTemplate, "launch-template", "", "launch template name for --export (default: a placeholder to replace)")
+	fl.StringVar(&f.exportName, "name", "", "ASG or NodePool name for --export")
+	return cmd
+}
+
+func (f *recommendFlags) profile(cmd *cobra.Command, regions []string) (recommend.Profile, error) {
+	p := f.p
+	var err error
+	if f.memory != "" {
+		if p.MemoryGiB, err = recommend.ParseMemoryGiB(f.memory); err != nil {
+			return p, usagef("--memory: %v", err)
+		}
+	}
+	if p.Hours, err = recommend.ParseHours(f.hours); err != nil {
+		return p, usagef("--hours: %v", err)
+	}
+	if p.Checkpoint, err = recommend.ParseDuration(f.checkpoint); err != nil {
+		return p, usagef("--checkpoint: %v", err)
+	}
+	if p.Restart, err = recommend.ParseDuration(f.restart); err != nil {
+		return p, usagef("--restart: %v", err)
+	}
+	if p.Window, err = recommend.ParseDuration(f.window); err != nil {
+		return p, usagef("--window: %v", err)
+	}
+	if p.Arch == "any" {
+		p.Arch = ""
+	}
+	p.Regions = regions
+	changed := func(name string) bool {
+		if name == recommend.FlagFamilies {
+			name = "family"
+		}
+		if name == recommend.FlagRegions {
+			return len(regions) > 0
+		}
+		return cmd.Flags().Changed(name)
+	}
+	base := recommend.Profile{}
+	if f.named != "" {
+		path, err := recommend.ProfilesPath()
+		if err != nil {
+			return p, err
+		}
+		all, err := recommend.LoadProfiles(path)
+		if err != nil {
+			return p, usageError{err}
+		}
+		named, ok := all[f.named]
+		if !ok {
+			return p, usagef("--profile %q: no such profile in %s (have: %s)", f.named, path, strings.Join(recommend.ProfileNames(all), ", "))
+		}
+		base = named
+	} else {
+		// Without a named profile the flags' defaults are the profile.
+		changed = func(string) bool { return true }
+	}
+	p = recommend.Merge(base, p, changed).WithDefaults()
+	if err := p.Validate(); err != nil {
+		return p, usageError{err}
+	}
+	return p, nil
+}
+
+func runRecommend(cmd *cobra.Command, g *globals, f *recommendFlags) error {
+	switch f.export {
+	case "", "ec2-fleet", "asg", "karpenter":
+	default:
+		return usagef("invalid --export %q (want ec2-fleet, asg or karpenter)", f.export)
+	}
+	if f.awsProfile != "" {
+		g.profile = f.awsProfile
+	}
+	ctx := cmd.Context()
+	a, err := g.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	p, err := f.profile(cmd, a.regions)
+	if err != nil {
+		return err
+	}
+	if len(p.Regions) == 0 {
+		if err := a.needRegions(); err != nil {
+			return err
+		}
+		p.Regions = a.regions
+	}
+	a.regions = p.Regions
+	days := min(int(p.Window.Hours()/24)+1, awsapi.MaxDays)
+	if err := a.refresh(ctx, nil, []string{p.Product}, days); err != nil {
+		return err
+	}
+	s, err := a.session(ctx, f.placementScores, p)
+	if err != nil {
+		return err
+	}
+	res, err := s.Recommend(ctx, p, recommend.Options{})
+	if err != nil {
+		return err
+	}
+	if f.export != "" {
+		return recommend.Export(g.io.out, f.export, res, recommend.ExportOptions{LaunchTemplate: f.launchTemplate, Name: f.exportName})
+	}
+	return writeRecommendation(g, res)
+}
+
+// session builds the recommendation sources: the cache, the advisor data,
+// On-Demand prices (the Price List API when online) and, when asked for,
+// placement scores.
+func (a *app) session(ctx context.Context, withPlacement bool, p recommend.Profile) (*session.Session, error) {
+	adv, _ := a.advisorData(ctx)
+	s := &session.Session{Store: a.store, Advice: adv, Now: a.now}
+	if a.offline {
+		if withPlacement {
+			fmt.Fprintln(a.g.io.err, "spotscope: --placement-scores needs AWS; continuing without them (offline)")
+		}
+		return s, nil
+	}
+	cfg, err := a.awsConfig(ctx)
+	if err != nil {
+		return s, nil
+	}
+	s.Prices = &ondemand.Client{API: ondemand.NewAPI(cfg), Store: a.store}
+	if withPlacement {
+		region := p.Regions[0]
+		api, ok := awsapi.NewClientFactory(cfg)(region).(placement.API)
+		if ok {
+			s.WithPlacement(session.PlacementScores{Client: &placement.Client{API: api, Store: a.store, Now: a.now}})
+		}
+	}
+	_ = p
+	return s, nil
+}
+
+func writeRecommendation(g *globals, res recommend.Result) error {
+	cols := []string{"set", "region", "availability_zone", "availability_zone_id", "instance_type", "vcpus", "memory_gib", "product",
+		"last", "twap", "cv", "p95", "interruption", "placement_score", "on_demand", "on_demand_estimated",
+		"expected_cost_per_vcpu_hour", "expected_job_cost", "instances", "share", "score"}
+	rep := output.Report{Columns: cols, JSON: res}
+	add := func(set string, c recommend.Choice) {
+		ps, od := "", ""
+		if c.PlacementScore != nil {
+			ps = strconv.Itoa(*c.PlacementScore)
+		}
+		if c.OnDemand != nil {
+			od = num(*c.OnDemand)
+		}
+		rep.Rows = append(rep.Rows, []string{set, c.Region, c.AvailabilityZone, c.AvailabilityZoneID, c.InstanceType, strconv.Itoa(c.VCPUs),
+			num(c.MemoryGiB), c.Product, num(c.Last), num(c.TWAP), num(c.CV), num(c.P95), c.Interruption.Bucket, ps, od,
+			strconv.FormatBool(c.OnDemandEstimated), num(c.ExpectedCostPerVCPUHour), num(c.ExpectedJobCost), strconv.Itoa(c.Instances),
+			num(c.Share), num(c.Score)})
+	}
+	for _, c := range res.Pools {
+		add("chosen", c)
+	}
+	for _, c := range res.Alternatives {
+		add("alternative", c)
+	}
+	if g.format != output.Table {
+		return output.Write(g.io.out, g.format, rep)
+	}
+	return writeRecommendationTable(g.io.out, res)
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/spotscope/spotscope/market"
+	"github.com/spotscope/spotscope/tui/output"
+)
+
+// usageError marks bad input: the command exits 2 instead of 1.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// globals are the flags every command shares.
+type globals struct {
+	io       stdio
+	regions  []string
+	profile  string
+	cacheDir string
+	offline  bool
+	demo     bool
+	maxAge   string
+	output   string
+	noColor  bool
+
+	format output.Format
+	age    time.Duration
+}
+
+func newRootCmd(io stdio) *cobra.Command {
+	g := &globals{io: io}
+	root := &cobra.Command{
+		Use:   "spotscope",
+		Short: "Explore AWS EC2 Spot prices, volatility and capacity pools in your terminal",
+		Long: `spotscope fetches EC2 spot price history into a local cache, computes time-weighted
+statistics per capacity pool (instance type x Availability Zone), recommends pools for a
+workload and opens an interactive explorer.
+
+Run without a subcommand on a terminal to open the explorer. Without AWS credentials,
+--demo explores an embedded, recorded sa-east-1 data set.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       versionString(),
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			return g.validate(cmd)
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runTUI(cmd, g)
+		},
+	}
+	root.SetIn(io.in)
+	root.SetOut(io.out)
+	root.SetErr(io.err)
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return usageError{fmt.Errorf("%v (see %s --help)", err, cmd.CommandPath())}
+	})
+	pf := root.PersistentFlags()
+	pf.StringSliceVarP(&g.regions, "region", "r", nil, "AWS region(s), repeatable or comma-separated (default: AWS_REGION / profile)")
+	pf.StringVar(&g.profile, "profile", "", "AWS shared-config profile (default: AWS_PROFILE)")
+	pf.StringVar(&g.cacheDir, "cache-dir", "", "cache directory (default: $SPOTSCOPE_CACHE_DIR, else the user cache dir)")
+	pf.BoolVar(&g.offline, "offline", false, "never call AWS: read the cache only")
+	pf.BoolVar(&g.demo, "demo", false, "use the embedded demo data (recorded sa-east-1 prices); needs no AWS account")
+	pf.StringVar(&g.maxAge, "max-age", "1h", "refresh from AWS when the cached data is older than this")
+	pf.StringVarP(&g.output, "output", "o", "", "output format: table, json or csv (default: table; the TUI on a terminal)")
+	pf.BoolVar(&g.noColor, "no-color", false, "disable colour (NO_COLOR is respected too)")
+
+	root.AddCommand(
+		newFetchCmd(g), newPricesCmd(g), newHistoryCmd(g), newStatsCmd(g), newImportCmd(g),
+		newRecommendCmd(g), newCacheCmd(g), newDoctorCmd(g), newVersionCmd(g), newManCmd(),
+	)
+	return root
+}
+
+func (g *globals) validate(cmd *cobra.Command) error {
+	if g.output != "" {
+		f, err := output.ParseFormat(g.output)
+		if err != nil {
+			return usageError{err}
+		}
+		g.format = f
+	} else {
+		g.format = output.Table
+	}
+	age, err := parseDays(g.maxAge)
+	if err != nil {
+		return usagef("invalid --max-age %q: %v", g.maxAge, err)
+	}
+	g.age = age
+	var regions []string
+	for _, r := range g.regions {
+		r = strings.TrimSpace(r)
+		if r == "" {
+			continue
+		}
+		if err := market.ValidateRegion(r); err != nil {
+			return usageError{fmt.Errorf("--region: %w", err)}
+		}
+		regions = append(regions, r)
+	}
+	g.regions = regions
+	if g.demo && g.offline {
+		g.offline = true
+	}
+	return nil
+}
+
+// parseDays accepts Go durations plus a "d" suffix for days ("7d", "1.5d",
+// "36h"), the units people use for price history.
+func parseDays(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if strings.HasSuffix(s, "d") {
+		var n float64
+		if _, err := fmt.Sscanf(strings.TrimSuffix(s, "d"), "%g", &n); err != nil || n < 0 || strings.ContainsAny(strings.TrimSuffix(s, "d"), " \t") {
+			return 0, errors.New("want a duration such as 30m, 12h or 7d")
+		}
+		return time.Duration(n * 24 * float64(time.Hour)), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, errors.New("want a duration such as 30m, 12h or 7d")
+	}
+	return d, nil
+}
+
+func newVersionCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, err := fmt.Fprintln(g.io.out, versionString())
+			return err
+		},
+	}
+}
+
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("%s takes no arguments, got %q", cmd.CommandPath(), args[0])
+	}
+	return nil
+}

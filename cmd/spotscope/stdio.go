@@ -1,0 +1,36 @@
+package main
+
+import (
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+)
+
+// stdio is the process's streams and what they are connected to, injected so
+// tests can run every command against buffers and pretend to be a terminal.
+type stdio struct {
+	in       io.Reader
+	out, err io.Writer
+	inTTY    bool
+	outTTY   bool
+	errTTY   bool
+	getenv   func(string) string
+}
+
+func newStdio() stdio {
+	return stdio{
+		in: os.Stdin, out: os.Stdout, err: os.Stderr,
+		inTTY:  term.IsTerminal(int(os.Stdin.Fd())),
+		outTTY: term.IsTerminal(int(os.Stdout.Fd())),
+		errTTY: term.IsTerminal(int(os.Stderr.Fd())),
+		getenv: os.Getenv,
+	}
+}
+
+// oneLine keeps errors to the single line users and scripts expect.
+func oneLine(err error) string {
+	s := strings.TrimSpace(err.Error())
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"github.com/spf13/cobra"
+
+	"github.com/spotscope/spotscope/market"
+	"github.com/spotscope/spotscope/market/awsapi"
+	"github.com/spotscope/spotscope/market/explore"
+	"github.com/spotscope/spotscope/market/recommend"
+	"github.com/spotscope/spotscope/tui"
+	"github.com/spotscope/spotscope/tui/recommendview"
+)
+
+// runTUI opens the explorer. Plain `spotscope` with neither credentials nor a
+// cache falls back to the demo, so a first run always shows something real.
+func runTUI(cmd *cobra.Command, g *globals) error {
+	if g.output != "" {
+		return usagef("the explorer has no --output; use a subcommand such as prices, stats or recommend with -o %s", g.output)
+	}
+	if !g.io.inTTY || !g.io.outTTY {
+		return usagef("not a terminal: the explorer needs one; use a subcommand (prices, stats, history, recommend; see --help)")
+	}
+	ctx := cmd.Context()
+	a, err := g.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { a.Close() }()
+	if !a.demo {
+		info, err := a.store.Info(ctx)
+		if err != nil {
+			return err
+		}
+		if info.Records == 0 {
+			if _, err := a.fetcher(ctx); err != nil {
+				fmt.Fprintf(g.io.err, "spotscope: %s\nspotscope: starting the demo (recorded sa-east-1 prices) instead\n", oneLine(err))
+				a.Close()
+				g.demo = true
+				if a, err = g.open(ctx); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if !a.demo {
+		if err := a.needRegions(); err != nil {
+			return err
+		}
+	}
+	if g.noColor {
+		lipgloss.SetColorProfile(termenv.Ascii)
+	}
+	// Ask the terminal once, before the program owns its input.
+	lipgloss.SetHasDarkBackground(termenv.HasDarkBackground())
+
+	b := &cacheBackend{a: a}
+	_, prov := a.advisorData(ctx)
+	b.info = tui.Info{Regions: a.regions, Product: market.LinuxUNIX, Products: market.KnownProducts[:4], Demo: a.demo,
+		Advisor: prov, CanRefresh: !a.offline}
+	if in, err := a.store.Info(ctx); err == nil {
+		for _, r := range in.Regions {
+			for _, want := range a.regions {
+				if r.Region != want {
+					continue
+				}
+				if b.info.DataFrom.IsZero() || r.Oldest.Before(b.info.DataFrom) {
+					b.info.DataFrom = r.Oldest
+				}
+				b.info.DataTo = later(b.info.DataTo, r.Newest)
+				b.info.PricesAsOf = later(b.info.PricesAsOf, r.LastFetch)
+			}
+		}
+	}
+	rv := recommendview.New(recommender{a: a}, recommendview.Options{
+		Defaults:  recommend.Profile{VCPUs: 2, MemoryGiB: 4, Count: 4, Hours: 4, Checkpoint: 30 * time.Minute, Restart: 5 * time.Minute}.WithDefaults(),
+		Regions:   a.regions,
+		Clipboard: os.Stdout,
+		Now:       a.now,
+	})
+	return tui.Run(ctx, b, a.now, tui.Options{Context: ctx, Recommend: &rv})
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// cacheBackend is the TUI's view of the cache and AWS.
+type cacheBackend struct {
+	a    *app
+	info tui.Info
+}
+
+func (b *cacheBackend) Info() tui.Info { return b.info }
+
+func (b *cacheBackend) Summaries(ctx context.Context, q explore.Query) ([]explore.Summary, error) {
+	adv, _ := b.a.advisorData(ctx)
+	return explore.Summaries(ctx, b.a.store, adv, q)
+}
+
+func (b *cacheBackend) Series(ctx context.Context, p market.Pool, start, end time.Time) ([]market.Point, error) {
+	return b.a.store.Series(ctx, p, start, end)
+}
+
+func (b *cacheBackend) Refresh(ctx context.Context, progress func(tui.RefreshProgress)) error {
+	f, err := b.a.fetcher(ctx)
+	if err != nil {
+		return err
+	}
+	if err := b.a.ensureCatalog(ctx, f, b.a.regions); err != nil {
+		return err
+	}
+	f.Progress = func(p awsapi.Progress) {
+		progress(tui.RefreshProgress{Region: p.Region, Done: p.PiecesDone, Total: p.PiecesTotal, Err: p.Err})
+	}
+	_, err = f.Fetch(ctx, awsapi.Request{Regions: b.a.regions, Days: awsapi.MaxDays})
+	return err
+}
+
+// recommender serves the Recommend tab from the same session as the CLI.
+type recommender struct{ a *app }
+
+func (r recommender) Recommend(ctx context.Context, p recommend.Profile) (recommend.Result, error) {
+	if len(p.Regions) == 0 {
+		p.Regions = r.a.regions
+	}
+	s, err := r.a.session(ctx, false, p)
+	if err != nil {
+		return recommend.Result{}, err
+	}
+	return s.Recommend(ctx, p, recommend.Options{})
+}
+
+func (r recommender) Profiles() (map[string]recommend.Profile, error) {
+	path, err := recommend.ProfilesPath()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(path); os.IsNotExist(err) {
+		return map[string]recommend.Profile{}, nil
+	}
+	return recommend.LoadProfiles(path)
+}
