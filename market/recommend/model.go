@@ -235,7 +235,15 @@ func Score(c Candidate, p Profile) Choice {
 	T := p.Hours
 	E := ExpectedHours(lambda, T, p.Checkpoint.Hours(), p.Restart.Hours())
 	ch.ExpectedHours = E
-	base := ch.Price / float64(c.Spec.VCPUs)
+	// Useful work is the vCPUs the job asked for, not the instance's: a
+	// 96-vCPU machine running a 4-vCPU job is paid for in full but does 4
+	// vCPUs of work. Without a minimum the job is taken to use them all.
+	work := c.Spec.VCPUs
+	if p.VCPUs > 0 && p.VCPUs < work {
+		work = p.VCPUs
+	}
+	ch.WorkVCPUs = work
+	base := ch.Price / float64(work)
 	ch.ExpectedCostPerVCPUHour = base * E / T
 	ch.ExpectedJobCost = ch.Price * E
 
@@ -261,7 +269,7 @@ func Score(c Candidate, p Profile) Choice {
 	}
 	ch.Reasons = append(ch.Reasons, Reason{
 		Factor: "price",
-		Value:  fmt.Sprintf("%s / %d vCPUs = $%.6f per vCPU-hour", priceWord, c.Spec.VCPUs, base),
+		Value:  fmt.Sprintf("%s / %s = $%.6f per vCPU-hour of work", priceWord, vcpuWords(work, c.Spec.VCPUs), base),
 		Effect: "base of the score",
 		Weight: share(base),
 	})
@@ -296,6 +304,13 @@ func Score(c Candidate, p Profile) Choice {
 		})
 	}
 	return ch
+}
+
+func vcpuWords(work, have int) string {
+	if work == have {
+		return fmt.Sprintf("%d vCPUs", have)
+	}
+	return fmt.Sprintf("%d vCPUs used of %d", work, have)
 }
 
 func pct(o float64) string {

@@ -276,7 +276,8 @@ func TestScoreMissingSignals(t *testing.T) {
 
 func pool12() []Candidate {
 	// Two families x three AZs, m5 cheaper than c5; plus an r5 that is too dear
-	// to be in a diversified set (> 1.5x the best score).
+	// to be in a diversified set (> 1.5x the best score). The 8-vCPU types do
+	// 4 vCPUs of work for a 4-vCPU profile, so they are priced per 4.
 	var cs []Candidate
 	for i, az := range []string{"a", "b", "c"} {
 		id := "sae1-az" + string(rune('1'+i))
@@ -347,10 +348,10 @@ func TestDiversityConstraint(t *testing.T) {
 	// force a second AZ and a second family into a 3-pool set.
 	cs := []Candidate{
 		cand("m5.xlarge", "sa-east-1a", "az1", 4, 16, 0.080, buckets[0]),
-		cand("m5.2xlarge", "sa-east-1a", "az1", 8, 32, 0.161, buckets[0]),
-		cand("m5.4xlarge", "sa-east-1a", "az1", 16, 64, 0.322, buckets[0]),
+		cand("m5.2xlarge", "sa-east-1a", "az1", 8, 32, 0.081, buckets[0]),
+		cand("m5.4xlarge", "sa-east-1a", "az1", 16, 64, 0.082, buckets[0]),
 		cand("m5.xlarge", "sa-east-1b", "az2", 4, 16, 0.090, buckets[0]),
-		cand("c5.2xlarge", "sa-east-1a", "az1", 8, 16, 0.190, buckets[0]),
+		cand("c5.xlarge", "sa-east-1a", "az1", 4, 16, 0.095, buckets[0]),
 	}
 	res, err := Recommend(cs, batch, Options{MaxPools: 3})
 	if err != nil {
@@ -360,7 +361,7 @@ func TestDiversityConstraint(t *testing.T) {
 	for _, c := range res.Pools {
 		got = append(got, c.InstanceType+" "+c.AvailabilityZone)
 	}
-	want := []string{"m5.xlarge sa-east-1a", "m5.xlarge sa-east-1b", "c5.2xlarge sa-east-1a"}
+	want := []string{"m5.xlarge sa-east-1a", "m5.xlarge sa-east-1b", "c5.xlarge sa-east-1a"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("set %v, want %v", got, want)
 	}
@@ -512,5 +513,21 @@ func TestRecommendAcrossRegions(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(res.Notes, "\n"), "a fleet is regional") {
 		t.Errorf("notes %v", res.Notes)
+	}
+}
+
+func TestWorkVCPUs(t *testing.T) {
+	// A 4-vCPU job on a 16-vCPU machine pays the whole machine for 4 vCPUs of work.
+	big := cand("m5.4xlarge", "sa-east-1a", "az1", 16, 64, 0.32, buckets[0])
+	for _, tt := range []struct {
+		vcpus, work int
+		base        float64
+	}{{4, 4, 0.08}, {0, 16, 0.02}, {16, 16, 0.02}} {
+		p := Profile{VCPUs: tt.vcpus, Hours: 1}.WithDefaults()
+		ch := Score(big, p)
+		lambdaFactor := ExpectedHours(HourlyRate(0.025), 1, 0, 0) / 1
+		if ch.WorkVCPUs != tt.work || !near(ch.ExpectedCostPerVCPUHour, tt.base*lambdaFactor, 1e-12) {
+			t.Errorf("vcpus=%d: work %d cost %v, want %d %v", tt.vcpus, ch.WorkVCPUs, ch.ExpectedCostPerVCPUHour, tt.work, tt.base*lambdaFactor)
+		}
 	}
 }

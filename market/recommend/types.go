@@ -126,7 +126,8 @@ type Choice struct {
 	OnDemand                *float64     `json:"on_demand"`       // nil = unknown
 	OnDemandEstimated       bool         `json:"on_demand_estimated"`
 	ExpectedHours           float64      `json:"expected_hours"`              // expected wall hours per instance-job
-	ExpectedCostPerVCPUHour float64      `json:"expected_cost_per_vcpu_hour"` // USD per vCPU-hour of useful work
+	WorkVCPUs               int          `json:"work_vcpus"`                  // vCPUs doing the job's work: min(profile vCPUs, instance vCPUs)
+	ExpectedCostPerVCPUHour float64      `json:"expected_cost_per_vcpu_hour"` // USD per vCPU-hour of useful work (per WorkVCPUs)
 	ExpectedJobCost         float64      `json:"expected_job_cost"`           // USD per instance-job
 	Instances               int          `json:"instances"`                   // instances of Count placed here (0 for alternatives)
 	Share                   float64      `json:"share"`                       // Instances / Count
