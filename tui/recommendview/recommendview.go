@@ -65,7 +65,8 @@ type Model struct {
 	w, h int
 
 	running bool
-	gen     int // only the answer to the latest request is shown
+	touched bool // a key reached the form since the run started
+	gen     int  // only the answer to the latest request is shown
 	cancel  context.CancelFunc
 
 	result   *recommend.Result
@@ -183,9 +184,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.resultAt = m.opts.Now()
 		m.showAlts = false
 		m.cursor, m.offset = 0, 0
-		// Land on the answer: the next keys are most likely for reading
-		// or exporting it.
-		if len(res.Pools) > 0 {
+		// Land on the answer, since the next keys are most likely for
+		// reading or exporting it, unless the user went on editing: their
+		// next keystroke must not turn into a results command.
+		if len(res.Pools) > 0 && !m.touched {
 			m.setFocus(results)
 		}
 		return m, nil
@@ -217,6 +219,7 @@ func (m *Model) setStatus(s string, isErr bool) {
 }
 
 func (m Model) formKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	m.touched = true
 	switch {
 	case key.Matches(msg, m.keys.Run):
 		return m.run()
@@ -260,6 +263,17 @@ func (m Model) formKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 }
 
 func (m Model) resultsKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	// Fast typing or key repeat can arrive as one KeyMsg ("jjj"); each rune
+	// is a command here.
+	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+		var cmds []tea.Cmd
+		for _, r := range msg.Runes {
+			var cmd tea.Cmd
+			m, cmd = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+			cmds = append(cmds, cmd)
+		}
+		return m, tea.Batch(cmds...)
+	}
 	n := len(m.rows())
 	page := max(1, m.layout().tableRows-1)
 	switch {
@@ -282,7 +296,7 @@ func (m Model) resultsKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		m.cursor, m.offset = 0, 0
 	case key.Matches(msg, m.keys.Format):
 		m.format = (m.format + 1) % len(formats)
-		m.setStatus("export format: "+formats[m.format].name, false)
+		m.setStatus("", false) // the status line names the format
 	case key.Matches(msg, m.keys.WriteFile):
 		return m.export(false)
 	case key.Matches(msg, m.keys.Copy):
@@ -307,6 +321,7 @@ func (m Model) run() (Model, tea.Cmd) {
 		return m, nil
 	}
 	m.formErr = nil
+	m.touched = false
 	if m.cancel != nil {
 		m.cancel()
 	}

@@ -134,7 +134,7 @@ func TestRunShowsResultsAndReasons(t *testing.T) {
 	}
 	v := m.View()
 	for _, want := range []string{
-		"10 instances in 3 pools", "m5a.xlarge", "sae1-az3", "4  40%", "~0.2750",
+		"10 instances in 3 pools of 37", "m5a.xlarge", "sae1-az3", "4  40%", "~0.2750",
 		"Why m5.xlarge in sa-east-1a", "interruption", "+4.1% cost",
 		"! placement scores not used", "! On-Demand prices estimated",
 		"▸ m5.xlarge",
@@ -151,6 +151,11 @@ func TestRunShowsResultsAndReasons(t *testing.T) {
 	if !strings.Contains(m.View(), "Why m5a.xlarge in sa-east-1c") {
 		t.Errorf("reasons did not follow the cursor:\n%s", m.View())
 	}
+	// Runes read in one chunk are separate commands.
+	m, _ = press(t, m, "jk")
+	if m.cursor != 1 {
+		t.Errorf("cursor after jk = %d", m.cursor)
+	}
 	// Alternatives toggle.
 	m, _ = press(t, m, "a")
 	v = m.View()
@@ -158,7 +163,7 @@ func TestRunShowsResultsAndReasons(t *testing.T) {
 		t.Errorf("alternatives not shown:\n%s", v)
 	}
 	m, _ = press(t, m, "a")
-	if !strings.Contains(m.View(), "Recommended set") {
+	if !strings.Contains(m.View(), "Recommended: ") {
 		t.Error("a did not toggle back")
 	}
 }
@@ -179,6 +184,7 @@ func TestSlowRecommenderStaysResponsiveAndDropsStale(t *testing.T) {
 		t.Error("spinner missing while running")
 	}
 	m, cmd2 := press(t, m, "enter")
+	m, _ = press(t, m, "tab")
 	if m.gen != 2 {
 		t.Fatalf("gen = %d", m.gen)
 	}
@@ -195,6 +201,9 @@ func TestSlowRecommenderStaysResponsiveAndDropsStale(t *testing.T) {
 	m = feed(m, collect(t, cmd2))
 	if m.running || m.result == nil {
 		t.Fatalf("second answer not applied")
+	}
+	if m.focus == results {
+		t.Error("focus moved to the results although the user was editing")
 	}
 	// An answer for an old generation arriving late changes nothing.
 	m = feed(m, []tea.Msg{resultMsg{gen: 1, err: errBoom}})

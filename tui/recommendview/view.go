@@ -19,7 +19,7 @@ const (
 )
 
 const (
-	cellWidth   = 29 // one form cell: marker, label, widest field and a gap
+	cellWidth   = 30 // one form cell: marker, label, widest field and a gap
 	labelWidth  = 11
 	panelMinW   = 40 // reasons beside the table only if this much is left
 	maxNoteRows = 3
@@ -61,11 +61,6 @@ func (m Model) layout() layout {
 	rest := m.h - fixed - l.noteRows
 	l.cols = fitColumns(m.columns(), rows, m.w-2)
 	tw := tableWidth(l.cols, rows)
-	reasons := 0
-	if len(rows) > 0 {
-		c := rows[min(m.cursor, len(rows)-1)]
-		reasons = 1 + max(1, len(c.Reasons))
-	}
 	if m.w-tw-3 >= panelMinW {
 		l.beside = true
 		l.panelW = m.w - tw - 3
@@ -73,7 +68,18 @@ func (m Model) layout() layout {
 		return l
 	}
 	l.panelW = m.w
-	l.reasonRows = min(reasons, max(rest-3, 0)) // keep at least three table rows
+	panel := 0
+	if len(rows) > 0 {
+		panel = len(m.reasonLines(rows[min(m.cursor, len(rows)-1)], l.panelW))
+	}
+	need := max(len(rows), 1)
+	if need+panel <= rest {
+		l.reasonRows = panel
+	} else {
+		// Short of room: a few table rows first (the cursor scrolls), then
+		// as much of the reasons as fits.
+		l.reasonRows = min(panel, max(rest-min(need, 4), 0))
+	}
 	l.tableRows = max(rest-l.reasonRows, 1)
 	return l
 }
@@ -86,7 +92,7 @@ func (m Model) View() string {
 	}
 	l := m.layout()
 	if l.tooSmall {
-		return truncate(fmt.Sprintf("Recommend: terminal too small (%dx%d, need %dx%d)", m.w, m.h, minWidth, minHeight), m.w)
+		return truncate(fmt.Sprintf("too small: %dx%d, need %dx%d", m.w, m.h, minWidth, minHeight), m.w)
 	}
 	var lines []string
 	lines = append(lines, m.titleLine())
@@ -219,7 +225,7 @@ func (m Model) resultLines(l layout) []string {
 	for _, c := range res.Pools {
 		instances += c.Instances
 	}
-	title := fmt.Sprintf("Recommended set: %d instances in %d pools (of %d candidates) · expected total $%.2f",
+	title := fmt.Sprintf("Recommended: %d instances in %d pools of %d candidates · expected $%.2f total",
 		instances, len(res.Pools), res.Candidates, res.ExpectedTotalCost)
 	toggle := "a: alternatives"
 	if m.showAlts {
@@ -267,7 +273,7 @@ func (m Model) resultLines(l layout) []string {
 		if i == l.noteRows-1 && len(res.Notes) > l.noteRows {
 			n = fmt.Sprintf("%s (+%d more notes)", n, len(res.Notes)-l.noteRows)
 		}
-		out = append(out, m.st.warn.Render("! "+n))
+		out = append(out, m.st.warn.Render(truncate("! "+n, m.w)))
 	}
 	return out
 }
@@ -283,11 +289,30 @@ func (m Model) reasonLines(c recommend.Choice, w int) []string {
 		vw = max(vw, lipgloss.Width(r.Value))
 		ew = max(ew, lipgloss.Width(r.Effect))
 	}
-	// The effect is the point of the line, so the value is what gets cut.
-	vw = min(vw, max(8, w-2-fw-2-ew-2))
+	// The effect is the point of the line, so the value is what wraps.
+	vw = min(vw, max(12, w-2-fw-2-ew-2))
 	for _, r := range c.Reasons {
-		line := "  " + padRight(r.Factor, fw) + "  " + padRight(truncate(r.Value, vw), vw) + "  " + r.Effect
-		out = append(out, truncate(line, w))
+		vals := wrap(r.Value, vw)
+		for i, v := range vals {
+			f, e := r.Factor, r.Effect
+			if i > 0 {
+				f, e = "", ""
+			}
+			line := "  " + padRight(f, fw) + "  " + padRight(v, vw) + "  " + e
+			out = append(out, truncate(strings.TrimRight(line, " "), w))
+		}
+	}
+	return out
+}
+
+// wrap breaks plain text into lines of at most w cells, at spaces when it can.
+func wrap(s string, w int) []string {
+	if lipgloss.Width(s) <= w {
+		return []string{s}
+	}
+	var out []string
+	for _, l := range strings.Split(lipgloss.NewStyle().Width(w).Render(s), "\n") {
+		out = append(out, strings.TrimRight(l, " "))
 	}
 	return out
 }
