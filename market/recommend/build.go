@@ -111,13 +111,16 @@ func Build(ctx context.Context, src Sources, p Profile, now time.Time) ([]Candid
 type Memory struct {
 	Catalog   map[string][]market.InstanceType // region -> types
 	Stats     map[string][]PoolStats           // region -> pools (already over the window)
-	Adv       map[string]advisor.Entry         // "region/type" -> entry; absent = unknown
-	OD        map[string]OnDemand              // "region/type" -> price; absent = unknown
+	Adv       map[string]advisor.Entry         // Key(region, product, type) -> entry; absent = unknown
+	OD        map[string]OnDemand              // Key(region, product, type) -> price; absent = unknown
 	Placement map[string]map[string]int        // region -> AZ ID -> score
 }
 
-// Key is the map key of Memory.Adv and Memory.OD.
-func Key(region, instanceType string) string { return region + "/" + instanceType }
+// Key is the map key of Memory.Adv and Memory.OD. The product is part of it
+// because the advisor and On-Demand prices differ between Linux and Windows.
+func Key(region, product, instanceType string) string {
+	return region + "/" + product + "/" + instanceType
+}
 
 func (m *Memory) InstanceTypes(_ context.Context, region string) ([]market.InstanceType, error) {
 	return m.Catalog[region], nil
@@ -133,12 +136,12 @@ func (m *Memory) PoolStats(_ context.Context, region, product string, _ time.Dur
 	return out, nil
 }
 
-func (m *Memory) Advisor(_ context.Context, region, _, instanceType string) (advisor.Entry, error) {
-	return m.Adv[Key(region, instanceType)], nil
+func (m *Memory) Advisor(_ context.Context, region, product, instanceType string) (advisor.Entry, error) {
+	return m.Adv[Key(region, product, instanceType)], nil
 }
 
-func (m *Memory) OnDemand(_ context.Context, region, _, instanceType string) (OnDemand, error) {
-	return m.OD[Key(region, instanceType)], nil
+func (m *Memory) OnDemand(_ context.Context, region, product, instanceType string) (OnDemand, error) {
+	return m.OD[Key(region, product, instanceType)], nil
 }
 
 func (m *Memory) PlacementScores(_ context.Context, region string, _ []string, _ int) (map[string]int, error) {

@@ -25,8 +25,8 @@ func memorySources() *Memory {
 			st("sa-east-1a", "sae1-az1", "c5.2xlarge", 0.17), st("sa-east-1a", "sae1-az1", "t3.medium", 0.02),
 			{Pool: market.Pool{Region: "sa-east-1", AvailabilityZone: "sa-east-1a", InstanceType: "m5.xlarge", Product: market.Windows}, AZID: "sae1-az1"},
 		}},
-		Adv: map[string]advisor.Entry{Key("sa-east-1", "m5.xlarge"): buckets[0]},
-		OD:  map[string]OnDemand{Key("sa-east-1", "m5.xlarge"): {Price: 0.192, Known: true}},
+		Adv: map[string]advisor.Entry{Key("sa-east-1", market.LinuxUNIX, "m5.xlarge"): buckets[0]},
+		OD:  map[string]OnDemand{Key("sa-east-1", market.LinuxUNIX, "m5.xlarge"): {Price: 0.192, Known: true}},
 	}
 }
 

@@ -49,7 +49,7 @@ func demoSources(window time.Duration) (*recommend.Memory, time.Time) {
 		}
 		m.Stats[pool.Region] = append(m.Stats[pool.Region], recommend.PoolStats{Pool: pool, AZID: ids[pool.AvailabilityZone], Stats: st})
 		if e := adv.Lookup(pool.Region, advisor.OSOf(pool.Product), pool.InstanceType); e.Known {
-			m.Adv[recommend.Key(pool.Region, pool.InstanceType)] = e
+			m.Adv[recommend.Key(pool.Region, pool.Product, pool.InstanceType)] = e
 		}
 	}
 	return m, end
