@@ -227,3 +227,26 @@ func TestMigrationsRecorded(t *testing.T) {
 		t.Errorf("application_id %#x user_version %d journal %s", app, v, mode)
 	}
 }
+
+func TestOpenErrors(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if s, err := Open(ctx, t.TempDir()); err == nil {
+		s.Close()
+		t.Error("Open with a cancelled context succeeded")
+	}
+	if s, err := OpenFile(context.Background(), filepath.Join(t.TempDir(), "missing", "x.db")); err == nil {
+		s.Close()
+		t.Error("OpenFile in a missing directory succeeded")
+	}
+	// A name with DSN metacharacters is a file name, not a query.
+	p := filepath.Join(t.TempDir(), "a?b#c%d.db")
+	s, err := OpenFile(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if !exists(p) {
+		t.Errorf("%s not created", p)
+	}
+}
