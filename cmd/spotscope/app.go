@@ -43,7 +43,7 @@ func (g *globals) cacheDirectory() (string, error) {
 // open builds the app. With --demo it opens (and on first use fills) a
 // separate demo cache, so demo data never mixes with real history.
 func (g *globals) open(ctx context.Context) (*app, error) {
-	a := &app{g: g, now: time.Now, offline: g.offline}
+	a := &app{g: g, now: g.io.now, offline: g.offline}
 	dir, err := g.cacheDirectory()
 	if err != nil {
 		return nil, fmt.Errorf("no cache directory: %w (set --cache-dir or SPOTSCOPE_CACHE_DIR)", err)

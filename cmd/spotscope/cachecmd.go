@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -81,7 +80,7 @@ func newCacheCmd(g *globals) *cobra.Command {
 				fmt.Fprintf(g.io.out, "no cache at %s; nothing to reset\n", path)
 				return nil
 			}
-			moved, err := cache.Reset(path, time.Now())
+			moved, err := cache.Reset(path, g.io.now())
 			if err != nil {
 				return err
 			}

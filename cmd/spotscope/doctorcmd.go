@@ -3,7 +3,6 @@ package main
 import (
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -29,7 +28,7 @@ terminal. The exit status is 1 when a check fails.`,
 				region = g.regions[0]
 			}
 			cfg, _ := awsapi.LoadConfig(ctx, awsapi.Options{Profile: g.profile, Region: region})
-			deps := doctor.Deps{AWS: cfg, AdvisorURL: g.io.getenv("SPOTSCOPE_ADVISOR_URL"), Now: time.Now}
+			deps := doctor.Deps{AWS: cfg, AdvisorURL: g.io.getenv("SPOTSCOPE_ADVISOR_URL"), Now: g.io.now}
 			if region != "" {
 				deps.RegionSource = "--region flag"
 			}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 )
 
@@ -39,7 +40,7 @@ func run(ctx context.Context, args []string, io stdio) int {
 	fmt.Fprintf(io.err, "spotscope: %s\n", oneLine(err))
 	var ue usageError
 	switch {
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), strings.HasPrefix(err.Error(), "unknown command"):
 		return 2
 	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
 		return 130

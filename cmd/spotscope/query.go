@@ -120,7 +120,11 @@ AZ is the price in effect at the window's start.`,
 			if since != "" && (startS != "" || endS != "") {
 				return usagef("--since and --start/--end exclude each other")
 			}
-			products, err := productsOrDefault([]string{product})
+			var products []string
+			if product != "" {
+				products = []string{product}
+			}
+			products, err := productsOrDefault(products)
 			if err != nil {
 				return err
 			}

@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 )
@@ -17,6 +18,7 @@ type stdio struct {
 	outTTY   bool
 	errTTY   bool
 	getenv   func(string) string
+	now      func() time.Time
 }
 
 func newStdio() stdio {
@@ -26,6 +28,7 @@ func newStdio() stdio {
 		outTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		errTTY: term.IsTerminal(int(os.Stderr.Fd())),
 		getenv: os.Getenv,
+		now:    time.Now,
 	}
 }
 
