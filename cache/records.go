@@ -225,28 +225,39 @@ const windowChunks = `SELECT data FROM chunks
 		 ORDER BY chunk_start DESC LIMIT 1), ?3)
 	ORDER BY chunk_start`
 
-// window cuts a pool's decoded entries down to the record in effect at
-// start followed by the records in (start, end].
+// window collects one pool's decoded chunks and cuts them down to the
+// record in effect at start followed by the records in (start, end]. The
+// entries buffer is reused from pool to pool and holds no pointers, so the
+// only allocation per pool is the exact-size result.
 type window struct {
 	start, end int64
-	pts        []market.Point
+	es         []entry
 }
 
-func (w *window) add(es []entry) {
-	for _, e := range es {
-		switch {
-		case e.ms <= w.start:
-			// A later record at or before start supersedes the one kept.
-			if len(w.pts) > 0 {
-				w.pts = w.pts[:0]
-			}
-			w.pts = append(w.pts, market.Point{Time: fromMS(e.ms), Price: fromMicro(e.micro)})
-		case e.ms <= w.end:
-			w.pts = append(w.pts, market.Point{Time: fromMS(e.ms), Price: fromMicro(e.micro)})
-		default:
-			return
-		}
+func (w *window) add(data []byte) error {
+	var err error
+	w.es, err = decodeChunk(w.es, data)
+	return err
+}
+
+// points returns the window's series and empties the buffer.
+func (w *window) points() []market.Point {
+	es := w.es
+	w.es = w.es[:0]
+	// Chunks arrive in key order and each is sorted, so es is sorted.
+	lo := sort.Search(len(es), func(i int) bool { return es[i].ms > w.start })
+	if lo > 0 {
+		lo-- // the record in effect at start
 	}
+	hi := sort.Search(len(es), func(i int) bool { return es[i].ms > w.end })
+	if lo >= hi {
+		return nil
+	}
+	pts := make([]market.Point, hi-lo)
+	for i, e := range es[lo:hi] {
+		pts[i] = market.Point{Time: fromMS(e.ms), Price: fromMicro(e.micro)}
+	}
+	return pts
 }
 
 // Series returns pool p's records over [start, end]: the record in effect
@@ -273,21 +284,19 @@ func (s *Store) Series(ctx context.Context, p market.Pool, start, end time.Time)
 	}
 	defer rows.Close()
 	w := window{start: s0, end: e0}
-	var es []entry
 	for rows.Next() {
-		var data []byte
+		var data sql.RawBytes
 		if err := rows.Scan(&data); err != nil {
 			return nil, fmt.Errorf("cache: %w", err)
 		}
-		if es, err = decodeChunk(es[:0], data); err != nil {
+		if err := w.add(data); err != nil {
 			return nil, fmt.Errorf("cache: pool %v: %w", p, err)
 		}
-		w.add(es)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("cache: %w", err)
 	}
-	return w.pts, nil
+	return w.points(), nil
 }
 
 type querier interface {
@@ -373,20 +382,24 @@ func (s *Store) ScanSeries(ctx context.Context, f Filter, start, end time.Time, 
 		return err
 	}
 	s0, e0 := ms(start), ms(end)
-	// Per pool an index seek: it beats reading every chunk of a region when
-	// the filter is narrow and costs little more than a join when it is not.
+	if f.Types.All() && len(f.Zones) == 0 {
+		return s.scanRegions(ctx, tx, pools, f.Products, s0, e0, fn)
+	}
+	// A narrow filter: an index seek per matching pool reads only what is
+	// needed.
 	stmt, err := tx.PrepareContext(ctx, windowChunks)
 	if err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}
 	defer stmt.Close()
-	var es []entry
-	var data []byte
+	// RawBytes: the blob is decoded before the next row, so the driver's
+	// buffer need not be copied.
+	var data sql.RawBytes
+	w := window{start: s0, end: e0}
 	for _, p := range pools {
 		if !p.lastMS.Valid {
 			continue
 		}
-		w := window{start: s0, end: e0}
 		if err := func() error {
 			rows, err := stmt.QueryContext(ctx, p.id, s0, chunkStart(s0), e0)
 			if err != nil {
@@ -397,19 +410,96 @@ func (s *Store) ScanSeries(ctx context.Context, f Filter, start, end time.Time, 
 				if err := rows.Scan(&data); err != nil {
 					return fmt.Errorf("cache: %w", err)
 				}
-				if es, err = decodeChunk(es[:0], data); err != nil {
+				if err := w.add(data); err != nil {
 					return fmt.Errorf("cache: pool %v: %w", p.Pool, err)
 				}
-				w.add(es)
 			}
 			return rows.Err()
 		}(); err != nil {
 			return err
 		}
-		if len(w.pts) == 0 {
+		pts := w.points()
+		if len(pts) == 0 {
 			continue
 		}
-		if err := fn(p.Pool, w.pts); err != nil {
+		if err := fn(p.Pool, pts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanRegions serves a filter that takes whole regions (optionally some
+// products) with one join per region: the pools' unique index gives the
+// order and the window's lower bound is sought once per pool, which halves
+// the per-pool statement overhead of a region-wide scan.
+func (s *Store) scanRegions(ctx context.Context, tx *sql.Tx, pools []poolRow, products []string, s0, e0 int64, fn func(market.Pool, []market.Point) error) error {
+	byID := make(map[int64]market.Pool, len(pools))
+	var regions []string
+	for _, p := range pools {
+		byID[p.id] = p.Pool
+		if len(regions) == 0 || regions[len(regions)-1] != p.Region {
+			regions = append(regions, p.Region)
+		}
+	}
+	query := `SELECT c.pool_id, c.data FROM pools p JOIN chunks c
+		ON c.pool_id = p.id AND c.chunk_start <= ?4 AND c.chunk_start >= coalesce(
+			(SELECT chunk_start FROM chunks WHERE pool_id = p.id AND chunk_start <= ?2 AND first_ms <= ?2
+			 ORDER BY chunk_start DESC LIMIT 1), ?3)
+		WHERE p.region = ?1`
+	args := []any{"", s0, chunkStart(s0), e0}
+	if len(products) > 0 {
+		ph := make([]string, len(products))
+		for i, pr := range products {
+			ph[i] = fmt.Sprintf("?%d", 5+i)
+			args = append(args, pr)
+		}
+		query += " AND p.product IN (" + strings.Join(ph, ",") + ")"
+	}
+	query += " ORDER BY p.region, p.az, p.instance_type, p.product, c.chunk_start"
+	stmt, err := tx.PrepareContext(ctx, query)
+	if err != nil {
+		return fmt.Errorf("cache: %w", err)
+	}
+	defer stmt.Close()
+	var data sql.RawBytes
+	w := window{start: s0, end: e0}
+	for _, region := range regions {
+		args[0] = region
+		if err := func() error {
+			rows, err := stmt.QueryContext(ctx, args...)
+			if err != nil {
+				return fmt.Errorf("cache: %w", err)
+			}
+			defer rows.Close()
+			cur := int64(-1)
+			flush := func() error {
+				pts := w.points()
+				if cur < 0 || len(pts) == 0 {
+					return nil
+				}
+				return fn(byID[cur], pts)
+			}
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id, &data); err != nil {
+					return fmt.Errorf("cache: %w", err)
+				}
+				if id != cur {
+					if err := flush(); err != nil {
+						return err
+					}
+					cur = id
+				}
+				if err := w.add(data); err != nil {
+					return fmt.Errorf("cache: pool %v: %w", byID[id], err)
+				}
+			}
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("cache: %w", err)
+			}
+			return flush()
+		}(); err != nil {
 			return err
 		}
 	}
