@@ -221,3 +221,43 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return string(b.buf)
 }
+
+// TestConcurrentCreate opens a new cache from several stores at once, as a
+// TUI and a cron fetch starting together would: one migrates, the others
+// wait on the write lock and find the schema in place.
+func TestConcurrentCreate(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	const n = 4
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := Open(ctx, dir)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer s.Close()
+			_, err = s.AddRecords(ctx, []market.Record{rec(poolA, i, float64(i))})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if pts, _ := s.Series(ctx, poolA, at(0), at(n)); len(pts) != n {
+		t.Errorf("%d records, want %d", len(pts), n)
+	}
+}
