@@ -339,7 +339,7 @@ var fastBackoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, erro
 
 // testConfig builds an SDK config aimed at url, isolated from the machine's
 // AWS setup: static credentials, no profile files, no IMDS.
-func testConfig(t *testing.T, url string) aws.Config {
+func testConfig(t testing.TB, url string) aws.Config {
 	t.Helper()
 	isolateAWSEnv(t)
 	cfg, err := LoadConfig(context.Background(), Options{
@@ -354,7 +354,7 @@ func testConfig(t *testing.T, url string) aws.Config {
 	return cfg
 }
 
-func isolateAWSEnv(t *testing.T) {
+func isolateAWSEnv(t testing.TB) {
 	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
