@@ -361,6 +361,8 @@ func exists(p string) bool {
 	return err == nil
 }
 
+// ms is the stored form of a time. Millisecond precision is finer than the
+// second-resolution timestamps AWS publishes; anything finer is dropped.
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
