@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -129,6 +130,11 @@ type Client struct {
 	// per Window; 0 leaves the limit to AWS.
 	MaxNewConfigs int
 	Now           func() time.Time
+
+	// mu serialises updates of the used-configuration list by concurrent
+	// Scores calls of this Client (other processes can still race; the
+	// list is advisory, AWS enforces the real limit).
+	mu sync.Mutex
 }
 
 // Config returns the canonical configuration of r and validates it.
@@ -282,7 +288,7 @@ func (c *Client) Scores(ctx context.Context, req Request) (Result, error) {
 		if err := c.Store.PutDoc(ctx, CacheKey(cfg), raw, now); err != nil {
 			notes = append(notes, "cache write failed: "+err.Error())
 		}
-		if err := c.markUsed(ctx, used, cfg, now); err != nil {
+		if err := c.markUsed(ctx, cfg, now); err != nil {
 			notes = append(notes, "configuration list not saved: "+err.Error())
 		}
 		res.Note = strings.Join(notes, "; ")
@@ -351,7 +357,13 @@ func (c *Client) UsedConfigs(ctx context.Context) ([]UsedConfig, error) {
 	return out, nil
 }
 
-func (c *Client) markUsed(ctx context.Context, used []UsedConfig, cfg string, now time.Time) error {
+func (c *Client) markUsed(ctx context.Context, cfg string, now time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	used, err := c.UsedConfigs(ctx)
+	if err != nil {
+		used = nil // unreadable: start a new list rather than never record again
+	}
 	found := false
 	for i := range used {
 		if used[i].Config == cfg {

@@ -286,3 +286,23 @@ func TestNoStore(t *testing.T) {
 		t.Errorf("%d calls", n)
 	}
 }
+
+func TestConcurrentConfigsAllListed(t *testing.T) {
+	srv := ec2fake.NewServer(ec2fake.Data{Zones: zones()}, ec2fake.Options{})
+	defer srv.Close()
+	c := &Client{API: newEC2(t, srv.URL), Store: &memStore{}, Now: func() time.Time { return t0 }}
+	var wg sync.WaitGroup
+	for i := 1; i <= 8; i++ {
+		wg.Add(1)
+		go func(capacity int32) {
+			defer wg.Done()
+			if _, err := c.Scores(context.Background(), Request{InstanceTypes: []string{"a.x", "b.x", "c.x"}, TargetCapacity: capacity, Regions: []string{"sa-east-1"}}); err != nil {
+				t.Error(err)
+			}
+		}(int32(i))
+	}
+	wg.Wait()
+	if used, _ := c.UsedConfigs(context.Background()); len(used) != 8 {
+		t.Errorf("%d configurations listed, want 8", len(used))
+	}
+}
