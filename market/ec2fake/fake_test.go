@@ -53,9 +53,11 @@ func smallData() Data {
 	return d
 }
 
-func fastRetryer(attempts int) aws.Retryer {
+func fastRetryer(attempts int) aws.Retryer { return retryer(attempts, time.Millisecond) }
+
+func retryer(attempts int, backoff time.Duration) aws.Retryer {
 	return retry.AddWithMaxAttempts(retry.NewStandard(func(o *retry.StandardOptions) {
-		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return time.Millisecond, nil })
+		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return backoff, nil })
 		o.RateLimiter = ratelimit.None // fault tests retry more than the retry quota allows
 	}), attempts)
 }

@@ -28,7 +28,9 @@ func TestFaultsAreRetried(t *testing.T) {
 		opts  Options
 		check func(t *testing.T, c Counts)
 	}{
-		{"throttled", Options{Throttle: Throttle{Burst: 2, Rate: 200}}, func(t *testing.T, c Counts) {
+		// One token per 50 ms against a client that retries every 5 ms:
+		// throttled on every page after the burst, however slow the machine.
+		{"throttled", Options{Throttle: Throttle{Burst: 2, Rate: 20}}, func(t *testing.T, c Counts) {
 			if c.Throttled == 0 {
 				t.Error("nothing was throttled")
 			}
@@ -43,7 +45,7 @@ func TestFaultsAreRetried(t *testing.T) {
 				t.Errorf("dropped %d of %d", c.Dropped, c.Total)
 			}
 		}},
-		{"all at once", Options{FailEvery: 5, DropEvery: 7, Throttle: Throttle{Burst: 3, Rate: 300}}, func(t *testing.T, c Counts) {
+		{"all at once", Options{FailEvery: 5, DropEvery: 7, Throttle: Throttle{Burst: 3, Rate: 20}}, func(t *testing.T, c Counts) {
 			if c.Failed == 0 || c.Dropped == 0 {
 				t.Errorf("counts %+v", c)
 			}
@@ -53,7 +55,7 @@ func TestFaultsAreRetried(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := NewServer(d, tt.opts)
 			defer srv.Close()
-			c := newClient(t, srv.URL, "sa-east-1", func(o *ec2.Options) { o.Retryer = fastRetryer(20) })
+			c := newClient(t, srv.URL, "sa-east-1", func(o *ec2.Options) { o.Retryer = retryer(40, 5*time.Millisecond) })
 			got, pages, err := fetchAll(t, c, &in)
 			if err != nil {
 				t.Fatal(err)
@@ -72,7 +74,10 @@ func TestFaultsAreRetried(t *testing.T) {
 					bad++
 				}
 			}
-			if ok != pages || bad != cnt.Throttled+cnt.Failed+cnt.Dropped {
+			// ok may exceed pages: under -race the client has been seen to
+			// lose a 200 mid-body ("use of closed network connection") and
+			// re-ask; the retry still yields exactly the data.
+			if ok < pages || bad != cnt.Throttled+cnt.Failed+cnt.Dropped {
 				t.Errorf("log: %d ok, %d bad; pages %d, counts %+v", ok, bad, pages, cnt)
 			}
 		})
