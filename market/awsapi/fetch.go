@@ -39,8 +39,11 @@ const (
 	DefaultRate  = 20
 	DefaultBurst = 100
 	// DefaultWorkers per region: enough to spend the burst quickly at real
-	// API latencies (~100 ms) and to keep 20 req/s flowing afterwards.
-	DefaultWorkers = 16
+	// API latencies (~100 ms) and to keep 20 req/s flowing afterwards. A
+	// 90-day single-product fetch stays inside the burst, so there all its
+	// pieces (6 slices x 3-6 AZs) should run at once: 32 was 30% faster
+	// than 16 on BenchmarkFetchRegion90d/linux.
+	DefaultWorkers = 32
 	// DefaultSlice keeps the per-slice duplicates (the record in effect at
 	// each slice start, one per pool) a few percent of a page count, while
 	// giving the worker pool enough independent pieces.
@@ -138,13 +141,15 @@ func (f *Fetcher) limiter(region string) *rate.Limiter {
 	return l
 }
 
-func (f *Fetcher) emit(p Progress) {
+// emit snapshots under the lock, so that events reach the callback in the
+// order of their counters and a UI never sees totals go backwards.
+func (f *Fetcher) emit(snap func() Progress) {
 	if f.Progress == nil {
 		return
 	}
 	f.progMu.Lock()
 	defer f.progMu.Unlock()
-	f.Progress(p)
+	f.Progress(snap())
 }
 
 // plan is a validated request.
@@ -294,9 +299,11 @@ type sliceState struct {
 
 func (r *regionRun) run(ctx context.Context) (err error) {
 	defer func() {
-		p := r.snapshot()
-		p.Done, p.Err = true, err
-		r.f.emit(p)
+		r.f.emit(func() Progress {
+			p := r.snapshot()
+			p.Done, p.Err = true, err
+			return p
+		})
 	}()
 	store := r.f.Store
 	var slices []*sliceState
@@ -357,7 +364,7 @@ func (r *regionRun) run(ctx context.Context) (err error) {
 		}
 	}
 	r.piecesTotal.Store(int64(len(pieces)))
-	r.f.emit(r.snapshot())
+	r.f.emit(r.snapshot)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -385,7 +392,7 @@ func (r *regionRun) run(ctx context.Context) (err error) {
 					continue
 				}
 				r.piecesDone.Add(1)
-				r.f.emit(r.snapshot())
+				r.f.emit(r.snapshot)
 			}
 		}()
 	}
@@ -456,7 +463,7 @@ func (r *regionRun) fetchPiece(ctx context.Context, pc piece) error {
 		r.pages.Add(1)
 		r.records.Add(int64(len(recs)))
 		r.newRecords.Add(int64(added))
-		r.f.emit(r.snapshot())
+		r.f.emit(r.snapshot)
 	}
 	if pc.slice.pending.Add(-1) == 0 {
 		if err := r.f.Store.AddCoverage(ctx, r.region, pc.product, r.p.scope, pc.slice.iv); err != nil {

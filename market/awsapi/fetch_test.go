@@ -327,10 +327,15 @@ func TestProgressIsSerialized(t *testing.T) {
 	fx := newFixture(t)
 	var inside atomic.Int32
 	var overlaps, done atomic.Int32
+	lastPages := map[string]int{}
 	fx.f.Progress = func(p Progress) {
 		if inside.Add(1) > 1 {
 			overlaps.Add(1)
 		}
+		if p.Pages < lastPages[p.Region] {
+			t.Errorf("%s: pages went back from %d to %d", p.Region, lastPages[p.Region], p.Pages)
+		}
+		lastPages[p.Region] = p.Pages
 		time.Sleep(50 * time.Microsecond)
 		if p.Done {
 			done.Add(1)
