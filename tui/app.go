@@ -411,7 +411,9 @@ func (m Model) bottom() string {
 	} else {
 		help = h.ShortHelpView(k.ShortHelp())
 	}
-	return m.statusLine() + "\n" + help
+	// help.ShortHelpView overflows when even its "…" does not fit (bubbles
+	// v1.0.0 shouldAddItem), so cut it here.
+	return m.statusLine() + "\n" + truncate(help, m.width)
 }
 
 // contentSize is what is left for the active view.
