@@ -596,3 +596,41 @@ func writeFile(t *testing.T, path, s string) {
 		t.Fatal(err)
 	}
 }
+
+// docs/iam-policy.json is what every IAM fix points to, so it must grant
+// exactly what doctor checks plus the Price List action.
+func TestPolicyMatchesActions(t *testing.T) {
+	b, err := os.ReadFile("../../docs/iam-policy.json")
+	if err != nil {
+		t.Skip("docs/iam-policy.json not present:", err)
+	}
+	var doc struct {
+		Statement []struct {
+			Effect   string
+			Action   []string
+			Resource string
+		}
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, s := range doc.Statement {
+		if s.Effect != "Allow" || s.Resource != "*" {
+			t.Errorf("statement %+v", s)
+		}
+		for _, a := range s.Action {
+			got[a] = true
+		}
+	}
+	want := append(append([]string{}, Actions...), "pricing:GetProducts")
+	for _, a := range want {
+		if !got[a] {
+			t.Errorf("policy lacks %s", a)
+		}
+		delete(got, a)
+	}
+	for a := range got {
+		t.Errorf("policy grants %s, which spotscope does not use", a)
+	}
+}
