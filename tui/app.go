@@ -492,35 +492,41 @@ func (m Model) helpView(w, h int) string {
 }
 
 func (m Model) headerLine() string {
-	parts := []string{m.st.title.Render("spotscope")}
+	sep := m.st.muted.Render(" │ ")
 	regions := strings.Join(m.info.Regions, ",")
 	if regions == "" {
 		regions = "no regions"
 	}
-	parts = append(parts, regions, m.product)
-	end := m.clock()
 	win := m.window().label
 	if m.query.Window > 0 {
-		end = m.query.End
-		win += " (" + fmtDay(m.query.End.Add(-m.query.Window)) + " .. " + fmtDay(m.query.End) + ")"
+		win += " " + fmtDay(m.query.End.Add(-m.query.Window)) + ".." + fmtDay(m.query.End)
 	}
-	_ = end
-	parts = append(parts, "window "+win)
-	if !m.info.PricesAsOf.IsZero() {
-		parts = append(parts, "prices as of "+m.info.PricesAsOf.UTC().Format("2006-01-02 15:04 UTC"))
-	} else if m.info.Demo {
-		parts = append(parts, "prices: demo")
-	} else {
-		parts = append(parts, "prices: never fetched")
+	prices := "prices: never fetched"
+	switch {
+	case !m.info.PricesAsOf.IsZero():
+		prices = "prices " + m.info.PricesAsOf.UTC().Format("2006-01-02 15:04Z")
+	case m.info.Demo:
+		prices = "prices: demo"
 	}
-	if a := m.info.Advisor; a.Mode != "" {
-		s := "advisor " + a.Mode
+	base := []string{m.st.title.Render("spotscope"), regions, m.product, win, prices}
+	// The advisor's provenance goes first when space is short, its date
+	// before its mode; the price freshness stays.
+	a := m.info.Advisor
+	var tries [][]string
+	if a.Mode != "" {
+		adv := "advisor " + a.Mode
 		if !a.AsOf.IsZero() {
-			s += " " + a.AsOf.UTC().Format("2006-01-02")
+			tries = append(tries, append(base[:len(base):len(base)], adv+" "+a.AsOf.UTC().Format("2006-01-02")))
 		}
-		parts = append(parts, s)
+		tries = append(tries, append(base[:len(base):len(base)], adv))
 	}
-	return truncate(strings.Join(parts, m.st.muted.Render(" │ ")), m.width)
+	tries = append(tries, base)
+	for _, parts := range tries {
+		if s := strings.Join(parts, sep); lipgloss.Width(s) <= m.width {
+			return s
+		}
+	}
+	return truncate(strings.Join(base, sep), m.width)
 }
 
 func (m Model) tabsLine() string {
@@ -541,7 +547,8 @@ func (m Model) tabsLine() string {
 func (m Model) bannerLine() string {
 	s := fmt.Sprintf("demo data: %s, %s .. %s (recorded AWS prices). Connect AWS: set AWS_PROFILE or run aws configure.",
 		strings.Join(m.info.Regions, ","), fmtDay(m.info.DataFrom), fmtDay(m.info.DataTo))
-	return m.st.banner.Render(truncate(s, m.width))
+	// wraps rather than truncates: the instruction at the end matters most
+	return m.st.banner.Width(m.width).Render(s)
 }
 
 func (m Model) statusLine() string {

@@ -18,7 +18,7 @@ func TestFirstLoadUsesClockAndDefaultWindow(t *testing.T) {
 		t.Fatalf("query end %v window %v, want demo end and 7d", m.query.End, m.query.Window)
 	}
 	v := m.View()
-	for _, want := range []string{"sa-east-1", "Linux/UNIX", "window 7d (2020-06-16 .. 2020-06-23)",
+	for _, want := range []string{"sa-east-1", "Linux/UNIX", "7d 2020-06-16..2020-06-23",
 		"demo data: sa-east-1, 2019-12-31 .. 2020-06-23 (recorded AWS prices). Connect AWS: set AWS_PROFILE or run aws configure.",
 		"TYPE", "LAST", "TREND", "INTR"} {
 		if !strings.Contains(v, want) {

@@ -118,7 +118,7 @@ func (c chartState) draw(st styles) chartState {
 		tslc.WithYRange(ylo, yhi),
 		tslc.WithXYSteps(2, max(2, c.h/6)),
 		tslc.WithXLabelFormatter(timeLabels(span)),
-		tslc.WithYLabelFormatter(func(_ int, v float64) string { return "$" + fmtPrice(v) }),
+		tslc.WithYLabelFormatter(priceLabels(yhi-ylo)),
 		tslc.WithAxesStyles(st.muted, st.muted),
 		tslc.WithZoneManager(zone.DefaultManager),
 		// mouse wheel zooms and drag pans by a tenth of the view
@@ -137,6 +137,16 @@ func (c chartState) draw(st styles) chartState {
 	c.drawn = ch.View()
 	c.ok = true
 	return c
+}
+
+// priceLabels shows enough decimals that neighbouring labels differ even
+// when a flat price gives a narrow band.
+func priceLabels(span float64) func(int, float64) string {
+	dec := 4
+	if span > 0 {
+		dec = min(6, max(2, int(math.Ceil(-math.Log10(span/4)))))
+	}
+	return func(_ int, v float64) string { return fmt.Sprintf("$%.*f", dec, v) }
 }
 
 func timeLabels(span time.Duration) func(int, float64) string {

@@ -226,3 +226,7 @@ func (ps marketPoints) conv() []market.Point {
 }
 
 func lineWidth(s string) int { return lipgloss.Width(s) }
+
+type contextT = context.Context
+
+var errThrottled = fmt.Errorf("RequestLimitExceeded: slow down")

@@ -1,0 +1,123 @@
+package tui
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+)
+
+// TestGolden drives the real program (teatest) on the demo data at the
+// demo clock and compares each view's final frame with
+// testdata/TestGolden/<view>_<w>x<h>.golden. Regenerate with
+// `go test ./tui/ -run TestGolden -update`.
+func TestGolden(t *testing.T) {
+	cases := []struct {
+		name string
+		keys []string
+		wait string   // text that shows the view has its data
+		more []string // keys sent once wait is seen
+		then string
+	}{
+		{"market", nil, "sort last", nil, ""},
+		{"market_pools_filtered", []string{"t", "/", "m", "5", "enter", "f", "up", "up", "up", "enter"}, "vCPU ≥ 4", nil, ""},
+		{"detail", []string{"/", "r", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d", nil, ""},
+		{"detail_zoomed", []string{"/", "m", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d", []string{"+", "right"}, "showing 3.5d"},
+		{"compare", []string{" ", " ", " ", "3"}, "showing all 7.0d", nil, ""},
+		{"compare_per_vcpu", []string{" ", " ", " ", "3", "v"}, "vCPU-hour", nil, ""},
+		{"volatility", []string{"4"}, "ranked by cv", nil, ""},
+		{"help", []string{"?"}, "Keys", nil, ""},
+		{"recommend", []string{"5"}, "not wired in", nil, ""},
+	}
+	for _, size := range [][2]int{{100, 30}, {140, 40}} {
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%s_%dx%d", c.name, size[0], size[1]), func(t *testing.T) {
+				m := New(DemoBackend(), demoClock, Options{NoRefresh: true})
+				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]))
+				waitText(t, tm, "sort last")
+				for _, k := range c.keys {
+					tm.Send(press(k))
+				}
+				if len(c.keys) > 0 {
+					waitText(t, tm, c.wait)
+				}
+				for _, k := range c.more {
+					tm.Send(press(k))
+				}
+				if c.then != "" {
+					waitText(t, tm, c.then)
+				}
+				tm.Send(press("ctrl+c"))
+				fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+				teatest.RequireEqualOutput(t, []byte(fm.View()))
+			})
+		}
+	}
+}
+
+// waitText waits until everything in want has been drawn. WaitFor drains
+// the output, so text drawn in one frame must be awaited in one call.
+func waitText(t *testing.T, tm *teatest.TestModel, want ...string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		for _, s := range want {
+			if !bytes.Contains(b, []byte(s)) {
+				return false
+			}
+		}
+		return true
+	},
+		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+// TestSlowBackendNeverBlocksInput holds every Summaries call until the test
+// ends: the program must still switch views, open help and quit.
+func TestSlowBackendNeverBlocksInput(t *testing.T) {
+	b := newFakeBackend(30, 20)
+	b.block = make(chan struct{})
+	defer close(b.block)
+	m := New(b, func() time.Time { return fakeEnd }, Options{NoRefresh: true})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
+	waitText(t, tm, "loading 7d")
+	tm.Send(press("tab"))
+	waitText(t, tm, "[2 Detail]")
+	tm.Send(press("w")) // a second query, also blocked
+	waitText(t, tm, "loading 30d")
+	tm.Send(press("?"))
+	waitText(t, tm, "Keys")
+	tm.Send(press("q"))
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(3*time.Second)).(Model)
+	if fm.view != viewDetail || !fm.showHelp || !fm.loading {
+		t.Fatalf("view %v help %v loading %v", fm.view, fm.showHelp, fm.loading)
+	}
+}
+
+// TestRefreshInProgram runs a scripted refresh through the real program:
+// bars appear, a region's failure lands in the status line and the program
+// keeps going.
+func TestRefreshInProgram(t *testing.T) {
+	b := newFakeBackend(30, 20)
+	b.info.CanRefresh = true
+	b.info.Regions = []string{"us-east-1", "eu-west-1"}
+	release := make(chan struct{})
+	b.refresh = func(ctx contextT, p func(RefreshProgress)) error {
+		p(RefreshProgress{Region: "us-east-1", Done: 2, Total: 4})
+		p(RefreshProgress{Region: "eu-west-1", Done: 1, Total: 4, Err: errThrottled})
+		<-release
+		return nil
+	}
+	m := New(b, func() time.Time { return fakeEnd }, Options{})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
+	waitText(t, tm, "2/4", "refresh eu-west-1: RequestLimitExceeded")
+	tm.Send(press("j"))
+	close(release)
+	waitText(t, tm, "sort last")
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(3*time.Second)).(Model)
+	if fm.refresh.active || len(fm.rows) == 0 {
+		t.Fatalf("refresh active %v rows %d", fm.refresh.active, len(fm.rows))
+	}
+}
