@@ -133,11 +133,16 @@ func Spark(pts []market.Point, start, end time.Time, n int) []float64 {
 		}
 		for a < b {
 			i := int(a / width)
+			// a/width can round down across a bucket edge; step over it so
+			// every pass makes progress.
+			if i < n-1 && float64(i+1)*width <= a {
+				i++
+			}
 			if i >= n {
 				i = n - 1
 			}
 			edge := math.Min(b, float64(i+1)*width)
-			if i == n-1 {
+			if i == n-1 || edge <= a {
 				edge = b
 			}
 			area[i] += price * (edge - a)

@@ -109,3 +109,21 @@ func TestSummariesMatchDirectStats(t *testing.T) {
 		t.Error("no m5 pools")
 	}
 }
+
+// TestSparkTerminatesOnAwkwardWidths guards the bucket walk against float
+// rounding at bucket edges: odd spans and counts must never stall it.
+func TestSparkTerminatesOnAwkwardWidths(t *testing.T) {
+	start := time.Date(2020, 3, 31, 0, 4, 27, 0, time.UTC)
+	for n := 1; n < 120; n++ {
+		for _, span := range []time.Duration{7*24*time.Hour + 13*time.Second, 90*24*time.Hour + 777*time.Millisecond, time.Second} {
+			var pts []market.Point
+			for k := 0; k < 50; k++ {
+				pts = append(pts, market.Point{Time: start.Add(time.Duration(k) * span / 50), Price: float64(k % 3)})
+			}
+			got := Spark(pts, start, start.Add(span), n)
+			if len(got) != n {
+				t.Fatalf("n=%d: %d buckets", n, len(got))
+			}
+		}
+	}
+}
