@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -510,7 +511,7 @@ func classifyDryRun(action string, err error) Check {
 	var apiErr smithy.APIError
 	if !errors.As(err, &apiErr) {
 		c.Status = StatusFail
-		c.Detail = "no answer: " + oneLine(err.Error())
+		c.Detail = "no answer: " + transportError(err)
 		c.Fix = "check the network, proxy (HTTPS_PROXY) and any AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_EC2 override"
 		return c
 	}
@@ -567,7 +568,7 @@ func checkPricing(ctx context.Context, d Deps) Check {
 			return c
 		}
 	}
-	c.Detail = "unreachable: " + oneLine(err.Error()) + "; On-Demand prices will be estimated"
+	c.Detail = "unreachable: " + transportError(err) + "; On-Demand prices will be estimated"
 	c.Fix = "check the network and proxy (HTTPS_PROXY); api.pricing.us-east-1.amazonaws.com must be reachable"
 	return c
 }
@@ -584,7 +585,7 @@ func checkAdvisor(ctx context.Context, d Deps) Check {
 	fallback := "; the embedded advisor snapshot will be used"
 	fix := "check the network and proxy (HTTPS_PROXY), or point --advisor-url at a mirror"
 	if err != nil {
-		c.Status, c.Detail, c.Fix = StatusWarn, "unreachable: "+oneLine(err.Error())+fallback, fix
+		c.Status, c.Detail, c.Fix = StatusWarn, "unreachable: "+transportError(err)+fallback, fix
 		return c
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -694,6 +695,20 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// transportError drops the SDK's operation and retry wrapping ("operation
+// error EC2: ..., exceeded maximum number of attempts, ...") down to what the
+// network said, which is what the user can act on.
+func transportError(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timed out"
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return oneLine(ue.Err.Error())
+	}
+	return oneLine(err.Error())
 }
 
 // oneLine keeps a report line a line: SDK errors can span several.

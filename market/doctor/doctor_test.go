@@ -405,13 +405,13 @@ func TestEndpointDown(t *testing.T) {
 	text, _ := render(t, r)
 	t.Log("\n" + text)
 	c := find(t, r, "ec2:DescribeRegions")
-	if c.Status != StatusFail || !strings.HasPrefix(c.Detail, "no answer: ") || !strings.Contains(c.Fix, "AWS_ENDPOINT_URL") {
+	if c.Status != StatusFail || !strings.HasPrefix(c.Detail, "no answer: dial tcp ") || !strings.Contains(c.Fix, "AWS_ENDPOINT_URL") {
 		t.Errorf("ec2: %+v", c)
 	}
-	if c := find(t, r, CheckPricing); c.Status != StatusWarn || !strings.Contains(c.Detail, "On-Demand prices will be estimated") {
+	if c := find(t, r, CheckPricing); c.Status != StatusWarn || !strings.HasPrefix(c.Detail, "unreachable: dial tcp ") || !strings.Contains(c.Detail, "On-Demand prices will be estimated") {
 		t.Errorf("pricing: %+v", c)
 	}
-	if c := find(t, r, CheckAdvisor); c.Status != StatusWarn || !strings.Contains(c.Detail, "embedded advisor snapshot") {
+	if c := find(t, r, CheckAdvisor); c.Status != StatusWarn || !strings.HasPrefix(c.Detail, "unreachable: dial tcp ") || !strings.Contains(c.Detail, "embedded advisor snapshot") {
 		t.Errorf("advisor: %+v", c)
 	}
 }
@@ -632,5 +632,20 @@ func TestPolicyMatchesActions(t *testing.T) {
 	}
 	for a := range got {
 		t.Errorf("policy grants %s, which spotscope does not use", a)
+	}
+}
+
+func TestTimeout(t *testing.T) {
+	e := newEnv(t, ec2fake.Options{Latency: 2 * time.Second}, pricingfake.Options{})
+	e.deps.Timeout = 100 * time.Millisecond
+	start := time.Now()
+	r := Run(context.Background(), e.deps)
+	render(t, r)
+	if c := find(t, r, "ec2:DescribeRegions"); c.Status != StatusFail || c.Detail != "no answer: timed out" {
+		t.Errorf("got %+v", c)
+	}
+	// Checks run concurrently, so a slow endpoint costs one timeout, not six.
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Run took %s", d)
 	}
 }
