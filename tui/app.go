@@ -231,6 +231,19 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.info = msg.info
 		return m, nil
 	case tea.KeyMsg:
+		// bubbletea v1 delivers runes read together (fast typing, tmux
+		// send-keys, key repeat) as one message: "ww" would match no
+		// binding. Outside a paste, handle them one key at a time.
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+			var cmds []tea.Cmd
+			var cur tea.Model = m
+			for _, r := range msg.Runes {
+				var c tea.Cmd
+				cur, c = cur.(Model).onKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
+				cmds = append(cmds, c)
+			}
+			return cur, tea.Batch(cmds...)
+		}
 		return m.onKey(msg)
 	case tea.MouseMsg:
 		return m.onMouse(msg)
@@ -271,7 +284,25 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if msg.String() == "ctrl+c" {
 		return m, tea.Quit
 	}
-	if m.view == viewRecommend && !m.showHelp && m.rec != nil && m.rec.Capturing() {
+	// The Recommend tab uses tab/shift+tab for its own fields and types
+	// digits into them, so it gets every key except the ways out: esc
+	// leaves the tab, ctrl+c quits, and q, ? and 1-4 act globally only
+	// while no text field has focus.
+	if m.view == viewRecommend && !m.showHelp && m.rec != nil {
+		k := m.keys.forView(m.view, m.info.CanRefresh)
+		switch {
+		case key.Matches(msg, k.Leave):
+			return m.switchView(viewMarket)
+		case m.rec.Capturing():
+			return m.recUpdate(msg)
+		case key.Matches(msg, k.Quit):
+			return m, tea.Quit
+		case key.Matches(msg, k.Help):
+			m.showHelp = true
+			return m, nil
+		case key.Matches(msg, k.Jump):
+			return m.switchView(view(msg.String()[0] - '1'))
+		}
 		return m.recUpdate(msg)
 	}
 	// A focused text field owns every key, or typing "q" in a filter quits.
@@ -407,7 +438,7 @@ func (m Model) bottom() string {
 	h.Width = m.width
 	var help string
 	if m.view == viewRecommend && m.rec != nil {
-		help = h.ShortHelpView(append(m.rec.ShortHelp(), k.NextTab, k.Help, k.Quit))
+		help = h.ShortHelpView(append(m.rec.ShortHelp(), k.Leave, k.Help, k.Quit))
 	} else {
 		help = h.ShortHelpView(k.ShortHelp())
 	}
@@ -483,7 +514,7 @@ func (m Model) helpView(w, h int) string {
 	title := m.st.title.Render("Keys — "+viewNames[m.view]+" view") + m.st.muted.Render("   (? or esc to close)")
 	var groups [][]key.Binding
 	if m.view == viewRecommend && m.rec != nil {
-		groups = append(m.rec.FullHelp(), []key.Binding{k.NextTab, k.PrevTab, k.Jump, k.Help, k.Quit})
+		groups = append(m.rec.FullHelp(), []key.Binding{k.Leave, k.Jump, k.Help, k.Quit})
 	} else {
 		groups = k.FullHelp()
 	}

@@ -405,3 +405,11 @@ func TestRefreshBarView(t *testing.T) {
 }
 
 var _ = explore.Summary{}
+
+func TestGroupedRunesAreSeparateKeys(t *testing.T) {
+	m := newDemoModel(t, 140, 40, Options{})
+	m = send(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("ww")})
+	if m.window().label != "90d" {
+		t.Fatalf("\"ww\" left window %s, want 90d", m.window().label)
+	}
+}

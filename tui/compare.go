@@ -108,7 +108,7 @@ func (c compareView) build(st styles) compareView {
 
 func (c compareView) setSize(w, h int, st styles) compareView {
 	c.w, c.h = w, h
-	ch := max(4, h-3-(len(c.pools)+1)-1)
+	ch := max(4, h-3-(len(c.pools)+1))
 	c.chart = c.chart.resize(w, ch).draw(st)
 	return c
 }

@@ -107,7 +107,7 @@ func (m Model) onSeries(msg seriesMsg) Model {
 }
 
 func (d detailView) chartHeight(h int) int {
-	return max(4, h-3-(len(d.pools)+1)-1)
+	return max(4, h-3-(len(d.pools)+1))
 }
 
 func (d detailView) setSize(w, h int, st styles) detailView {

@@ -21,21 +21,28 @@ func TestGolden(t *testing.T) {
 		wait string   // text that shows the view has its data
 		more []string // keys sent once wait is seen
 		then string
+		rec  bool // host the real recommend view
 	}{
-		{"market", nil, "sort last", nil, ""},
-		{"market_pools_filtered", []string{"t", "/", "m", "5", "enter", "f", "up", "up", "up", "enter"}, "vCPU ≥ 4", nil, ""},
-		{"detail", []string{"/", "r", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d", nil, ""},
-		{"detail_zoomed", []string{"/", "m", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d", []string{"+", "right"}, "showing 3.5d"},
-		{"compare", []string{" ", " ", " ", "3"}, "showing all 7.0d", nil, ""},
-		{"compare_per_vcpu", []string{" ", " ", " ", "3", "v"}, "vCPU-hour", nil, ""},
-		{"volatility", []string{"4"}, "ranked by cv", nil, ""},
-		{"help", []string{"?"}, "Keys", nil, ""},
-		{"recommend", []string{"5"}, "not wired in", nil, ""},
+		{"market", nil, "sort last", nil, "", false},
+		{"market_pools_filtered", []string{"t", "/", "m", "5", "enter", "f", "up", "up", "up", "enter"}, "vCPU ≥ 4", nil, "", false},
+		{"detail", []string{"/", "r", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d", nil, "", false},
+		{"detail_zoomed", []string{"/", "m", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d", []string{"+", "right"}, "showing 3.5d", false},
+		{"compare", []string{" ", " ", " ", "3"}, "showing all 7.0d", nil, "", false},
+		{"compare_per_vcpu", []string{" ", " ", " ", "3", "v"}, "vCPU-hour", nil, "", false},
+		{"volatility", []string{"4"}, "ranked by cv", nil, "", false},
+		{"help", []string{"?"}, "Keys", nil, "", false},
+		{"recommend", []string{"5"}, "not wired in", nil, "", false},
+		{"recommend_wired", []string{"5"}, "leave tab", nil, "", true},
 	}
 	for _, size := range [][2]int{{100, 30}, {140, 40}} {
 		for _, c := range cases {
 			t.Run(fmt.Sprintf("%s_%dx%d", c.name, size[0], size[1]), func(t *testing.T) {
-				m := New(DemoBackend(), demoClock, Options{NoRefresh: true})
+				opts := Options{}
+				if c.rec {
+					opts = withRecommend()
+				}
+				opts.NoRefresh = true
+				m := New(DemoBackend(), demoClock, opts)
 				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]))
 				waitText(t, tm, "sort last")
 				for _, k := range c.keys {

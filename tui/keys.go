@@ -19,6 +19,7 @@ type keyMap struct {
 
 	ZoomIn, ZoomOut, PanLeft, PanRight, ResetZoom key.Binding
 	PerVCPU, Metric                               key.Binding
+	Leave                                         key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -60,6 +61,7 @@ func newKeyMap() keyMap {
 		ResetZoom: b([]string{"z"}, "z", "reset zoom"),
 		PerVCPU:   b([]string{"v"}, "v", "price / per vCPU"),
 		Metric:    b([]string{"m"}, "m", "rank by cv/changes/jump"),
+		Leave:     b([]string{"esc"}, "esc", "leave tab"),
 	}
 }
 
@@ -95,6 +97,7 @@ func (k keyMap) forView(v view, canRefresh bool) keyMap {
 	on(&k.ResetZoom, chart)
 	on(&k.PerVCPU, v == viewCompare)
 	on(&k.Metric, v == viewVolatility)
+	on(&k.Leave, v == viewRecommend)
 	return k
 }
 
