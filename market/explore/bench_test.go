@@ -1,0 +1,81 @@
+package explore
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/spotscope/spotscope/cache"
+	"github.com/spotscope/spotscope/market"
+	"github.com/spotscope/spotscope/market/advisor"
+	"github.com/spotscope/spotscope/market/demo"
+)
+
+// bigRegion builds a cache holding a region the size of a large real one:
+// the recorded sa-east-1 history copied under three times as many AZs
+// (about 1.2 million records, 5,000 pools), once per benchmark binary.
+func bigRegion(b *testing.B) *cache.Store {
+	b.Helper()
+	dir, err := os.MkdirTemp("", "spotscope-bench-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { os.RemoveAll(dir) })
+	ctx := context.Background()
+	st, err := cache.Open(ctx, filepath.Join(dir, "c"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	all := demo.AllRecords()
+	var zones []market.Zone
+	for copyN, suffix := range []string{"", "x", "y"} {
+		batch := make([]market.Record, 0, len(all))
+		for _, r := range all {
+			r.AvailabilityZone += suffix
+			batch = append(batch, r)
+		}
+		if _, err := st.AddRecords(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+		for _, z := range demo.Zones() {
+			z.Name += suffix
+			z.ID = fmt.Sprintf("%s-%d", z.ID, copyN)
+			zones = append(zones, z)
+		}
+	}
+	if err := st.PutZones(ctx, demo.Region, zones, demo.End()); err != nil {
+		b.Fatal(err)
+	}
+	if err := st.PutInstanceTypes(ctx, demo.Region, demo.Catalog(), demo.End()); err != nil {
+		b.Fatal(err)
+	}
+	return st
+}
+
+// BenchmarkStatsRegion is `spotscope stats` over a whole large region: every
+// pool of every product, 90-day window, from a warm cache.
+func BenchmarkStatsRegion(b *testing.B) {
+	st := bigRegion(b)
+	adv := advisor.Embedded()
+	for _, w := range []struct {
+		name   string
+		window time.Duration
+	}{{"90d", 90 * 24 * time.Hour}, {"all-1.2M-records", AllTime}} {
+		b.Run(w.name, func(b *testing.B) {
+			q := Query{Regions: []string{demo.Region}, Products: market.KnownProducts[:4], Window: w.window, End: demo.End(), SparkLen: 48}
+			var n int
+			for b.Loop() {
+				sums, err := Summaries(context.Background(), st, adv, q)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(sums)
+			}
+			b.ReportMetric(float64(n), "pools")
+		})
+	}
+}
