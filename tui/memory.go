@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"math"
 	"sort"
 	"sync"
 	"time"
@@ -157,7 +156,7 @@ func (b *MemoryBackend) Summaries(ctx context.Context, q explore.Query) ([]explo
 			s.Advisor = b.adv.Lookup(p.Region, advisor.OSOf(p.Product), p.InstanceType)
 		}
 		if q.SparkLen > 0 {
-			s.Spark = spark(pts, st.Start, q.End, q.SparkLen)
+			s.Spark = explore.Spark(pts, st.Start, q.End, q.SparkLen)
 		}
 		out = append(out, s)
 	}
@@ -176,50 +175,6 @@ func seriesWindow(pts []market.Point, start, end time.Time) []market.Point {
 		return nil
 	}
 	return pts[i:j]
-}
-
-// spark is explore.Spark's contract (time-weighted mean per equal bucket,
-// NaN where no record was in effect) with bucket edges computed by index, so
-// floating-point rounding at an edge cannot stall the walk. explore.Spark at
-// 514966b loops forever when a/width rounds down exactly at a bucket edge.
-func spark(pts []market.Point, start, end time.Time, n int) []float64 {
-	out := make([]float64, n)
-	span := end.Sub(start).Seconds()
-	area := make([]float64, n)
-	covered := make([]float64, n)
-	if n > 0 && span > 0 {
-		width := span / float64(n)
-		for i, p := range pts {
-			a := math.Max(0, p.Time.Sub(start).Seconds())
-			b := span
-			if i+1 < len(pts) {
-				b = math.Min(span, pts[i+1].Time.Sub(start).Seconds())
-			}
-			if b <= a {
-				continue
-			}
-			first := min(n-1, int(a/width))
-			last := min(n-1, int(b/width))
-			for k := first; k <= last; k++ {
-				lo := math.Max(a, float64(k)*width)
-				hi := math.Min(b, float64(k+1)*width)
-				if k == n-1 {
-					hi = b
-				}
-				if hi > lo {
-					area[k] += p.Price * (hi - lo)
-					covered[k] += hi - lo
-				}
-			}
-		}
-	}
-	for i := range out {
-		out[i] = math.NaN()
-		if covered[i] > 0 {
-			out[i] = area[i] / covered[i]
-		}
-	}
-	return out
 }
 
 // Series implements Backend.
