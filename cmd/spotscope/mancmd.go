@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"os"
+	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
@@ -25,7 +27,7 @@ func newManCmd() *cobra.Command {
 			}
 			root := cmd.Root()
 			root.DisableAutoGenTag = true
-			hdr := &doc.GenManHeader{Title: "SPOTSCOPE", Section: "1", Source: "spotscope " + version}
+			hdr := &doc.GenManHeader{Title: "SPOTSCOPE", Section: "1", Source: "spotscope " + version, Date: manDate()}
 			if err := doc.GenManTree(root, hdr, dir); err != nil {
 				return fmt.Errorf("man pages: %w", err)
 			}
@@ -34,4 +36,20 @@ func newManCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "output directory")
 	return cmd
+}
+
+// manDate makes the pages reproducible: the build's commit date when
+// GoReleaser injected one, else SOURCE_DATE_EPOCH, else today.
+func manDate() *time.Time {
+	if t, err := time.Parse(time.RFC3339, date); err == nil {
+		return &t
+	}
+	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			t := time.Unix(n, 0).UTC()
+			return &t
+		}
+	}
+	t := time.Now().UTC()
+	return &t
 }
