@@ -64,6 +64,8 @@ func newVolView() volView { return volView{} }
 const volNote = "Price volatility is a weak predictor of interruption: since AWS smoothed Spot pricing in 2017, " +
 	"prices move slowly while capacity is reclaimed. Read the advisor's interruption bucket (INTR, regional, trailing month) beside it."
 
+const volNoteShort = "price volatility has been a weak predictor of interruption since 2017; read INTR (advisor bucket) beside it."
+
 var volCols = []tcol{
 	{"#", 4, true, 3}, {"TYPE", 14, false, 10}, {"AZ", 12, false, 9}, {"CV", 6, true, 8},
 	{"CHG/D", 6, true, 7}, {"JUMP", 6, true, 6}, {"LAST", 8, true, 4}, {"INTR", 6, false, 9},
@@ -134,8 +136,18 @@ func (v volView) setSize(w, h int) volView {
 
 func (v volView) wide() bool { return v.w >= 120 }
 
+// note is the caveat, shortened on narrow terminals so the ranking keeps
+// its rows; both forms say the same thing.
+func (v volView) note(st styles) string {
+	text := volNote
+	if v.w < 120 {
+		text = volNoteShort
+	}
+	return lipgloss.NewStyle().Width(v.w).Render(st.warn.Render("note: ") + st.muted.Render(text))
+}
+
 func (v volView) listHeight() int {
-	avail := v.h - 3 // note (2 lines) + title
+	avail := v.h - lipgloss.Height(v.note(styles{})) - 1 // note + title
 	if !v.wide() {
 		avail = avail / 2
 	}
@@ -200,8 +212,8 @@ func (v volView) summary() string {
 
 func (v volView) view(st styles) string {
 	var b strings.Builder
-	b.WriteString(lipgloss.NewStyle().Width(v.w).Render(st.warn.Render("note: ") + st.muted.Render(volNote)))
-	b.WriteString("\n")
+	note := v.note(st)
+	b.WriteString(note + "\n")
 	if len(v.ranked) == 0 {
 		b.WriteString(st.muted.Render("no pools with data in this window"))
 		return b.String()
@@ -214,9 +226,9 @@ func (v volView) view(st styles) string {
 		gridW = v.w - listW - 2
 	}
 	list := v.listView(st, listW)
-	gridH := v.h - 3
+	gridH := v.h - lipgloss.Height(note) - 1
 	if !v.wide() {
-		gridH = v.h - 3 - lipgloss.Height(list) - 1
+		gridH -= lipgloss.Height(list) + 1
 	}
 	grid := v.gridView(st, gridW, gridH)
 	if v.wide() {
