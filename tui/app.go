@@ -263,6 +263,9 @@ func (m Model) onSummaries(msg summariesMsg) (tea.Model, tea.Cmd) {
 		m.setStatus("loading prices: "+msg.err.Error(), true)
 		return m, nil
 	}
+	if m.loadErr != nil {
+		m.setStatus("", false) // the failure it reported is over
+	}
 	m.loadErr = nil
 	m.rows, m.query = msg.rows, msg.q
 	m.market = m.market.setRows(m.rows)
@@ -518,7 +521,8 @@ func (m Model) helpView(w, h int) string {
 	} else {
 		groups = k.FullHelp()
 	}
-	notes := m.st.muted.Render("Mouse: click a tab or row, wheel scrolls the table and zooms a chart, drag pans it.")
+	notes := m.st.muted.Render("Quick filters (f): ←/→ field, ↑/↓ value, 0 reset field, enter done. Filter (/): substring or glob (m5*, *.xlarge).\n" +
+		"Mouse: click a tab or row (again to chart it), wheel scrolls the table and zooms a chart, drag pans it.")
 	return title + "\n\n" + hm.FullHelpView(groups) + "\n\n" + notes
 }
 
@@ -536,6 +540,9 @@ func (m Model) headerLine() string {
 	switch {
 	case !m.info.PricesAsOf.IsZero():
 		prices = "prices " + m.info.PricesAsOf.UTC().Format("2006-01-02 15:04Z")
+		if age := m.clock().Sub(m.info.PricesAsOf); age >= time.Minute {
+			prices += " (" + fmtAge(age) + " old)"
+		}
 	case m.info.Demo:
 		prices = "prices: demo"
 	}

@@ -413,3 +413,29 @@ func TestGroupedRunesAreSeparateKeys(t *testing.T) {
 		t.Fatalf("\"ww\" left window %s, want 90d", m.window().label)
 	}
 }
+
+func TestRefreshPanelIsBounded(t *testing.T) {
+	regions := []string{"us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-south-1"}
+	r := newRefreshState(regions)
+	r.active = true
+	r.by["us-east-1"] = RefreshProgress{Region: "us-east-1", Done: 4, Total: 4}
+	r.by["us-east-2"] = RefreshProgress{Region: "us-east-2", Done: 1, Total: 4, Err: errThrottled}
+	r.by["us-west-1"] = RefreshProgress{Region: "us-west-1", Done: 2, Total: 4}
+	v := r.view(newStyles(), 100)
+	if n := lineCount(v); n != 1+maxBars {
+		t.Fatalf("%d lines:\n%s", n, v)
+	}
+	if !strings.Contains(v, "us-west-1") || !strings.Contains(v, "1 regions done, 1 failed, 2 more waiting") {
+		t.Fatal(v)
+	}
+}
+
+func TestHeaderShowsPriceAge(t *testing.T) {
+	b := newFakeBackend(30, 20)
+	b.info.PricesAsOf = fakeEnd.Add(-3 * time.Hour)
+	m := New(b, func() time.Time { return fakeEnd }, Options{NoRefresh: true})
+	m = send(t, m, tea.WindowSizeMsg{Width: 140, Height: 40})
+	if !strings.Contains(m.headerLine(), "(3h old)") {
+		t.Fatal(m.headerLine())
+	}
+}

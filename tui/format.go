@@ -103,3 +103,15 @@ func sparkline(vals []float64, w int) string {
 	}
 	return b.String()
 }
+
+// fmtAge is a coarse age for the header: freshness at a glance, not a timestamp.
+func fmtAge(d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	default:
+		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	}
+}

@@ -13,9 +13,10 @@ type keyMap struct {
 	WindowNext, WindowPrev, Refresh    key.Binding
 
 	Up, Down, PageUp, PageDown, Home, End key.Binding
-	Open, Collapse, Back                  key.Binding
+	Open, Expand, Collapse, Back          key.Binding
 	Mark, ClearMarks, Mode                key.Binding
 	Sort, Reverse, Filter, FilterBar      key.Binding
+	ClearFilter                           key.Binding
 
 	ZoomIn, ZoomOut, PanLeft, PanRight, ResetZoom key.Binding
 	PerVCPU, Metric                               key.Binding
@@ -42,17 +43,19 @@ func newKeyMap() keyMap {
 		PageDown: b([]string{"pgdown", "ctrl+d"}, "pgdn", "page down"),
 		Home:     b([]string{"home", "g"}, "g", "top"),
 		End:      b([]string{"end", "G"}, "G", "bottom"),
-		Open:     b([]string{"enter", "right", "l"}, "enter/→", "expand / chart"),
+		Open:     b([]string{"enter"}, "enter", "chart"),
+		Expand:   b([]string{"right", "l"}, "→", "expand type to AZs"),
 		Collapse: b([]string{"left", "h"}, "←", "collapse"),
 		Back:     b([]string{"esc", "backspace"}, "esc", "back"),
 
-		Mark:       b([]string{" "}, "space", "mark for compare"),
-		ClearMarks: b([]string{"x"}, "x", "clear marks"),
-		Mode:       b([]string{"t"}, "t", "pools / types"),
-		Sort:       b([]string{"s"}, "s", "sort column"),
-		Reverse:    b([]string{"S"}, "S", "reverse sort"),
-		Filter:     b([]string{"/"}, "/", "filter"),
-		FilterBar:  b([]string{"f"}, "f", "quick filters"),
+		Mark:        b([]string{" "}, "space", "mark for compare"),
+		ClearMarks:  b([]string{"x"}, "x", "clear marks"),
+		Mode:        b([]string{"t"}, "t", "pools / types"),
+		Sort:        b([]string{"s"}, "s", "sort column"),
+		Reverse:     b([]string{"S"}, "S", "reverse sort"),
+		Filter:      b([]string{"/"}, "/", "filter"),
+		FilterBar:   b([]string{"f"}, "f", "quick filters"),
+		ClearFilter: b([]string{"esc"}, "esc", "clear filters"),
 
 		ZoomIn:    b([]string{"+", "=", "pgup"}, "+/pgup", "zoom in"),
 		ZoomOut:   b([]string{"-", "pgdown"}, "-/pgdn", "zoom out"),
@@ -81,6 +84,7 @@ func (k keyMap) forView(v view, canRefresh bool) keyMap {
 	on(&k.Home, list)
 	on(&k.End, list)
 	on(&k.Open, list)
+	on(&k.Expand, market)
 	on(&k.Collapse, market)
 	on(&k.Back, chart)
 	on(&k.Mark, market)
@@ -90,6 +94,7 @@ func (k keyMap) forView(v view, canRefresh bool) keyMap {
 	on(&k.Reverse, market)
 	on(&k.Filter, market)
 	on(&k.FilterBar, market)
+	on(&k.ClearFilter, market)
 	on(&k.ZoomIn, chart)
 	on(&k.ZoomOut, chart)
 	on(&k.PanLeft, chart)
@@ -103,7 +108,7 @@ func (k keyMap) forView(v view, canRefresh bool) keyMap {
 
 // ShortHelp is the footer: the keys a user needs next, not all of them.
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Open, k.Back, k.Mark, k.Mode, k.Sort, k.Filter, k.FilterBar,
+	return []key.Binding{k.Up, k.Down, k.Open, k.Expand, k.Back, k.Mark, k.Mode, k.Sort, k.Filter, k.FilterBar,
 		k.ZoomIn, k.ZoomOut, k.PerVCPU, k.Metric, k.WindowNext, k.NextTab, k.Help, k.Quit}
 }
 
@@ -111,8 +116,8 @@ func (k keyMap) ShortHelp() []key.Binding {
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.NextTab, k.PrevTab, k.Jump, k.WindowNext, k.Refresh, k.Help, k.Quit},
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Open, k.Collapse, k.Back},
-		{k.Mark, k.ClearMarks, k.Mode, k.Sort, k.Reverse, k.Filter, k.FilterBar},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Open, k.Expand, k.Collapse, k.Back},
+		{k.Mark, k.ClearMarks, k.Mode, k.Sort, k.Reverse, k.Filter, k.FilterBar, k.ClearFilter},
 		{k.ZoomIn, k.ZoomOut, k.PanLeft, k.PanRight, k.ResetZoom, k.PerVCPU, k.Metric},
 	}
 }

@@ -494,12 +494,13 @@ func (m Model) marketKey(msg tea.KeyMsg, k keyMap) (tea.Model, tea.Cmd) {
 		v = v.move(-len(v.rows))
 	case key.Matches(msg, k.End):
 		v = v.move(len(v.rows))
-	case key.Matches(msg, k.Open):
+	case key.Matches(msg, k.Open), key.Matches(msg, k.Expand):
 		if v.cursor >= len(v.rows) {
 			break
 		}
 		r := v.rows[v.cursor]
-		if r.group && r.nAZ > 1 && !v.expanded[keyOf(r.s)] && msg.String() != "enter" {
+		// → expands a collapsed type; on anything else it charts, like enter
+		if key.Matches(msg, k.Expand) && r.group && r.nAZ > 1 && !v.expanded[keyOf(r.s)] {
 			v.expanded = copyKeys(v.expanded)
 			v.expanded[keyOf(r.s)] = true
 			m.market = v.rebuild()
@@ -560,7 +561,7 @@ func (m Model) marketKey(msg tea.KeyMsg, k keyMap) (tea.Model, tea.Cmd) {
 		}
 		m.market = v.clamp()
 		return m.resize(), nil
-	case msg.String() == "esc":
+	case key.Matches(msg, k.ClearFilter):
 		// esc clears filters in the table, one layer at a time
 		if v.input.Value() != "" {
 			v.input.Reset()

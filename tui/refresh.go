@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/progress"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 )
 
 type infoMsg struct{ info Info }
@@ -24,7 +25,10 @@ func newRefreshState(regions []string) refreshState {
 	return refreshState{
 		regions: append([]string(nil), regions...),
 		by:      map[string]RefreshProgress{},
-		bar:     progress.New(progress.WithDefaultGradient(), progress.WithoutPercentage()),
+		// the bar follows lipgloss's profile, so NO_COLOR and --no-color
+		// reach it too (progress.New would read the terminal's own)
+		bar: progress.New(progress.WithDefaultGradient(), progress.WithoutPercentage(),
+			progress.WithColorProfile(lipgloss.ColorProfile())),
 	}
 }
 
@@ -62,7 +66,11 @@ func (m Model) onRefresh(msg refreshMsg) (tea.Model, tea.Cmd) {
 	return m2, tea.Batch(c, func() tea.Msg { return infoMsg{b.Info()} })
 }
 
-// view shows one bar per region while a refresh runs, and nothing after.
+// maxBars bounds the refresh panel; with more regions the finished ones
+// are summarised in one line so the table keeps its rows.
+const maxBars = 4
+
+// view shows a bar per region while a refresh runs, and nothing after.
 func (r refreshState) view(st styles, width int) string {
 	if !r.active {
 		return ""
@@ -73,8 +81,33 @@ func (r refreshState) view(st styles, width int) string {
 	}
 	bar := r.bar
 	bar.Width = max(10, min(40, width-nameW-30))
+	shown := r.regions
+	var done, failed, waiting int
+	if len(r.regions) > maxBars {
+		// running regions first, then waiting ones
+		shown = nil
+		for _, reg := range r.regions {
+			p, ok := r.by[reg]
+			switch {
+			case ok && p.Err != nil:
+				failed++
+			case ok && p.Total > 0 && p.Done >= p.Total:
+				done++
+			case ok && len(shown) < maxBars-1:
+				shown = append(shown, reg)
+			default:
+				waiting++
+			}
+		}
+		for _, reg := range r.regions {
+			if _, ok := r.by[reg]; !ok && len(shown) < maxBars-1 {
+				shown = append(shown, reg)
+				waiting--
+			}
+		}
+	}
 	var lines []string
-	for _, reg := range r.regions {
+	for _, reg := range shown {
 		p, ok := r.by[reg]
 		pct, tail := 0.0, "waiting"
 		if ok {
@@ -90,7 +123,10 @@ func (r refreshState) view(st styles, width int) string {
 		}
 		lines = append(lines, truncate(fmt.Sprintf("%-*s %s %s", nameW, reg, bar.ViewAs(pct), tail), width))
 	}
-	return st.muted.Render("refreshing from AWS") + "\n" + strings.Join(lines, "\n")
+	if len(r.regions) > maxBars {
+		lines = append(lines, st.muted.Render(fmt.Sprintf("%d regions done, %d failed, %d more waiting", done, failed, max(waiting, 0))))
+	}
+	return st.muted.Render("refreshing from AWS (r is busy; q still quits)") + "\n" + strings.Join(lines, "\n")
 }
 
 func contains(xs []string, s string) bool {
