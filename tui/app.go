@@ -89,11 +89,12 @@ type Model struct {
 	windowIdx int
 	product   string
 
-	sumGen  int
-	loading bool
-	loadErr error
-	rows    []explore.Summary
-	query   explore.Query // of rows
+	sumGen    int
+	sumCancel context.CancelFunc // of the query in flight; a newer one supersedes it
+	loading   bool
+	loadErr   error
+	rows      []explore.Summary
+	query     explore.Query // of rows
 
 	status    string
 	statusErr bool
@@ -212,7 +213,15 @@ func (m Model) newQuery() explore.Query {
 func (m Model) reload() (Model, tea.Cmd) {
 	m.sumGen++
 	m.loading = true
-	return m, loadSummaries(m.ctx, m.backend, m.sumGen, m.newQuery())
+	// Cancelling the superseded query is bookkeeping, not IO: its answer
+	// would be dropped by the generation check anyway, this only stops it
+	// burning CPU on the backend.
+	if m.sumCancel != nil {
+		m.sumCancel()
+	}
+	var ctx context.Context
+	ctx, m.sumCancel = context.WithCancel(m.ctx)
+	return m, loadSummaries(ctx, m.backend, m.sumGen, m.newQuery())
 }
 
 // Update is the program's only state transition.

@@ -439,3 +439,22 @@ func TestHeaderShowsPriceAge(t *testing.T) {
 		t.Fatal(m.headerLine())
 	}
 }
+
+func TestSupersededQueryIsCancelled(t *testing.T) {
+	b := newFakeBackend(30, 20)
+	b.block = make(chan struct{})
+	defer close(b.block)
+	m := New(b, func() time.Time { return fakeEnd }, Options{NoRefresh: true})
+	m, first := m.reload()
+	m, _ = m.reload()
+	done := make(chan tea.Msg, 1)
+	go func() { done <- first() }()
+	select {
+	case msg := <-done:
+		if sm := msg.(summariesMsg); !errors.Is(sm.err, context.Canceled) || sm.gen == m.sumGen {
+			t.Fatalf("first query: gen %d err %v", sm.gen, sm.err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("superseded query still blocked")
+	}
+}
