@@ -9,7 +9,6 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/spotscope/spotscope/market/explore"
 )
 
 func TestFirstLoadUsesClockAndDefaultWindow(t *testing.T) {
@@ -404,7 +403,6 @@ func TestRefreshBarView(t *testing.T) {
 	}
 }
 
-var _ = explore.Summary{}
 
 func TestGroupedRunesAreSeparateKeys(t *testing.T) {
 	m := newDemoModel(t, 140, 40, Options{})
