@@ -8,7 +8,6 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-
 )
 
 func TestFirstLoadUsesClockAndDefaultWindow(t *testing.T) {
@@ -402,7 +401,6 @@ func TestRefreshBarView(t *testing.T) {
 		t.Fatal(v)
 	}
 }
-
 
 func TestGroupedRunesAreSeparateKeys(t *testing.T) {
 	m := newDemoModel(t, 140, 40, Options{})
