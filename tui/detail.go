@@ -197,7 +197,7 @@ func (d detailView) view(st styles, w, h int) string {
 	for i, s := range d.pools {
 		x := s.Stats
 		rows[i] = []string{s.AvailabilityZone, s.AvailabilityZoneID, fmtPrice(x.Last), fmtPrice(x.TWAP),
-			fmtPrice(x.StdDev), fmtPct(x.CV), fmtPrice(x.Min), fmtPrice(x.Max), fmtPrice(x.P50), fmtPrice(x.P95),
+			fmtSpread(x.StdDev), fmtPct(x.CV), fmtPrice(x.Min), fmtPrice(x.Max), fmtPrice(x.P50), fmtPrice(x.P95),
 			fmt.Sprint(x.Changes), fmt.Sprintf("%.1f", x.ChangesPerDay), fmtPct(x.MaxJump), fmt.Sprintf("%.0f", x.CoveredHours)}
 		if s.AvailabilityZone == d.focusAZ {
 			sel = i

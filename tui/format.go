@@ -115,3 +115,12 @@ func fmtAge(d time.Duration) string {
 		return fmt.Sprintf("%dd", int(d.Hours()/24))
 	}
 }
+
+// fmtSpread shows small deviations with six decimals, AWS's price precision,
+// so a quiet pool does not read as exactly 0.0000.
+func fmtSpread(v float64) string {
+	if v > 0 && v < 0.01 {
+		return fmt.Sprintf("%.6f", v)
+	}
+	return fmtPrice(v)
+}
