@@ -29,7 +29,7 @@ func newDetailView() detailView { return detailView{} }
 
 var statCols = []tcol{
 	{"AZ", 12, false, 10}, {"AZ ID", 9, false, 1}, {"LAST", 8, true, 9}, {"TWAP", 8, true, 8},
-	{"STDDEV", 8, true, 3}, {"CV", 6, true, 7}, {"MIN", 8, true, 6}, {"MAX", 8, true, 6},
+	{"STDDEV", 9, true, 3}, {"CV", 6, true, 7}, {"MIN", 8, true, 6}, {"MAX", 8, true, 6},
 	{"P50", 8, true, 4}, {"P95", 8, true, 5}, {"CHG", 5, true, 2}, {"CHG/D", 6, true, 6},
 	{"JUMP", 6, true, 5}, {"HOURS", 7, true, 1},
 }
