@@ -1,10 +1,13 @@
 package tui
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/spotscope/spotscope/market/explore"
 )
 
 // Budgets (docs/performance.md): first frame < 150 ms, a market key press
@@ -82,5 +85,24 @@ func BenchmarkFilterKeystroke(b *testing.B) {
 		nm, _ := m.Update(press("m"))
 		nm, _ = nm.(Model).Update(press("backspace"))
 		_ = nm.(Model).View()
+	}
+}
+
+// BenchmarkDemoSummaries: the in-memory backend over the embedded demo data
+// (419 Linux pools), for the default and the widest window.
+func BenchmarkDemoSummaries(b *testing.B) {
+	db := DemoBackend()
+	for _, w := range []struct {
+		name string
+		d    time.Duration
+	}{{"7d", 7 * 24 * time.Hour}, {"all", demoClock().Sub(db.Info().DataFrom) + time.Minute}} {
+		b.Run(w.name, func(b *testing.B) {
+			q := explore.Query{Regions: db.Info().Regions, Window: w.d, End: demoClock(), SparkLen: sparkLen}
+			for b.Loop() {
+				if _, err := db.Summaries(context.Background(), q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
