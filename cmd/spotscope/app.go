@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,6 +29,9 @@ type app struct {
 	demo    bool
 	offline bool
 
+	// mu guards the lazily loaded config and advisor data: the TUI asks for
+	// them from several commands at once.
+	mu      sync.Mutex
 	cfg     *aws.Config
 	cfgErr  error
 	adv     *advisor.Data
@@ -88,6 +92,8 @@ func (a *app) needRegions() error {
 }
 
 func (a *app) awsConfig(ctx context.Context) (aws.Config, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if a.cfg == nil && a.cfgErr == nil {
 		cfg, err := awsapi.LoadConfig(ctx, awsapi.Options{Profile: a.g.profile})
 		// The SDK logs retry warnings to stderr on its own; they would tear
@@ -216,6 +222,8 @@ func summaryLine(s awsapi.Summary, err error) string {
 // advisorData loads the Spot Advisor data once per run: live when allowed,
 // else cached, else the embedded snapshot, with its provenance.
 func (a *app) advisorData(ctx context.Context) (*advisor.Data, advisor.Provenance) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if a.adv != nil {
 		return a.adv, a.advProv
 	}

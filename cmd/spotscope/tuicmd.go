@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
@@ -61,23 +62,7 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 	lipgloss.SetHasDarkBackground(termenv.HasDarkBackground())
 
 	b := &cacheBackend{a: a}
-	_, prov := a.advisorData(ctx)
-	b.info = tui.Info{Regions: a.regions, Product: market.LinuxUNIX, Products: market.KnownProducts[:4], Demo: a.demo,
-		Advisor: prov, CanRefresh: !a.offline}
-	if in, err := a.store.Info(ctx); err == nil {
-		for _, r := range in.Regions {
-			for _, want := range a.regions {
-				if r.Region != want {
-					continue
-				}
-				if b.info.DataFrom.IsZero() || r.Oldest.Before(b.info.DataFrom) {
-					b.info.DataFrom = r.Oldest
-				}
-				b.info.DataTo = later(b.info.DataTo, r.Newest)
-				b.info.PricesAsOf = later(b.info.PricesAsOf, r.LastFetch)
-			}
-		}
-	}
+	b.loadInfo(ctx)
 	rv := recommendview.New(recommender{a: a}, recommendview.Options{
 		Defaults:  recommend.Profile{VCPUs: 2, MemoryGiB: 4, Count: 4, Hours: 4, Checkpoint: 30 * time.Minute, Restart: 5 * time.Minute}.WithDefaults(),
 		Regions:   a.regions,
@@ -97,10 +82,45 @@ func later(a, b time.Time) time.Time {
 // cacheBackend is the TUI's view of the cache and AWS.
 type cacheBackend struct {
 	a    *app
+	mu   sync.Mutex
 	info tui.Info
 }
 
-func (b *cacheBackend) Info() tui.Info { return b.info }
+func (b *cacheBackend) Info() tui.Info {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.info
+}
+
+// loadInfo reads what the header shows from the cache: the data's range and
+// when prices were last fetched. It runs at start and after each refresh.
+func (b *cacheBackend) loadInfo(ctx context.Context) {
+	a := b.a
+	_, prov := a.advisorData(ctx)
+	info := tui.Info{Regions: a.regions, Product: market.LinuxUNIX, Products: market.KnownProducts[:4], Demo: a.demo,
+		Advisor: prov, CanRefresh: !a.offline}
+	if in, err := a.store.Info(ctx); err == nil {
+		for _, r := range in.Regions {
+			for _, want := range a.regions {
+				if r.Region != want {
+					continue
+				}
+				if info.DataFrom.IsZero() || r.Oldest.Before(info.DataFrom) {
+					info.DataFrom = r.Oldest
+				}
+				info.DataTo = later(info.DataTo, r.Newest)
+				info.PricesAsOf = later(info.PricesAsOf, r.LastFetch)
+			}
+		}
+	}
+	if a.demo {
+		// The demo's prices are as of the end of the recording.
+		info.PricesAsOf = info.DataTo
+	}
+	b.mu.Lock()
+	b.info = info
+	b.mu.Unlock()
+}
 
 func (b *cacheBackend) Summaries(ctx context.Context, q explore.Query) ([]explore.Summary, error) {
 	adv, _ := b.a.advisorData(ctx)
@@ -123,6 +143,7 @@ func (b *cacheBackend) Refresh(ctx context.Context, progress func(tui.RefreshPro
 		progress(tui.RefreshProgress{Region: p.Region, Done: p.PiecesDone, Total: p.PiecesTotal, Err: p.Err})
 	}
 	_, err = f.Fetch(ctx, awsapi.Request{Regions: b.a.regions, Days: awsapi.MaxDays})
+	b.loadInfo(ctx)
 	return err
 }
 
