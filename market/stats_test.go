@@ -59,7 +59,7 @@ func TestComputeStatsHandComputed(t *testing.T) {
 			name:   "all zero: cv is 0, not NaN",
 			points: pts(-5, 0, 3, 0),
 			start:  0, end: 24, ok: true,
-			want:   Stats{Start: at(0), End: at(24), CoveredHours: 24},
+			want: Stats{Start: at(0), End: at(24), CoveredHours: 24},
 		},
 		{
 			name:   "record after the end is ignored",
@@ -71,7 +71,7 @@ func TestComputeStatsHandComputed(t *testing.T) {
 			name:   "only record exactly at the end: zero covered time",
 			points: pts(10, 0.2),
 			start:  0, end: 10, ok: true,
-			want:   Stats{Start: at(10), End: at(10), Last: 0.2, TWAP: 0.2, Min: 0.2, Max: 0.2, P50: 0.2, P95: 0.2},
+			want: Stats{Start: at(10), End: at(10), Last: 0.2, TWAP: 0.2, Min: 0.2, Max: 0.2, P50: 0.2, P95: 0.2},
 		},
 		{
 			name:   "a change exactly at the end counts and sets last",
