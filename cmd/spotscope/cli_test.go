@@ -357,3 +357,106 @@ func TestVersionAndHelp(t *testing.T) {
 		t.Errorf("man pages: %v", pages)
 	}
 }
+
+func TestRecommendWithPlacementScores(t *testing.T) {
+	e := newEnv(t, true)
+	e.ok("fetch", "--days", "30")
+	var res struct {
+		Pools []struct {
+			PlacementScore *int `json:"placement_score"`
+		} `json:"pools"`
+		Notes []string `json:"notes"`
+	}
+	out := e.ok("recommend", "--vcpus", "4", "--memory", "16", "--count", "6", "--placement-scores", "-o", "json")
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	scored := 0
+	for _, p := range res.Pools {
+		if p.PlacementScore != nil {
+			scored++
+		}
+	}
+	if scored == 0 || e.ec2.Counts().ByAction["GetSpotPlacementScores"] == 0 {
+		t.Fatalf("no placement scores used: %s", out)
+	}
+}
+
+func TestRecommendWithoutPlacementPermissionGoesOn(t *testing.T) {
+	e := newEnv(t, true)
+	e.ec2.Close()
+	e.ec2 = ec2fake.NewServer(ec2fake.DemoData(), ec2fake.Options{Deny: []string{"GetSpotPlacementScores"}})
+	t.Cleanup(e.ec2.Close)
+	t.Setenv("AWS_ENDPOINT_URL_EC2", e.ec2.URL)
+	e.ok("fetch", "--days", "30")
+	out := e.ok("recommend", "--vcpus", "4", "--memory", "16", "--count", "6", "--placement-scores")
+	if !strings.Contains(out, "ec2:GetSpotPlacementScores") || !strings.Contains(out, "Why:") {
+		t.Fatalf("a denied placement call should leave a hint and a recommendation:\n%s", out)
+	}
+}
+
+func TestNamedWorkloadProfile(t *testing.T) {
+	e := newEnv(t, false)
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	os.MkdirAll(filepath.Join(cfg, "spotscope"), 0o700)
+	profiles := "profiles:\n  training:\n    vcpus: 8\n    memory: 32\n    count: 3\n    hours: 6\n    checkpoint: 1h\n"
+	if err := os.WriteFile(filepath.Join(cfg, "spotscope", "profiles.yaml"), []byte(profiles), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Profile struct {
+			VCPUs int     `json:"vcpus"`
+			Mem   float64 `json:"memory_gib"`
+			Count int     `json:"count"`
+			Hours float64 `json:"hours"`
+		} `json:"profile"`
+		Pools []struct {
+			VCPUs int `json:"vcpus"`
+		} `json:"pools"`
+	}
+	out := e.ok("recommend", "--demo", "--profile", "training", "--count", "5", "-o", "json")
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Profile.VCPUs != 8 || res.Profile.Mem != 32 || res.Profile.Hours != 6 || res.Profile.Count != 5 {
+		t.Fatalf("profile values with the flag override: %+v", res.Profile)
+	}
+	for _, p := range res.Pools {
+		if p.VCPUs < 8 {
+			t.Fatalf("pool with %d vCPUs for an 8-vCPU profile", p.VCPUs)
+		}
+	}
+	code, _, errs := e.run("recommend", "--demo", "--profile", "nosuch")
+	if code != 2 || !strings.Contains(errs, "training") {
+		t.Fatalf("unknown profile: exit %d, %s", code, errs)
+	}
+	os.WriteFile(filepath.Join(cfg, "spotscope", "profiles.yaml"), []byte("profiles:\n  bad:\n    vcpus: many\n"), 0o600)
+	code, _, errs = e.run("recommend", "--demo", "--profile", "bad")
+	if code != 2 || !strings.Contains(errs, "vcpus") || strings.Count(errs, "\n") != 1 {
+		t.Fatalf("invalid profile: exit %d, %q", code, errs)
+	}
+}
+
+func TestDoctorThroughFakes(t *testing.T) {
+	e := newEnv(t, true)
+	e.ok("prices", "--region", "sa-east-1") // creates the cache
+	out := e.ok("doctor", "--region", "sa-east-1")
+	for _, want := range []string{"ec2:DescribeSpotPriceHistory", "EnvConfigCredentials"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "AKIDTESTONLY") {
+		t.Errorf("doctor printed the access key id")
+	}
+
+	e.ec2.Close()
+	e.ec2 = ec2fake.NewServer(ec2fake.DemoData(), ec2fake.Options{Deny: []string{"DescribeSpotPriceHistory"}})
+	t.Cleanup(e.ec2.Close)
+	t.Setenv("AWS_ENDPOINT_URL_EC2", e.ec2.URL)
+	code, out, _ := e.run("doctor", "--region", "sa-east-1")
+	if code != 1 || !strings.Contains(out, "iam-policy.json") {
+		t.Fatalf("denied action: exit %d\n%s", code, out)
+	}
+}

@@ -13,7 +13,8 @@ import (
 
 func newFetchCmd(g *globals) *cobra.Command {
 	var types, products []string
-	var days int
+	var days, burst int
+	var rate float64
 	cmd := &cobra.Command{
 		Use:   "fetch",
 		Short: "Fetch spot price history from AWS into the cache",
@@ -25,6 +26,9 @@ into the local cache. Only what the cache lacks is asked for; history older than
   spotscope fetch --region us-east-1 --product Windows --product Linux/UNIX`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if rate <= 0 || burst < 1 {
+				return usagef("--rate and --burst must be positive (EC2 refills about 20 requests/s per region with a burst of 100)")
+			}
 			if days < 1 || days > awsapi.MaxDays {
 				return usagef("--days %d: must be between 1 and %d (AWS keeps %d days of spot price history)", days, awsapi.MaxDays, awsapi.MaxDays)
 			}
@@ -53,6 +57,7 @@ into the local cache. Only what the cache lacks is asked for; history older than
 			if err != nil {
 				return err
 			}
+			f.Rate, f.Burst = rate, burst
 			if err := a.ensureCatalog(cmd.Context(), f, a.regions); err != nil {
 				return err
 			}
@@ -83,5 +88,7 @@ into the local cache. Only what the cache lacks is asked for; history older than
 	cmd.Flags().StringSliceVarP(&types, "type", "t", nil, "instance types or globs (m5.large, 'm7*', '*.xlarge'); repeatable")
 	cmd.Flags().StringSliceVarP(&products, "product", "p", nil, "product descriptions (default Linux/UNIX); repeatable")
 	cmd.Flags().IntVar(&days, "days", 90, "how many days back to fetch (at most 90)")
+	cmd.Flags().Float64Var(&rate, "rate", awsapi.DefaultRate, "requests per second per region (client-side token bucket)")
+	cmd.Flags().IntVar(&burst, "burst", awsapi.DefaultBurst, "token bucket burst per region")
 	return cmd
 }

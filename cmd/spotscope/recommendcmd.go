@@ -176,8 +176,8 @@ func runRecommend(cmd *cobra.Command, g *globals, f *recommendFlags) error {
 // On-Demand prices (the Price List API when online) and, when asked for,
 // placement scores.
 func (a *app) session(ctx context.Context, withPlacement bool, p recommend.Profile) (*session.Session, error) {
-	adv, _ := a.advisorData(ctx)
-	s := &session.Session{Store: a.store, Advice: adv, Now: a.now}
+	adv, from := a.advisorData(ctx)
+	s := &session.Session{Store: a.store, Advice: adv, AdviceFrom: from, Now: a.now}
 	if a.offline {
 		if withPlacement {
 			fmt.Fprintln(a.g.io.err, "spotscope: --placement-scores needs AWS; continuing without them (offline)")

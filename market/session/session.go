@@ -27,8 +27,11 @@ type Placement interface {
 type Session struct {
 	Store  *cache.Store
 	Advice *advisor.Data
-	Prices *ondemand.Client // nil: estimates from the advisor's savings only
-	Now    func() time.Time
+	// AdviceFrom says where Advice came from; the result's notes repeat it so
+	// every recommendation states how old its interruption data is.
+	AdviceFrom advisor.Provenance
+	Prices     *ondemand.Client // nil: estimates from the advisor's savings only
+	Now        func() time.Time
 
 	mu        sync.Mutex
 	odTables  map[string]ondemand.Table
@@ -191,6 +194,10 @@ func (s *Session) Recommend(ctx context.Context, p recommend.Profile, opts recom
 		return res, err
 	}
 	res.Notes = append(res.Notes, s.Notes()...)
+	if from := s.AdviceFrom; from.Mode != "" {
+		res.Notes = append(res.Notes, fmt.Sprintf("interruption buckets: Spot Instance Advisor, %s copy as of %s",
+			from.Mode, from.AsOf.UTC().Format("2006-01-02")))
+	}
 	return res, nil
 }
 
