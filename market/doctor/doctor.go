@@ -583,7 +583,7 @@ func checkAdvisor(ctx context.Context, d Deps) Check {
 		resp, err = request(ctx, d.HTTP, http.MethodGet, d.AdvisorURL)
 	}
 	fallback := "; the embedded advisor snapshot will be used"
-	fix := "check the network and proxy (HTTPS_PROXY), or point --advisor-url at a mirror"
+	fix := "check the network and proxy (HTTPS_PROXY), or set SPOTSCOPE_ADVISOR_URL to a mirror"
 	if err != nil {
 		c.Status, c.Detail, c.Fix = StatusWarn, "unreachable: "+transportError(err)+fallback, fix
 		return c
