@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/spotscope/spotscope/market"
+	"github.com/spotscope/spotscope/market/dataset"
 	"github.com/spotscope/spotscope/tui/output"
 )
 
@@ -30,6 +31,7 @@ type globals struct {
 	maxAge   string
 	output   string
 	noColor  bool
+	nowFlag  string
 
 	format output.Format
 	age    time.Duration
@@ -72,6 +74,10 @@ Run without a subcommand on a terminal to open the explorer. Without AWS credent
 	pf.StringVar(&g.maxAge, "max-age", "1h", "refresh from AWS when the cached data is older than this")
 	pf.StringVarP(&g.output, "output", "o", "", "output format: table, json or csv (default: table; the TUI on a terminal)")
 	pf.BoolVar(&g.noColor, "no-color", false, "disable colour (NO_COLOR is respected too)")
+	// --now replays the cache as of a past moment: reproducible reports,
+	// benchmarks on recorded data.
+	pf.StringVar(&g.nowFlag, "now", "", "pretend the current time is this RFC 3339 time (implies --offline)")
+	pf.MarkHidden("now")
 
 	root.AddCommand(
 		newFetchCmd(g), newPricesCmd(g), newHistoryCmd(g), newStatsCmd(g), newImportCmd(g),
@@ -95,6 +101,14 @@ func (g *globals) validate(cmd *cobra.Command) error {
 		return usagef("invalid --max-age %q: %v", g.maxAge, err)
 	}
 	g.age = age
+	if g.nowFlag != "" {
+		t, err := dataset.ParseTime(g.nowFlag)
+		if err != nil {
+			return usagef("--now: %v", err)
+		}
+		g.io.now = func() time.Time { return t }
+		g.offline = true
+	}
 	var regions []string
 	for _, r := range g.regions {
 		r = strings.TrimSpace(r)
