@@ -56,7 +56,7 @@ a workload profile; use --aws-profile (or AWS_PROFILE) for the AWS profile.`,
 	fl.IntVar(&f.p.Count, recommend.FlagCount, 1, "instances needed at once")
 	fl.StringVar(&f.hours, recommend.FlagHours, "1", "job length in hours on one instance without interruptions")
 	fl.StringVar(&f.checkpoint, recommend.FlagCheckpoint, "none", "checkpoint interval (30m, 1h) or none")
-	fl.StringVar(&f.restart, recommend.FlagRestart, "5m", "time to resume after an interruption")
+	fl.StringVar(&f.restart, recommend.FlagRestart, "0", "time to get a new instance and resume after an interruption (e.g. 5m)")
 	fl.Float64Var(&f.p.MaxPrice, recommend.FlagMaxPrice, 0, "highest spot price per instance-hour, USD (0: none)")
 	fl.StringVar(&f.p.Product, recommend.FlagProduct, market.LinuxUNIX, "product description")
 	fl.StringVar(&f.window, recommend.FlagWindow, "30d", "statistics window")

@@ -64,7 +64,7 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 	b := &cacheBackend{a: a}
 	b.loadInfo(ctx)
 	rv := recommendview.New(recommender{a: a}, recommendview.Options{
-		Defaults:  recommend.Profile{VCPUs: 2, MemoryGiB: 4, Count: 4, Hours: 4, Checkpoint: 30 * time.Minute, Restart: 5 * time.Minute}.WithDefaults(),
+		Defaults:  recommend.Profile{VCPUs: 2, MemoryGiB: 4, Count: 4, Hours: 4, Checkpoint: 30 * time.Minute}.WithDefaults(),
 		Regions:   a.regions,
 		Clipboard: os.Stdout,
 		Now:       a.now,

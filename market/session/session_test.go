@@ -1,0 +1,90 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spotscope/spotscope/cache"
+	"github.com/spotscope/spotscope/market"
+	"github.com/spotscope/spotscope/market/advisor"
+	"github.com/spotscope/spotscope/market/demo"
+	"github.com/spotscope/spotscope/market/recommend"
+)
+
+func demoSession(t *testing.T) *Session {
+	t.Helper()
+	ctx := context.Background()
+	st, err := cache.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var recs []market.Record
+	for _, r := range demo.AllRecords() {
+		if r.Time.After(demo.End().Add(-40 * 24 * time.Hour)) {
+			recs = append(recs, r)
+		}
+	}
+	if _, err := st.AddRecords(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	st.PutZones(ctx, demo.Region, demo.Zones(), demo.End())
+	st.PutInstanceTypes(ctx, demo.Region, demo.Catalog(), demo.End())
+	return &Session{Store: st, Advice: advisor.Embedded(), AdviceFrom: advisor.EmbeddedProvenance(demo.End()), Now: demo.End}
+}
+
+func TestSourcesFromTheCache(t *testing.T) {
+	s := demoSession(t)
+	ctx := context.Background()
+	stats, err := s.PoolStats(ctx, demo.Region, market.LinuxUNIX, 30*24*time.Hour, demo.End())
+	if err != nil || len(stats) < 100 {
+		t.Fatalf("PoolStats: %d, %v", len(stats), err)
+	}
+	for _, ps := range stats {
+		if ps.AZID == "" || ps.Product != market.LinuxUNIX {
+			t.Fatalf("pool stats without AZ ID or of another product: %+v", ps.Pool)
+		}
+	}
+	od, err := s.OnDemand(ctx, demo.Region, market.LinuxUNIX, "m5.large")
+	if err != nil || !od.Known || !od.Estimated || od.Price <= 0 {
+		t.Fatalf("offline On-Demand for m5.large should be a labelled estimate: %+v, %v", od, err)
+	}
+	if od, _ := s.OnDemand(ctx, demo.Region, market.Windows, "m5.large"); od.Known {
+		t.Errorf("Windows On-Demand must be unknown, not a Linux price: %+v", od)
+	}
+	if _, err := s.InstanceTypes(ctx, "eu-west-1"); err == nil || !strings.Contains(err.Error(), "spotscope fetch --region eu-west-1") {
+		t.Errorf("missing catalog error should say how to fix it: %v", err)
+	}
+}
+
+type failingPlacement struct{}
+
+func (failingPlacement) PlacementScores(context.Context, string, []string, int) (map[string]int, error) {
+	return nil, errors.New("placement scores need the IAM action ec2:GetSpotPlacementScores; continuing without them")
+}
+
+func TestRecommendationSurvivesAFailedPlacementCall(t *testing.T) {
+	s := demoSession(t).WithPlacement(failingPlacement{})
+	p := recommend.Profile{VCPUs: 2, MemoryGiB: 4, Count: 4, Hours: 2, Regions: []string{demo.Region}}.WithDefaults()
+	res, err := s.Recommend(context.Background(), p, recommend.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := strings.Join(res.Notes, "\n")
+	for _, want := range []string{"ec2:GetSpotPlacementScores", "embedded copy as of 2025-06-28", "estimates"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes lack %q:\n%s", want, notes)
+		}
+	}
+	if len(res.Pools) == 0 {
+		t.Fatal("no pools")
+	}
+	for _, c := range res.Pools {
+		if c.PlacementScore != nil {
+			t.Errorf("%s has a placement score although the call failed", c.InstanceType)
+		}
+	}
+}
