@@ -118,7 +118,7 @@ func (c chartState) draw(st styles) chartState {
 		tslc.WithYRange(ylo, yhi),
 		tslc.WithXYSteps(2, max(2, c.h/6)),
 		tslc.WithXLabelFormatter(timeLabels(span)),
-		tslc.WithYLabelFormatter(priceLabels(yhi-ylo)),
+		tslc.WithYLabelFormatter(priceLabels((yhi-ylo)/float64(max(2, c.h/6)))),
 		tslc.WithAxesStyles(st.muted, st.muted),
 		tslc.WithZoneManager(zone.DefaultManager),
 		// mouse wheel zooms and drag pans by a tenth of the view
@@ -139,12 +139,14 @@ func (c chartState) draw(st styles) chartState {
 	return c
 }
 
-// priceLabels shows enough decimals that neighbouring labels differ even
-// when a flat price gives a narrow band.
-func priceLabels(span float64) func(int, float64) string {
+// priceLabels shows one decimal more than the gap between two labels needs,
+// so evenly spaced ticks read as evenly spaced ($0.16, $0.14, $0.12 would
+// otherwise round to $0.16, $0.14, $0.12, $0.10, $0.07) and a flat price's
+// narrow band still gets distinct labels.
+func priceLabels(step float64) func(int, float64) string {
 	dec := 4
-	if span > 0 {
-		dec = min(6, max(2, int(math.Ceil(-math.Log10(span/4)))))
+	if step > 0 {
+		dec = min(6, max(2, int(math.Ceil(-math.Log10(step)))+1))
 	}
 	return func(_ int, v float64) string { return fmt.Sprintf("$%.*f", dec, v) }
 }

@@ -283,7 +283,7 @@ func (v volView) gridView(st styles, w, h int) string {
 	for _, a := range azs {
 		b.WriteString(" " + st.colHeader.Render(pad(a, cellW, true)))
 	}
-	b.WriteString("\n" + st.muted.Render(fmt.Sprintf("mean %s per family and AZ; darker is wilder", metricNames[v.metric])))
+	b.WriteString("\n" + st.muted.Render(fmt.Sprintf("mean %s per family and AZ; denser is wilder", metricNames[v.metric])))
 	rowsAvail := max(1, h-2)
 	fams := v.families
 	more := 0

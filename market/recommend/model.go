@@ -339,7 +339,10 @@ func interruptionWords(in Interruption, p Profile, E float64) string {
 	}
 	ck := "no checkpoints: an interruption loses the whole run"
 	if c := p.Checkpoint; c > 0 && c.Hours() < p.Hours {
-		ck = fmt.Sprintf("checkpoint every %s: an interruption loses ~%s + restart %s", FormatDuration(c), FormatDuration(c/2), FormatDuration(p.Restart))
+		ck = fmt.Sprintf("checkpoint every %s: an interruption loses ~%s", FormatDuration(c), FormatDuration(c/2))
+		if p.Restart > 0 {
+			ck += " + restart " + FormatDuration(p.Restart)
+		}
 	}
 	return fmt.Sprintf("%s -> %.6f/h; %s; expected %.3f h for %g h of work", b, in.HourlyRate, ck, E, p.Hours)
 }

@@ -55,16 +55,23 @@ func (m Model) layout() layout {
 	// title, form, form message, section title, table header, status
 	fixed := 1 + l.formRows + 1 + 1 + 1 + 1
 	rows := m.rows()
-	if m.result != nil {
-		l.noteRows = min(len(m.result.Notes), maxNoteRows)
-	}
+	notes := len(m.noteLines())
+	l.noteRows = min(notes, maxNoteRows)
 	rest := m.h - fixed - l.noteRows
 	l.cols = fitColumns(m.columns(), rows, m.w-2)
 	tw := tableWidth(l.cols, rows)
 	if m.w-tw-3 >= panelMinW {
 		l.beside = true
 		l.panelW = m.w - tw - 3
-		l.tableRows = max(rest, 1)
+		// Lines the table and the reasons beside it leave empty go to
+		// the notes, which say what the numbers rest on.
+		content := len(rows)
+		if len(rows) > 0 {
+			content = max(content, len(m.reasonLines(rows[min(m.cursor, len(rows)-1)], l.panelW))-1)
+		}
+		extra := max(0, min(notes-l.noteRows, rest-content))
+		l.noteRows += extra
+		l.tableRows = max(rest-extra, 1)
 		return l
 	}
 	l.panelW = m.w
@@ -81,7 +88,30 @@ func (m Model) layout() layout {
 		l.reasonRows = min(panel, max(rest-min(need, 4), 0))
 	}
 	l.tableRows = max(rest-l.reasonRows, 1)
+	if spare := rest - need - l.reasonRows; spare > 0 {
+		extra := min(notes-l.noteRows, spare)
+		l.noteRows += extra
+		l.tableRows = max(l.tableRows-extra, 1)
+	}
 	return l
+}
+
+// noteLines are the result's notes wrapped to the width, each line marked.
+func (m Model) noteLines() []string {
+	if m.result == nil {
+		return nil
+	}
+	var out []string
+	for _, n := range m.result.Notes {
+		for i, line := range wrap(n, max(m.w-2, 10)) {
+			if i == 0 {
+				out = append(out, "! "+line)
+			} else {
+				out = append(out, "  "+line)
+			}
+		}
+	}
+	return out
 }
 
 // View renders the tab in exactly the size given to SetSize (before it, a
@@ -268,12 +298,14 @@ func (m Model) resultLines(l layout) []string {
 			out = append(out, panel[:min(len(panel), l.reasonRows)]...)
 		}
 	}
+	notes := m.noteLines()
 	for i := 0; i < l.noteRows; i++ {
-		n := res.Notes[i]
-		if i == l.noteRows-1 && len(res.Notes) > l.noteRows {
-			n = fmt.Sprintf("%s (+%d more notes)", n, len(res.Notes)-l.noteRows)
+		n := notes[i]
+		if i == l.noteRows-1 && len(notes) > l.noteRows {
+			more := fmt.Sprintf(" (+%d more lines)", len(notes)-l.noteRows)
+			n = truncate(n, m.w-lipgloss.Width(more)) + more
 		}
-		out = append(out, m.st.warn.Render(truncate("! "+n, m.w)))
+		out = append(out, m.st.warn.Render(truncate(n, m.w)))
 	}
 	return out
 }
