@@ -341,15 +341,7 @@ func (v marketView) tableHeight() int {
 }
 
 func (v marketView) clamp() marketView {
-	v.cursor = min(max(v.cursor, 0), max(len(v.rows)-1, 0))
-	th := v.tableHeight()
-	if v.cursor < v.offset {
-		v.offset = v.cursor
-	}
-	if v.cursor >= v.offset+th {
-		v.offset = v.cursor - th + 1
-	}
-	v.offset = max(0, min(v.offset, max(0, len(v.rows)-th)))
+	v.cursor, v.offset = scrollTo(v.cursor, v.offset, len(v.rows), v.tableHeight())
 	return v
 }
 

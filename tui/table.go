@@ -76,3 +76,16 @@ func renderTable(st styles, cols []tcol, rows [][]string, w, selected int, cellS
 	}
 	return b.String()
 }
+
+// scrollTo keeps a cursor within n rows and the window of height rows that
+// shows it: it returns the clamped cursor and the first visible row.
+func scrollTo(cursor, offset, n, height int) (int, int) {
+	cursor = min(max(cursor, 0), max(n-1, 0))
+	if cursor < offset {
+		offset = cursor
+	}
+	if cursor >= offset+height {
+		offset = cursor - height + 1
+	}
+	return cursor, max(0, min(offset, max(0, n-height)))
+}

@@ -155,15 +155,7 @@ func (v volView) listHeight() int {
 }
 
 func (v volView) clamp() volView {
-	v.cursor = min(max(v.cursor, 0), max(len(v.ranked)-1, 0))
-	lh := v.listHeight()
-	if v.cursor < v.offset {
-		v.offset = v.cursor
-	}
-	if v.cursor >= v.offset+lh {
-		v.offset = v.cursor - lh + 1
-	}
-	v.offset = max(0, min(v.offset, max(0, len(v.ranked)-lh)))
+	v.cursor, v.offset = scrollTo(v.cursor, v.offset, len(v.ranked), v.listHeight())
 	return v
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strconv"
@@ -47,6 +48,24 @@ func (s *selection) validate() error {
 	return err
 }
 
+// openRead opens the app for a read command over the selection and brings
+// the cache up to date for the last days (unless offline).
+func (g *globals) openRead(ctx context.Context, sel selection, days int) (*app, error) {
+	a, err := g.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.needRegions(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.refresh(ctx, sel.types, sel.products, days); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
 func newPricesCmd(g *globals) *cobra.Command {
 	var sel selection
 	cmd := &cobra.Command{
@@ -58,17 +77,11 @@ func newPricesCmd(g *globals) *cobra.Command {
 			if err := sel.validate(); err != nil {
 				return err
 			}
-			a, err := g.open(cmd.Context())
+			a, err := g.openRead(cmd.Context(), sel, awsapi.MaxDays)
 			if err != nil {
 				return err
 			}
 			defer a.Close()
-			if err := a.needRegions(); err != nil {
-				return err
-			}
-			if err := a.refresh(cmd.Context(), sel.types, sel.products, awsapi.MaxDays); err != nil {
-				return err
-			}
 			rows, err := a.store.Latest(cmd.Context(), cache.Filter{Regions: a.regions, Products: sel.products, Types: sel.matcher})
 			if err != nil {
 				return err
@@ -234,23 +247,20 @@ Prices are averaged over time, never over records.`,
 			if err != nil || w <= 0 {
 				return usagef("invalid --window %q: want a duration such as 7d, 30d or 36h", window)
 			}
-			a, err := g.open(cmd.Context())
+			var at time.Time
+			if atS != "" {
+				if at, err = dataset.ParseTime(atS); err != nil {
+					return usagef("--at: %v", err)
+				}
+			}
+			a, err := g.openRead(cmd.Context(), sel, min(int(w.Hours()/24)+1, awsapi.MaxDays))
 			if err != nil {
 				return err
 			}
 			defer a.Close()
-			if err := a.needRegions(); err != nil {
-				return err
-			}
 			end := a.now()
-			if atS != "" {
-				if end, err = dataset.ParseTime(atS); err != nil {
-					return usagef("--at: %v", err)
-				}
-			}
-			days := min(int(w.Hours()/24)+1, awsapi.MaxDays)
-			if err := a.refresh(cmd.Context(), sel.types, sel.products, days); err != nil {
-				return err
+			if !at.IsZero() {
+				end = at
 			}
 			adv, _ := a.advisorData(cmd.Context())
 			sums, err := explore.Summaries(cmd.Context(), a.store, adv, explore.Query{

@@ -6,10 +6,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/spotscope/spotscope/market/internal/memdocs"
 )
 
 const small = `{
@@ -107,41 +108,6 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
-// memStore is a DocStore in memory.
-type memStore struct {
-	mu   sync.Mutex
-	docs map[string]memDoc
-	fail error
-}
-
-type memDoc struct {
-	b  []byte
-	at time.Time
-}
-
-func (m *memStore) PutDoc(_ context.Context, key string, b []byte, at time.Time) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.fail != nil {
-		return m.fail
-	}
-	if m.docs == nil {
-		m.docs = map[string]memDoc{}
-	}
-	m.docs[key] = memDoc{append([]byte(nil), b...), at}
-	return nil
-}
-
-func (m *memStore) Doc(_ context.Context, key string) ([]byte, time.Time, bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.fail != nil {
-		return nil, time.Time{}, false, m.fail
-	}
-	d, ok := m.docs[key]
-	return d.b, d.at, ok, nil
-}
-
 func TestLoad(t *testing.T) {
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	type server struct {
@@ -183,12 +149,12 @@ func TestLoad(t *testing.T) {
 				_, _ = w.Write([]byte(tc.srv.body))
 			}))
 			defer ts.Close()
-			st := &memStore{}
+			st := &memdocs.Store{}
 			url := ts.URL + "/spot-advisor-data.json"
 			if tc.cached != "" {
 				_ = st.PutDoc(context.Background(), CacheKey(url), []byte(tc.cached), now.Add(-tc.cachedAge))
 			}
-			st.fail = tc.storeErr
+			st.Fail = tc.storeErr
 			d, p, err := Load(context.Background(), Source{
 				URL: url, HTTPClient: ts.Client(), Store: st, Offline: tc.offline,
 				Now: func() time.Time { return now },
@@ -223,7 +189,7 @@ func TestLoad(t *testing.T) {
 					t.Errorf("embedded provenance %+v", p)
 				}
 			}
-			st.fail = nil
+			st.Fail = nil
 			doc, at, ok, _ := st.Doc(context.Background(), CacheKey(url))
 			if tc.wantPut && (!ok || !at.Equal(now) || string(doc) != small) {
 				t.Errorf("cache not updated: ok=%v at=%v", ok, at)

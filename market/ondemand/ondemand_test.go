@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,35 +14,9 @@ import (
 
 	"github.com/spotscope/spotscope/market"
 	"github.com/spotscope/spotscope/market/advisor"
+	"github.com/spotscope/spotscope/market/internal/memdocs"
 	"github.com/spotscope/spotscope/market/pricingfake"
 )
-
-type memStore struct {
-	mu   sync.Mutex
-	docs map[string]memDoc
-}
-
-type memDoc struct {
-	b  []byte
-	at time.Time
-}
-
-func (m *memStore) PutDoc(_ context.Context, key string, b []byte, at time.Time) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.docs == nil {
-		m.docs = map[string]memDoc{}
-	}
-	m.docs[key] = memDoc{append([]byte(nil), b...), at}
-	return nil
-}
-
-func (m *memStore) Doc(_ context.Context, key string) ([]byte, time.Time, bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	d, ok := m.docs[key]
-	return d.b, d.at, ok, nil
-}
 
 type savings map[string]int
 
@@ -137,7 +110,7 @@ func TestPrices(t *testing.T) {
 			if tc.down {
 				srv.Close()
 			}
-			st := &memStore{}
+			st := &memdocs.Store{}
 			if tc.cachedAge > 0 {
 				_ = st.PutDoc(context.Background(), CacheKey("sa-east-1"), []byte(`{"region":"sa-east-1","prices":{"m5.large":0.1}}`), now.Add(-tc.cachedAge))
 			}

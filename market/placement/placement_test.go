@@ -18,34 +18,8 @@ import (
 
 	"github.com/spotscope/spotscope/market"
 	"github.com/spotscope/spotscope/market/ec2fake"
+	"github.com/spotscope/spotscope/market/internal/memdocs"
 )
-
-type memStore struct {
-	mu   sync.Mutex
-	docs map[string]memDoc
-}
-
-type memDoc struct {
-	b  []byte
-	at time.Time
-}
-
-func (m *memStore) PutDoc(_ context.Context, key string, b []byte, at time.Time) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.docs == nil {
-		m.docs = map[string]memDoc{}
-	}
-	m.docs[key] = memDoc{append([]byte(nil), b...), at}
-	return nil
-}
-
-func (m *memStore) Doc(_ context.Context, key string) ([]byte, time.Time, bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	d, ok := m.docs[key]
-	return d.b, d.at, ok, nil
-}
 
 func newEC2(t *testing.T, url string) *ec2.Client {
 	t.Helper()
@@ -106,7 +80,7 @@ func TestScoresEC2Fake(t *testing.T) {
 	defer srv.Close()
 	calls := func() int { return srv.Counts().ByAction["GetSpotPlacementScores"] }
 	clk := &clock{t0}
-	st := &memStore{}
+	st := &memdocs.Store{}
 	c := &Client{API: newEC2(t, srv.URL), Store: st, Now: clk.now, MaxNewConfigs: 2}
 	ctx := context.Background()
 	req := Request{InstanceTypes: []string{"m5.large", "c5.large", "r5.large"}, TargetCapacity: 10, Unit: UnitVCPU, Regions: []string{"sa-east-1"}}
@@ -175,7 +149,7 @@ func TestScoresEC2Fake(t *testing.T) {
 func TestDenied(t *testing.T) {
 	srv := ec2fake.NewServer(ec2fake.Data{Zones: zones()}, ec2fake.Options{Deny: []string{"GetSpotPlacementScores"}})
 	defer srv.Close()
-	c := &Client{API: newEC2(t, srv.URL), Store: &memStore{}, Now: func() time.Time { return t0 }}
+	c := &Client{API: newEC2(t, srv.URL), Store: &memdocs.Store{}, Now: func() time.Time { return t0 }}
 	_, err := c.Scores(context.Background(), Request{InstanceTypes: []string{"a.large", "b.large", "c.large"}, TargetCapacity: 1})
 	var de *DeniedError
 	if !errors.As(err, &de) || !errors.Is(err, ErrDenied) || de.Code != "UnauthorizedOperation" {
@@ -221,7 +195,7 @@ func TestDocumentedXMLAndFallback(t *testing.T) {
 	}))
 	defer ts.Close()
 	clk := &clock{t0}
-	c := &Client{API: newEC2(t, ts.URL), Store: &memStore{}, Now: clk.now}
+	c := &Client{API: newEC2(t, ts.URL), Store: &memdocs.Store{}, Now: clk.now}
 	req := Request{InstanceTypes: []string{"m5.large", "m5a.large", "m6i.large"}, TargetCapacity: 10, Regions: []string{"us-east-1"}}
 	ctx := context.Background()
 
@@ -290,7 +264,7 @@ func TestNoStore(t *testing.T) {
 func TestConcurrentConfigsAllListed(t *testing.T) {
 	srv := ec2fake.NewServer(ec2fake.Data{Zones: zones()}, ec2fake.Options{})
 	defer srv.Close()
-	c := &Client{API: newEC2(t, srv.URL), Store: &memStore{}, Now: func() time.Time { return t0 }}
+	c := &Client{API: newEC2(t, srv.URL), Store: &memdocs.Store{}, Now: func() time.Time { return t0 }}
 	var wg sync.WaitGroup
 	for i := 1; i <= 8; i++ {
 		wg.Add(1)
