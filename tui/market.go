@@ -472,20 +472,10 @@ func (v marketView) updateInput(msg tea.KeyMsg, products []string) (marketView, 
 
 func (m Model) marketKey(msg tea.KeyMsg, k keyMap) (tea.Model, tea.Cmd) {
 	v := m.market
-	page := max(1, v.tableHeight()-1)
+	step, nav := navStep(msg, k, max(1, v.tableHeight()-1), len(v.rows))
 	switch {
-	case key.Matches(msg, k.Up):
-		v = v.move(-1)
-	case key.Matches(msg, k.Down):
-		v = v.move(1)
-	case key.Matches(msg, k.PageUp):
-		v = v.move(-page)
-	case key.Matches(msg, k.PageDown):
-		v = v.move(page)
-	case key.Matches(msg, k.Home):
-		v = v.move(-len(v.rows))
-	case key.Matches(msg, k.End):
-		v = v.move(len(v.rows))
+	case nav:
+		v = v.move(step)
 	case key.Matches(msg, k.Open), key.Matches(msg, k.Expand):
 		if v.cursor >= len(v.rows) {
 			break

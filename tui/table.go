@@ -1,6 +1,11 @@
 package tui
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
 
 // tcol is a column of the small static tables (stats, compare, ranking).
 type tcol struct {
@@ -88,4 +93,24 @@ func scrollTo(cursor, offset, n, height int) (int, int) {
 		offset = cursor - height + 1
 	}
 	return cursor, max(0, min(offset, max(0, n-height)))
+}
+
+// navStep is how far a list's navigation key moves its cursor in a list of n
+// rows with pages of page rows; nav is false for every other key.
+func navStep(msg tea.KeyMsg, k keyMap, page, n int) (step int, nav bool) {
+	switch {
+	case key.Matches(msg, k.Up):
+		return -1, true
+	case key.Matches(msg, k.Down):
+		return 1, true
+	case key.Matches(msg, k.PageUp):
+		return -page, true
+	case key.Matches(msg, k.PageDown):
+		return page, true
+	case key.Matches(msg, k.Home):
+		return -n, true
+	case key.Matches(msg, k.End):
+		return n, true
+	}
+	return 0, false
 }

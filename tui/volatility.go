@@ -166,24 +166,14 @@ func (v volView) move(d int) volView {
 
 func (m Model) volKey(msg tea.KeyMsg, k keyMap) (tea.Model, tea.Cmd) {
 	v := m.vol
-	page := max(1, v.listHeight()-1)
+	step, nav := navStep(msg, k, max(1, v.listHeight()-1), len(v.ranked))
 	switch {
 	case key.Matches(msg, k.Metric):
 		v.metric = (v.metric + 1) % numMetrics
 		v.cursor, v.offset = 0, 0
 		v = v.rank()
-	case key.Matches(msg, k.Up):
-		v = v.move(-1)
-	case key.Matches(msg, k.Down):
-		v = v.move(1)
-	case key.Matches(msg, k.PageUp):
-		v = v.move(-page)
-	case key.Matches(msg, k.PageDown):
-		v = v.move(page)
-	case key.Matches(msg, k.Home):
-		v = v.move(-len(v.ranked))
-	case key.Matches(msg, k.End):
-		v = v.move(len(v.ranked))
+	case nav:
+		v = v.move(step)
 	case key.Matches(msg, k.Open):
 		if v.cursor < len(v.ranked) {
 			s := v.ranked[v.cursor]
