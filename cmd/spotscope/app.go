@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -214,9 +215,20 @@ func summaryLine(s awsapi.Summary, err error) string {
 			status = "interrupted (what was fetched is kept; run again to continue)"
 		}
 	}
-	return fmt.Sprintf("%s: %s new records (%s received) from %d regions in %d pages, %d retries (%d throttled), %s",
-		status, commas(int64(s.NewRecords)), commas(int64(s.Records)), s.Regions, s.Pages, s.Retries, s.Throttled,
-		s.Elapsed.Round(100*time.Millisecond))
+	return fmt.Sprintf("%s: %s new records (%s received) from %s in %s, %s (%d throttled), %s",
+		status, commas(int64(s.NewRecords)), commas(int64(s.Records)), plural(s.Regions, "region"), plural(s.Pages, "page"),
+		plural(s.Retries, "retry"), s.Throttled, s.Elapsed.Round(100*time.Millisecond))
+}
+
+// plural spells a count with its noun: "1 region", "3 regions", "2 retries".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "y") {
+		return fmt.Sprintf("%s %sies", commas(int64(n)), strings.TrimSuffix(noun, "y"))
+	}
+	return fmt.Sprintf("%s %ss", commas(int64(n)), noun)
 }
 
 // advisorData loads the Spot Advisor data once per run: live when allowed,

@@ -74,9 +74,9 @@ Run without a subcommand on a terminal to open the explorer. Without AWS credent
 	pf.StringVar(&g.maxAge, "max-age", "1h", "refresh from AWS when the cached data is older than this")
 	pf.StringVarP(&g.output, "output", "o", "", "output format: table, json or csv (default: table; the TUI on a terminal)")
 	pf.BoolVar(&g.noColor, "no-color", false, "disable colour (NO_COLOR is respected too)")
-	// --now replays the cache as of a past moment: reproducible reports,
-	// benchmarks on recorded data.
-	pf.StringVar(&g.nowFlag, "now", "", "pretend the current time is this RFC 3339 time (implies --offline)")
+	// --now replays the market as of a past moment: reproducible reports,
+	// benchmarks and demos on recorded data (with a fake endpoint).
+	pf.StringVar(&g.nowFlag, "now", "", "pretend the current time is this RFC 3339 time")
 	pf.MarkHidden("now")
 
 	root.AddCommand(
@@ -107,7 +107,6 @@ func (g *globals) validate(cmd *cobra.Command) error {
 			return usagef("--now: %v", err)
 		}
 		g.io.now = func() time.Time { return t }
-		g.offline = true
 	}
 	var regions []string
 	for _, r := range g.regions {
