@@ -118,9 +118,21 @@ func OpenFile(ctx context.Context, path string) (st *Store, err error) {
 		return nil, fmt.Errorf("open cache %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path, poolIDs: map[market.Pool]int64{}}
-	if err := s.init(ctx); err != nil {
-		db.Close()
-		return nil, err
+	// Processes opening a new cache at once meet while one switches the
+	// file to WAL: SQLite answers SQLITE_BUSY there without waiting (it
+	// would otherwise risk a deadlock), so wait and try again, up to the
+	// busy timeout the rest of the cache honours.
+	for delay, waited := 5*time.Millisecond, time.Duration(0); ; delay = min(delay*2, 200*time.Millisecond) {
+		err := s.init(ctx)
+		if err == nil {
+			break
+		}
+		if !isBusy(err) || waited >= busyTimeout || ctx.Err() != nil {
+			db.Close()
+			return nil, err
+		}
+		time.Sleep(delay)
+		waited += delay
 	}
 	s.chmodFiles()
 	return s, nil
@@ -152,6 +164,18 @@ func (s *Store) chmodFiles() {
 	}
 }
 
+// isBusy reports SQLite's "database is locked" answers.
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return true
+		}
+	}
+	return false
+}
+
 // classify turns the driver's "not a database" into ErrNotACache.
 func (s *Store) classify(err error) error {
 	var se *sqlite.Error
@@ -165,14 +189,16 @@ func (s *Store) classify(err error) error {
 }
 
 func (s *Store) init(ctx context.Context) error {
-	var appID, version int
-	if err := s.db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
+	// The mark, the version and the table count are read in one
+	// transaction: read one by one, another process creating the cache
+	// between the reads would make a new cache look foreign.
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
 		return s.classify(err)
 	}
-	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return s.classify(err)
-	}
-	if err := s.check(ctx, appID, version); err != nil {
+	err = s.checkIn(ctx, tx)
+	tx.Rollback()
+	if err != nil {
 		return err
 	}
 	// Only now, with the file known to be ours or empty, change its
@@ -184,7 +210,19 @@ func (s *Store) init(ctx context.Context) error {
 	return s.migrate(ctx)
 }
 
-func (s *Store) check(ctx context.Context, appID, version int) error {
+// checkIn reads the file's mark and version inside tx and checks them.
+func (s *Store) checkIn(ctx context.Context, tx *sql.Tx) error {
+	var appID, version int
+	if err := tx.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
+		return s.classify(err)
+	}
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return s.classify(err)
+	}
+	return s.check(ctx, tx, appID, version)
+}
+
+func (s *Store) check(ctx context.Context, tx *sql.Tx, appID, version int) error {
 	switch {
 	case appID == applicationID:
 		if version > len(migrations) {
@@ -197,7 +235,7 @@ func (s *Store) check(ctx context.Context, appID, version int) error {
 	}
 	// No application id: only an empty database is ours to initialise.
 	var n int
-	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
 		return s.classify(err)
 	}
 	if n > 0 || version != 0 {
@@ -215,15 +253,12 @@ func (s *Store) migrate(ctx context.Context) error {
 		return s.classify(err)
 	}
 	defer tx.Rollback()
-	var appID, version int
-	if err := tx.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
-		return s.classify(err)
+	if err := s.checkIn(ctx, tx); err != nil {
+		return err
 	}
+	var version int
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return s.classify(err)
-	}
-	if err := s.check(ctx, appID, version); err != nil {
-		return err
 	}
 	if version == len(migrations) {
 		return nil
