@@ -208,12 +208,10 @@ func (a *app) ensureCatalog(ctx context.Context, f *awsapi.Fetcher, regions []st
 }
 
 func summaryLine(s awsapi.Summary, err error) string {
+	// On failure the error line that follows says why and what to do.
 	status := "fetched"
 	if err != nil {
 		status = "stopped"
-		if errors.Is(err, context.Canceled) {
-			status = "interrupted (what was fetched is kept; run again to continue)"
-		}
 	}
 	return fmt.Sprintf("%s: %s new records (%s received) from %s in %s, %s (%d throttled), %s",
 		status, commas(int64(s.NewRecords)), commas(int64(s.Records)), plural(s.Regions, "region"), plural(s.Pages, "page"),

@@ -21,8 +21,8 @@ func newProgressPrinter(io stdio) func(awsapi.Progress) {
 				if p.Err != nil {
 					status = "failed: " + oneLine(p.Err)
 				}
-				fmt.Fprintf(io.err, "%s: %s, %d pages, %s records (%s new), %d retries\n",
-					p.Region, status, p.Pages, commas(int64(p.Records)), commas(int64(p.NewRecords)), p.Retries)
+				fmt.Fprintf(io.err, "%s: %s, %s, %s records (%s new), %s\n",
+					p.Region, status, plural(p.Pages, "page"), commas(int64(p.Records)), commas(int64(p.NewRecords)), plural(p.Retries, "retry"))
 			}
 			return
 		}
@@ -42,7 +42,7 @@ func newProgressPrinter(io stdio) func(awsapi.Progress) {
 			total.Records += s.Records
 			total.Retries += s.Retries
 		}
-		line := fmt.Sprintf("%s  %d pages, %s records, %d retries", strings.Join(parts, "  "), total.Pages, commas(int64(total.Records)), total.Retries)
+		line := fmt.Sprintf("%s  %s, %s records, %s", strings.Join(parts, "  "), plural(total.Pages, "page"), commas(int64(total.Records)), plural(total.Retries, "retry"))
 		fmt.Fprintf(io.err, "\r\x1b[2K%s", line)
 		allDone := true
 		for _, s := range state {
