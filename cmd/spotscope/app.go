@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -129,38 +130,45 @@ func (a *app) fetcher(ctx context.Context) (*awsapi.Fetcher, error) {
 	}, nil
 }
 
-// refresh brings the cache up to date for a read command: it fetches what is
-// missing or older than --max-age, unless offline. When AWS cannot be reached
-// but the cache has data for the regions, it says so and carries on with the
-// cache; with nothing cached the error stands.
+// refresh brings the cache up to date for a read command: it fetches when
+// the cache's coverage of the last days (for these types and products) has a
+// gap, or ends more than --max-age ago; never when offline. When AWS cannot be
+// reached but the cache has records for the regions, it says so and carries
+// on with the cache; with nothing cached the error stands.
 func (a *app) refresh(ctx context.Context, types, products []string, days int) error {
 	if a.offline {
 		return nil
 	}
-	info, err := a.store.Info(ctx)
-	if err != nil {
-		return err
-	}
+	now := a.now()
+	from, to := now.Add(-time.Duration(days)*24*time.Hour), now.Add(-a.g.age)
+	scope := awsapi.Scope(types)
 	var stale []string
-	cached := map[string]bool{}
 	for _, r := range a.regions {
-		fresh := false
-		for _, ri := range info.Regions {
-			if ri.Region == r {
-				cached[r] = ri.Records > 0
-				fresh = !ri.LastFetch.IsZero() && a.now().Sub(ri.LastFetch) < a.g.age
+		for _, p := range products {
+			ok, err := a.covered(ctx, r, p, scope, from, to)
+			if err != nil {
+				return err
 			}
-		}
-		if !fresh {
-			stale = append(stale, r)
+			if !ok {
+				stale = append(stale, r)
+				break
+			}
 		}
 	}
 	if len(stale) == 0 {
 		return nil
 	}
-	err = a.fetch(ctx, awsapi.Request{Regions: stale, Types: types, Products: products, Days: days}, false)
+	err := a.fetch(ctx, awsapi.Request{Regions: stale, Types: types, Products: products, Days: days}, false)
 	if err == nil || errors.Is(err, context.Canceled) {
 		return err
+	}
+	info, ierr := a.store.Info(ctx)
+	if ierr != nil {
+		return err
+	}
+	cached := map[string]bool{}
+	for _, ri := range info.Regions {
+		cached[ri.Region] = ri.Records > 0
 	}
 	for _, r := range stale {
 		if !cached[r] {
@@ -169,6 +177,30 @@ func (a *app) refresh(ctx context.Context, types, products []string, days int) e
 	}
 	fmt.Fprintf(a.g.io.err, "spotscope: using cached data: %s\n", oneLine(err))
 	return nil
+}
+
+// covered reports whether the cache's coverage for the region, product and
+// type scope (or for all types) spans [from, to] without a gap.
+func (a *app) covered(ctx context.Context, region, product, scope string, from, to time.Time) (bool, error) {
+	var ivs []market.Interval
+	for _, sc := range []string{awsapi.ScopeAll, scope} {
+		cov, err := a.store.Coverage(ctx, region, product, sc)
+		if err != nil {
+			return false, err
+		}
+		ivs = append(ivs, cov...)
+		if sc == scope {
+			break
+		}
+	}
+	sort.Slice(ivs, func(i, j int) bool { return ivs[i].Start.Before(ivs[j].Start) })
+	cur := from
+	for _, iv := range ivs {
+		if !iv.Start.After(cur) && iv.End.After(cur) {
+			cur = iv.End
+		}
+	}
+	return !cur.Before(to), nil
 }
 
 // fetch runs a fetch with progress on stderr and a one-line summary.

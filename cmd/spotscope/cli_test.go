@@ -460,3 +460,25 @@ func TestDoctorThroughFakes(t *testing.T) {
 		t.Fatalf("denied action: exit %d\n%s", code, out)
 	}
 }
+
+// TestReadCommandsFetchWhatTheCacheLacks: a read fills the gap its question
+// needs (here: every type after a fetch of one type) and, once covered, does
+// not call AWS again within --max-age.
+func TestReadCommandsFetchWhatTheCacheLacks(t *testing.T) {
+	e := newEnv(t, true)
+	e.ok("fetch", "-t", "c5.large", "--days", "7")
+	out := e.ok("prices", "-o", "csv")
+	if n := strings.Count(out, "\n"); n < 200 {
+		t.Fatalf("prices after a one-type fetch should fetch every type: %d lines", n)
+	}
+	calls := e.ec2.Counts().ByAction["DescribeSpotPriceHistory"]
+	e.ok("prices", "-o", "csv")
+	e.ok("prices", "-t", "m5.large")
+	if again := e.ec2.Counts().ByAction["DescribeSpotPriceHistory"]; again != calls {
+		t.Errorf("covered reads called AWS %d more times", again-calls)
+	}
+	e.ok("stats", "--window", "30d", "-t", "m5.large") // needs 30 days: fetches the rest
+	if e.ec2.Counts().ByAction["DescribeSpotPriceHistory"] == calls {
+		t.Error("stats over 30 days did not fetch the days the cache lacks")
+	}
+}

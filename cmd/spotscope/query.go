@@ -77,7 +77,7 @@ func newPricesCmd(g *globals) *cobra.Command {
 			if err := sel.validate(); err != nil {
 				return err
 			}
-			a, err := g.openRead(cmd.Context(), sel, awsapi.MaxDays)
+			a, err := g.openRead(cmd.Context(), sel, 1) // the record in effect a day ago plus the day's changes
 			if err != nil {
 				return err
 			}
