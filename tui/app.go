@@ -499,7 +499,7 @@ func (m Model) View() string {
 	case m.showHelp:
 		body = m.helpView(w, h)
 	case m.view == viewMarket:
-		body = m.market.view(m.st, m.loading && len(m.rows) == 0)
+		body = m.market.view(m.st, m.loading && len(m.rows) == 0, m.refresh.active)
 	case m.view == viewDetail:
 		body = m.detail.view(m.st, w, h)
 	case m.view == viewCompare:

@@ -454,3 +454,21 @@ func TestSupersededQueryIsCancelled(t *testing.T) {
 		t.Fatal("superseded query still blocked")
 	}
 }
+
+// TestEmptyCacheWhileRefreshing: on a first run the table is empty until the
+// refresh lands; it must say prices are on their way, not that none exist.
+func TestEmptyCacheWhileRefreshing(t *testing.T) {
+	b := newFakeBackend(0, 0)
+	b.info.CanRefresh = true
+	b.refresh = func(context.Context, func(RefreshProgress)) error { return nil }
+	m := New(b, func() time.Time { return fakeEnd }, Options{})
+	m = send(t, m, tea.WindowSizeMsg{Width: 100, Height: 30})
+	m = send(t, m, summariesMsg{gen: m.sumGen, q: m.newQuery()})
+	if v := m.View(); !strings.Contains(v, "fetching them from AWS") {
+		t.Fatalf("empty table during the first refresh:\n%s", v)
+	}
+	m.refresh.active = false
+	if v := m.View(); !strings.Contains(v, "no pools in this window") {
+		t.Fatalf("empty table without a refresh:\n%s", v)
+	}
+}

@@ -618,7 +618,9 @@ func (v marketView) summary() string {
 	return fmt.Sprintf("%s%d %s of %d pools · sort %s %s", pos, n, unit, len(v.all), strings.ToLower(columns[v.sortCol].title), dir)
 }
 
-func (v marketView) view(st styles, loading bool) string {
+// refreshing says a fetch from AWS is under way, so an empty table is
+// "not yet", not "nothing".
+func (v marketView) view(st styles, loading, refreshing bool) string {
 	var b strings.Builder
 	if v.typing || v.input.Value() != "" {
 		if v.typing {
@@ -639,6 +641,9 @@ func (v marketView) view(st styles, loading bool) string {
 	}
 	if len(v.rows) == 0 {
 		msg := "no pools in this window"
+		if refreshing {
+			msg = "no prices cached yet: fetching them from AWS…"
+		}
 		if len(v.all) > 0 {
 			msg = "no pools match the filters (esc clears them)"
 		}
