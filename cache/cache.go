@@ -56,6 +56,12 @@ type Store struct {
 	// deleted, so an id, once committed, stays valid for the store's life.
 	mu      sync.Mutex
 	poolIDs map[market.Pool]int64
+
+	// wmu queues this process's writers. SQLite's busy handler is not
+	// fair: with dozens of fetch workers writing pages, one could starve
+	// past the busy timeout; in-process writers wait here instead, and
+	// only other processes meet the busy timeout.
+	wmu sync.Mutex
 }
 
 // DefaultDir is $SPOTSCOPE_CACHE_DIR, else the user cache directory's

@@ -124,7 +124,7 @@ func decodeChunk(dst []entry, data []byte) ([]entry, error) {
 // wins: add beats old, and within add the later element beats the earlier,
 // so a corrected price from AWS replaces the stored one. It returns the
 // merged entries and how many times were not in old.
-func mergeEntries(old, add []entry) ([]entry, int) {
+func mergeEntries(old, add []entry, keepOld bool) ([]entry, int) {
 	sort.SliceStable(add, func(i, j int) bool { return add[i].ms < add[j].ms })
 	// Keep the last of each run of equal times.
 	w := 0
@@ -149,8 +149,12 @@ func mergeEntries(old, add []entry) ([]entry, int) {
 			out = append(out, add[j])
 			added++
 			j++
-		default: // same time: the newer write wins
-			out = append(out, add[j])
+		default: // same time: the newer write wins, unless told to keep
+			if keepOld {
+				out = append(out, old[i])
+			} else {
+				out = append(out, add[j])
+			}
 			i++
 			j++
 		}

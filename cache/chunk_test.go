@@ -54,7 +54,7 @@ func TestMergeEntries(t *testing.T) {
 		{"interleaved", []entry{{2, 2}, {4, 4}}, []entry{{5, 5}, {1, 1}, {3, 3}}, []entry{{1, 1}, {2, 2}, {3, 3}, {4, 4}, {5, 5}}, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, added := mergeEntries(tc.old, slices.Clone(tc.add))
+			got, added := mergeEntries(tc.old, slices.Clone(tc.add), false)
 			if !slices.Equal(got, tc.want) || added != tc.wantAdded {
 				t.Errorf("merge = %v, %d; want %v, %d", got, added, tc.want, tc.wantAdded)
 			}

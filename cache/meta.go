@@ -17,6 +17,8 @@ import (
 // merged, so the table stays small however often a cron job fetches. An
 // empty interval is a no-op.
 func (s *Store) AddCoverage(ctx context.Context, region, product, scope string, iv market.Interval) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	if iv.End.Before(iv.Start) {
 		return fmt.Errorf("cache: coverage interval ends (%s) before it starts (%s)", iv.End, iv.Start)
 	}
@@ -79,6 +81,8 @@ func (s *Store) Coverage(ctx context.Context, region, product, scope string) ([]
 
 // PutInstanceTypes replaces the instance-type catalog of region.
 func (s *Store) PutInstanceTypes(ctx context.Context, region string, types []market.InstanceType, at time.Time) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	// JSON rather than columns: the catalog is always read whole per
 	// region, and new fields need no migration.
 	data, err := json.Marshal(types)
@@ -113,6 +117,8 @@ func (s *Store) InstanceTypes(ctx context.Context, region string) ([]market.Inst
 
 // PutZones replaces the zones of region.
 func (s *Store) PutZones(ctx context.Context, region string, zones []market.Zone, at time.Time) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("cache: %w", err)
@@ -157,6 +163,8 @@ func (s *Store) Zones(ctx context.Context, region string) ([]market.Zone, error)
 // PutDoc stores an opaque document (advisor file, On-Demand prices,
 // placement answers) under key, replacing any previous one.
 func (s *Store) PutDoc(ctx context.Context, key string, data []byte, at time.Time) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	if data == nil {
 		data = []byte{}
 	}
@@ -185,6 +193,8 @@ func (s *Store) Doc(ctx context.Context, key string) (data []byte, at time.Time,
 
 // SetLastFetch records when region was last fetched.
 func (s *Store) SetLastFetch(ctx context.Context, region string, at time.Time) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	if _, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO meta (region, last_fetch_ms) VALUES (?, ?)`, region, ms(at)); err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}

@@ -42,6 +42,17 @@ type chunkKey struct {
 // corrects a wrong value instead of being ignored. Within recs the later
 // element wins. All of it is one transaction.
 func (s *Store) AddRecords(ctx context.Context, recs []market.Record) (int, error) {
+	return s.addRecords(ctx, recs, false)
+}
+
+// ImportRecords stores recs like AddRecords, except that a record whose pool
+// and time are already stored keeps the stored price: history brought from
+// elsewhere fills gaps but never overrides what AWS answered this cache.
+func (s *Store) ImportRecords(ctx context.Context, recs []market.Record) (int, error) {
+	return s.addRecords(ctx, recs, true)
+}
+
+func (s *Store) addRecords(ctx context.Context, recs []market.Record, keepStored bool) (int, error) {
 	if len(recs) == 0 {
 		return 0, nil
 	}
@@ -75,6 +86,8 @@ func (s *Store) AddRecords(ctx context.Context, recs []market.Record) (int, erro
 		return keys[a].start < keys[b].start
 	})
 
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("cache: %w", err)
@@ -120,7 +133,7 @@ func (s *Store) AddRecords(ctx context.Context, recs []market.Record) (int, erro
 				}
 			}
 		}
-		merged, n := mergeEntries(old, groups[k])
+		merged, n := mergeEntries(old, groups[k], keepStored)
 		added += n
 		buf = encodeChunk(buf[:0], merged)
 		first, last := merged[0], merged[len(merged)-1]
@@ -535,6 +548,8 @@ func (s *Store) Latest(ctx context.Context, f Filter) ([]market.PoolPrice, error
 // reuses the freed pages for later fetches.
 func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 	b := ms(before)
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("cache: %w", err)
@@ -598,6 +613,14 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 		return 0, fmt.Errorf("cache: %w", err)
 	}
 	removed += n.Int64
+	// What was pruned is no longer covered: a later fetch must be free to
+	// ask AWS for it again while AWS still has it.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM coverage WHERE end_ms <= ?`, b); err != nil {
+		return 0, fmt.Errorf("cache: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE coverage SET start_ms = ? WHERE start_ms < ?`, b, b); err != nil {
+		return 0, fmt.Errorf("cache: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("cache: %w", err)
 	}

@@ -40,11 +40,21 @@ type app struct {
 	advProv advisor.Provenance
 }
 
+// cacheDirectory is where this run's cache file lives: the demo keeps its
+// own file in a subdirectory, so `--demo cache path|reset` act on it.
 func (g *globals) cacheDirectory() (string, error) {
-	if g.cacheDir != "" {
-		return g.cacheDir, nil
+	dir := g.cacheDir
+	if dir == "" {
+		d, err := cache.DefaultDir()
+		if err != nil {
+			return "", err
+		}
+		dir = d
 	}
-	return cache.DefaultDir()
+	if g.demo {
+		dir = filepath.Join(dir, "demo")
+	}
+	return dir, nil
 }
 
 // open builds the app. With --demo it opens (and on first use fills) a
@@ -59,7 +69,7 @@ func (g *globals) open(ctx context.Context) (*app, error) {
 		a.demo, a.offline = true, true
 		a.now = demo.End
 		a.regions = []string{demo.Region}
-		if a.store, err = openDemoCache(ctx, filepath.Join(dir, "demo"), g.io); err != nil {
+		if a.store, err = openDemoCache(ctx, dir, g.io); err != nil {
 			return nil, err
 		}
 		return a, nil
@@ -79,7 +89,7 @@ func (g *globals) open(ctx context.Context) (*app, error) {
 }
 
 func (a *app) Close() error {
-	if a.store == nil {
+	if a == nil || a.store == nil {
 		return nil
 	}
 	return a.store.Close()
@@ -88,6 +98,10 @@ func (a *app) Close() error {
 // needRegions reports the usual fix when no region could be resolved.
 func (a *app) needRegions() error {
 	if len(a.regions) == 0 {
+		if a.cfgErr != nil {
+			// A broken profile, not a missing region, is the real problem.
+			return a.cfgErr
+		}
 		return usagef("no region: pass --region (e.g. --region us-east-1) or set AWS_REGION")
 	}
 	return nil
@@ -141,6 +155,13 @@ func (a *app) refresh(ctx context.Context, types, products []string, days int) e
 	}
 	now := a.now()
 	from, to := now.Add(-time.Duration(days)*24*time.Hour), now.Add(-a.g.age)
+	// The fetcher records coverage under the validated patterns, trimmed
+	// and split: ask for the same scope, or a covered read fetches again.
+	m, err := market.NewTypeMatcher(types)
+	if err != nil {
+		return usageError{fmt.Errorf("--type: %w", err)}
+	}
+	types = m.Patterns()
 	scope := awsapi.Scope(types)
 	var stale []string
 	for _, r := range a.regions {
@@ -158,7 +179,7 @@ func (a *app) refresh(ctx context.Context, types, products []string, days int) e
 	if len(stale) == 0 {
 		return nil
 	}
-	err := a.fetch(ctx, awsapi.Request{Regions: stale, Types: types, Products: products, Days: days}, false)
+	err = a.fetch(ctx, awsapi.Request{Regions: stale, Types: types, Products: products, Days: days}, false)
 	if err == nil || errors.Is(err, context.Canceled) {
 		return err
 	}

@@ -52,6 +52,9 @@ func newCacheCmd(g *globals) *cobra.Command {
 			if err != nil || d <= 0 {
 				return usagef("invalid --older-than %q: want a duration such as 180d", olderThan)
 			}
+			if g.demo {
+				return usagef("the demo data is read-only; prune works on your own cache")
+			}
 			a, err := g.open(cmd.Context())
 			if err != nil {
 				return err

@@ -284,6 +284,12 @@ func TestBadInputExits2WithOneLine(t *testing.T) {
 		{[]string{"nosuchcommand"}, "unknown command"},
 		{[]string{"prices", "--nosuchflag"}, "unknown flag"},
 		{[]string{"import"}, "FILE"},
+		{[]string{"stats", "--window", "7xyzd"}, "--window"},
+		{[]string{"prices", "--max-age", "NaNd"}, "--max-age"},
+		{[]string{"fetch", "--rate", "NaN"}, "--rate"},
+		{[]string{"cache", "prune", "--older-than", "10d", "--demo"}, "read-only"},
+		{[]string{"recommend", "--hours", "0"}, "--hours"},
+		{[]string{"recommend", "--count", "0"}, "--count"},
 	}
 	for _, tc := range tests {
 		code, out, errs := e.run(tc.args...)
@@ -480,5 +486,48 @@ func TestReadCommandsFetchWhatTheCacheLacks(t *testing.T) {
 	e.ok("stats", "--window", "30d", "-t", "m5.large") // needs 30 days: fetches the rest
 	if e.ec2.Counts().ByAction["DescribeSpotPriceHistory"] == calls {
 		t.Error("stats over 30 days did not fetch the days the cache lacks")
+	}
+}
+
+func TestDemoCacheCommandsActOnTheDemoFile(t *testing.T) {
+	e := newEnv(t, false)
+	e.ok("prices", "--demo", "-t", "c5.large")
+	if path := strings.TrimSpace(e.ok("cache", "path", "--demo")); path != filepath.Join(e.cacheDir, "demo", "spotscope.db") {
+		t.Errorf("--demo cache path = %s", path)
+	}
+	out := e.ok("cache", "reset", "--demo")
+	if !strings.Contains(out, filepath.Join(e.cacheDir, "demo")) {
+		t.Errorf("--demo cache reset should move the demo file: %s", out)
+	}
+	// The next demo run rebuilds it.
+	if out := e.ok("prices", "--demo", "-t", "c5.large"); !strings.Contains(out, "sa-east-1a") {
+		t.Errorf("demo after reset:\n%s", out)
+	}
+}
+
+func TestBrokenProfileIsNotReportedAsMissingRegion(t *testing.T) {
+	e := newEnv(t, true)
+	code, _, errs := e.run("prices", "--profile", "nope")
+	if code == 0 || strings.Contains(errs, "no region") || !strings.Contains(errs, "nope") {
+		t.Fatalf("exit %d, %q", code, errs)
+	}
+}
+
+func TestStatsAtFetchesTheWindowItEnds(t *testing.T) {
+	e := newEnv(t, true)
+	at := demo.End().Add(-40 * 24 * time.Hour).Format(time.RFC3339)
+	out := e.ok("stats", "--at", at, "--window", "7d", "-t", "c5.large", "-o", "csv")
+	if strings.Count(out, "\n") < 2 {
+		t.Fatalf("stats ending 40 days ago on a fresh cache found nothing:\n%s", out)
+	}
+}
+
+func TestTypeListsWithSpacesStayCovered(t *testing.T) {
+	e := newEnv(t, true)
+	e.ok("prices", "-t", "c5.large, m5.large")
+	calls := e.ec2.Counts().Total
+	e.ok("prices", "-t", "c5.large, m5.large")
+	if again := e.ec2.Counts().Total; again != calls {
+		t.Errorf("a covered read with a spaced type list called AWS %d more times", again-calls)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -26,7 +27,7 @@ into the local cache. Only what the cache lacks is asked for; history older than
   spotscope fetch --region us-east-1 --product Windows --product Linux/UNIX`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if rate <= 0 || burst < 1 {
+			if !(rate > 0) || math.IsInf(rate, 0) || burst < 1 {
 				return usagef("--rate and --burst must be positive (EC2 refills about 20 requests/s per region with a burst of 100)")
 			}
 			if days < 1 || days > awsapi.MaxDays {

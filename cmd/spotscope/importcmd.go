@@ -16,7 +16,8 @@ func newImportCmd(g *globals) *cobra.Command {
 		Long: `Import AWS CLI "aws ec2 describe-spot-price-history" JSON output, or CSV with the columns
 AvailabilityZone,InstanceType,ProductDescription,SpotPrice,Timestamp (gzip or plain).
 The region comes from --region or from each record's AZ name. Records already cached are
-skipped, so importing twice is harmless. This is how archives older than AWS's 90 days
+kept as they are (an import never overrides what AWS answered), so importing twice is
+harmless. This is how archives older than AWS's 90 days
 get into spotscope.`,
 		Example: "  spotscope import history-2019.csv.gz\n  aws ec2 describe-spot-price-history --region eu-west-1 > h.json && spotscope import h.json",
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -42,7 +43,7 @@ get into spotscope.`,
 				var batch []market.Record
 				read, added := 0, 0
 				flush := func() error {
-					n, err := a.store.AddRecords(cmd.Context(), batch)
+					n, err := a.store.ImportRecords(cmd.Context(), batch)
 					added += n
 					batch = batch[:0]
 					return err

@@ -253,15 +253,19 @@ Prices are averaged over time, never over records.`,
 					return usagef("--at: %v", err)
 				}
 			}
-			a, err := g.openRead(cmd.Context(), sel, min(int(w.Hours()/24)+1, awsapi.MaxDays))
+			// The window ends at --at, so the days to have cached run from
+			// its start up to now.
+			now := g.io.now()
+			end := now
+			if !at.IsZero() {
+				end = at
+			}
+			days := min(max(int(now.Sub(end.Add(-w)).Hours()/24)+1, 1), awsapi.MaxDays)
+			a, err := g.openRead(cmd.Context(), sel, days)
 			if err != nil {
 				return err
 			}
 			defer a.Close()
-			end := a.now()
-			if !at.IsZero() {
-				end = at
-			}
 			adv, _ := a.advisorData(cmd.Context())
 			sums, err := explore.Summaries(cmd.Context(), a.store, adv, explore.Query{
 				Regions: a.regions, Products: sel.products, Types: sel.matcher, Window: w, End: end,

@@ -89,6 +89,14 @@ func (f *recommendFlags) profile(cmd *cobra.Command, regions []string) (recommen
 	if p.Window, err = recommend.ParseDuration(f.window); err != nil {
 		return p, usagef("--window: %v", err)
 	}
+	// Zero means "default" inside a profile, so an explicit 0 on the
+	// command line would silently become the default: refuse it instead.
+	if cmd.Flags().Changed(recommend.FlagHours) && p.Hours <= 0 {
+		return p, usagef("--hours must be > 0 (the job's length on one instance)")
+	}
+	if cmd.Flags().Changed(recommend.FlagCount) && p.Count <= 0 {
+		return p, usagef("--count must be >= 1")
+	}
 	if p.Arch == "any" {
 		p.Arch = ""
 	}

@@ -23,7 +23,11 @@ func writeRecommendationTable(w io.Writer, r recommend.Result) error {
 	if p.GPUs > 0 {
 		fmt.Fprintf(w, ", >= %d GPU", p.GPUs)
 	}
-	fmt.Fprintf(w, "), %g h jobs, %s, restart %s, %s in %s\n", p.Hours, ck, recommend.FormatDuration(p.Restart), p.Product, r.Region)
+	restart := "no restart time"
+	if p.Restart > 0 {
+		restart = "restart " + recommend.FormatDuration(p.Restart)
+	}
+	fmt.Fprintf(w, "), %g h jobs, %s, %s, %s in %s\n", p.Hours, ck, restart, p.Product, r.Region)
 	fmt.Fprintf(w, "Expected cost of all %d jobs: $%.2f (%d candidate pools)\n\n", p.Count, r.ExpectedTotalCost, r.Candidates)
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

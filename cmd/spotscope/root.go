@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -127,19 +129,21 @@ func (g *globals) validate(cmd *cobra.Command) error {
 }
 
 // parseDays accepts Go durations plus a "d" suffix for days ("7d", "1.5d",
-// "36h"), the units people use for price history.
+// "36h"), the units people use for price history. The whole string must be
+// one finite, non-negative duration.
 func parseDays(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
-	if strings.HasSuffix(s, "d") {
-		var n float64
-		if _, err := fmt.Sscanf(strings.TrimSuffix(s, "d"), "%g", &n); err != nil || n < 0 || strings.ContainsAny(strings.TrimSuffix(s, "d"), " \t") {
-			return 0, errors.New("want a duration such as 30m, 12h or 7d")
+	bad := errors.New("want a duration such as 30m, 12h or 7d")
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.ParseFloat(n, 64)
+		if err != nil || days < 0 || math.IsInf(days, 0) || math.IsNaN(days) || days > 100*365 {
+			return 0, bad
 		}
-		return time.Duration(n * 24 * float64(time.Hour)), nil
+		return time.Duration(days * 24 * float64(time.Hour)), nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d < 0 {
-		return 0, errors.New("want a duration such as 30m, 12h or 7d")
+		return 0, bad
 	}
 	return d, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/muesli/termenv"
 	"github.com/spf13/cobra"
 
+	"github.com/spotscope/spotscope/cache"
 	"github.com/spotscope/spotscope/market"
 	"github.com/spotscope/spotscope/market/awsapi"
 	"github.com/spotscope/spotscope/market/explore"
@@ -33,10 +34,10 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 	if err != nil {
 		return err
 	}
-	defer func() { a.Close() }()
 	if !a.demo {
 		info, err := a.store.Info(ctx)
 		if err != nil {
+			a.Close()
 			return err
 		}
 		if info.Records == 0 {
@@ -44,12 +45,15 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 				fmt.Fprintf(g.io.err, "spotscope: %s\nspotscope: starting the demo (recorded sa-east-1 prices) instead\n", oneLine(err))
 				a.Close()
 				g.demo = true
-				if a, err = g.open(ctx); err != nil {
+				d, err := g.open(ctx)
+				if err != nil {
 					return err
 				}
+				a = d
 			}
 		}
 	}
+	defer a.Close()
 	if !a.demo {
 		if err := a.needRegions(); err != nil {
 			return err
@@ -142,9 +146,28 @@ func (b *cacheBackend) Refresh(ctx context.Context, progress func(tui.RefreshPro
 	f.Progress = func(p awsapi.Progress) {
 		progress(tui.RefreshProgress{Region: p.Region, Done: p.PiecesDone, Total: p.PiecesTotal, Err: p.Err})
 	}
-	_, err = f.Fetch(ctx, awsapi.Request{Regions: b.a.regions, Days: awsapi.MaxDays})
+	_, err = f.Fetch(ctx, awsapi.Request{Regions: b.a.regions, Products: b.cachedProducts(ctx), Days: awsapi.MaxDays})
 	b.loadInfo(ctx)
 	return err
+}
+
+// cachedProducts are the products to refresh: Linux/UNIX, which the views
+// open on, and every product the cache already holds for these regions, so
+// a Windows history fetched once keeps being refreshed.
+func (b *cacheBackend) cachedProducts(ctx context.Context) []string {
+	have := map[string]bool{market.LinuxUNIX: true}
+	if latest, err := b.a.store.Latest(ctx, cache.Filter{Regions: b.a.regions}); err == nil {
+		for _, p := range latest {
+			have[p.Product] = true
+		}
+	}
+	var out []string
+	for _, p := range market.KnownProducts {
+		if have[p] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // recommender serves the Recommend tab from the same session as the CLI.

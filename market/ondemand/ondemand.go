@@ -214,10 +214,12 @@ func listTable(region string, prices map[string]float64) Table {
 	return t
 }
 
-// estimate derives On-Demand from the mean latest Linux spot price across the
-// region's AZs and the advisor's savings. The advisor's savings are a 30-day
-// AZ average, so this is a rough regional figure; types whose savings are
-// unknown or at least 100% are left out rather than guessed.
+// estimate derives On-Demand from the median latest Linux spot price across
+// the region's AZs and the advisor's savings. The median, not the mean: one
+// AZ in a price spike would otherwise lift the estimate for every AZ. The
+// advisor's savings are a 30-day AZ average, so this is a rough regional
+// figure; types whose savings are unknown or at least 100% are left out
+// rather than guessed.
 func (c *Client) estimate(ctx context.Context, region string) (Table, error) {
 	t := Table{Region: region, prices: map[string]Price{}}
 	if c.Spot == nil || c.Advisor == nil {
@@ -227,34 +229,33 @@ func (c *Client) estimate(ctx context.Context, region string) (Table, error) {
 	if err != nil {
 		return t, err
 	}
-	type acc struct {
-		sum float64
-		n   int
-	}
-	byType := map[string]*acc{}
+	byType := map[string][]float64{}
 	for _, p := range pools {
 		if p.Region != region || strings.TrimSuffix(p.Product, " (Amazon VPC)") != market.LinuxUNIX || p.Price <= 0 {
 			continue
 		}
-		a := byType[p.InstanceType]
-		if a == nil {
-			a = &acc{}
-			byType[p.InstanceType] = a
-		}
-		a.sum += p.Price
-		a.n++
+		byType[p.InstanceType] = append(byType[p.InstanceType], p.Price)
 	}
-	for typ, a := range byType {
+	for typ, prices := range byType {
 		s, ok := c.Advisor.Savings(region, "Linux", typ)
 		if !ok || s >= 100 {
 			continue
 		}
-		t.prices[typ] = Price{USD: EstimateFromSpot(a.sum/float64(a.n), s), Estimated: true}
+		t.prices[typ] = Price{USD: EstimateFromSpot(median(prices), s), Estimated: true}
 	}
 	if len(t.prices) == 0 {
 		return t, errors.New("no Linux spot price with advisor savings for this region")
 	}
 	return t, nil
+}
+
+func median(xs []float64) float64 {
+	sort.Float64s(xs)
+	n := len(xs)
+	if n%2 == 1 {
+		return xs[n/2]
+	}
+	return (xs[n/2-1] + xs[n/2]) / 2
 }
 
 // EstimateFromSpot is On-Demand ~= spot / (1 - savings/100). It returns 0

@@ -248,3 +248,23 @@ func TestCanceled(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestEstimateUsesTheMedianAZ: one AZ in a price spike must not lift the
+// estimate, or the estimate contradicts the savings it was built from.
+func TestEstimateUsesTheMedianAZ(t *testing.T) {
+	pp := func(az string, p float64) market.PoolPrice {
+		return market.PoolPrice{Pool: market.Pool{Region: "sa-east-1", AvailabilityZone: az, InstanceType: "m5.large", Product: market.LinuxUNIX}, Price: p}
+	}
+	c := &Client{Advisor: testSavings, Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) },
+		Spot: func(context.Context, string) ([]market.PoolPrice, error) {
+			return []market.PoolPrice{pp("sa-east-1a", 0.04), pp("sa-east-1b", 0.30), pp("sa-east-1c", 0.05)}, nil
+		}}
+	tab, prov, err := c.Prices(context.Background(), "sa-east-1")
+	if err != nil || prov.Mode != ModeEstimated {
+		t.Fatalf("%v %+v", err, prov)
+	}
+	got, _ := tab.Lookup("m5.large")
+	if want := 0.05 / (1 - 0.60); math.Abs(got.USD-want) > 1e-12 || !got.Estimated {
+		t.Fatalf("estimate %+v, want %v from the median 0.05 and 60%% savings", got, want)
+	}
+}

@@ -85,14 +85,31 @@ func Build(ctx context.Context, src Sources, p Profile, now time.Time) ([]Candid
 			})
 		}
 		if ps, ok := src.(PlacementSource); ok && len(regionTypes) > 0 {
-			sort.Strings(regionTypes)
-			scores, err := ps.PlacementScores(ctx, region, regionTypes, p.Count)
-			if err != nil {
-				return nil, fmt.Errorf("placement scores in %s: %w", region, err)
-			}
-			for i := range pools {
-				if s, ok := scores[pools[i].AvailabilityZoneID]; ok && pools[i].AvailabilityZoneID != "" {
-					pools[i].Placement = s
+			short := shortlist(pools, p)
+			if len(short) > 0 {
+				scores, err := ps.PlacementScores(ctx, region, short, p.Count)
+				if err != nil {
+					return nil, fmt.Errorf("placement scores in %s: %w", region, err)
+				}
+				in := map[string]bool{}
+				for _, t := range short {
+					in[t] = true
+				}
+				// With scores, the choice is made among the types AWS was
+				// asked about: a pool outside the shortlist would have no
+				// score, and an unknown score costs nothing, so it would
+				// win for lack of a signal rather than on its merits.
+				if len(scores) > 0 {
+					kept := pools[:0]
+					for _, c := range pools {
+						if in[c.InstanceType] {
+							if s, ok := scores[c.AvailabilityZoneID]; ok && c.AvailabilityZoneID != "" {
+								c.Placement = s
+							}
+							kept = append(kept, c)
+						}
+					}
+					pools = kept
 				}
 			}
 		}
@@ -114,6 +131,8 @@ type Memory struct {
 	Adv       map[string]advisor.Entry         // Key(region, product, type) -> entry; absent = unknown
 	OD        map[string]OnDemand              // Key(region, product, type) -> price; absent = unknown
 	Placement map[string]map[string]int        // region -> AZ ID -> score
+	// Asked records the instance types of every placement request.
+	Asked [][]string
 }
 
 // Key is the map key of Memory.Adv and Memory.OD. The product is part of it
@@ -144,7 +163,8 @@ func (m *Memory) OnDemand(_ context.Context, region, product, instanceType strin
 	return m.OD[Key(region, product, instanceType)], nil
 }
 
-func (m *Memory) PlacementScores(_ context.Context, region string, _ []string, _ int) (map[string]int, error) {
+func (m *Memory) PlacementScores(_ context.Context, region string, types []string, _ int) (map[string]int, error) {
+	m.Asked = append(m.Asked, append([]string(nil), types...))
 	if m.Placement == nil {
 		return nil, nil
 	}
@@ -155,3 +175,44 @@ var (
 	_ Sources         = (*Memory)(nil)
 	_ PlacementSource = (*Memory)(nil)
 )
+
+// PlacementTypes bounds the shortlist a placement score is asked for.
+const PlacementTypes = 10
+
+// shortlist is the set of instance types a placement score is asked for:
+// the types of the best pools before placement, at most PlacementTypes and
+// at least three when there are three (AWS scores any set low below that).
+// A score answers "can Count instances of one of these types be placed in
+// this AZ", so asking for every matching type would score every AZ near 10
+// and tell the pools nothing; a short list of the likely choices keeps the
+// signal about them, and spends one request configuration per question.
+func shortlist(pools []Candidate, p Profile) []string {
+	cands, _, err := Filter(pools, p)
+	if err != nil || len(cands) == 0 {
+		return nil
+	}
+	type scored struct {
+		typ   string
+		score float64
+	}
+	var ss []scored
+	for _, c := range cands {
+		ss = append(ss, scored{c.InstanceType, Score(c, p).Score})
+	}
+	sort.SliceStable(ss, func(i, j int) bool {
+		if ss[i].score != ss[j].score {
+			return ss[i].score < ss[j].score
+		}
+		return ss[i].typ < ss[j].typ
+	})
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range ss {
+		if !seen[s.typ] && len(out) < PlacementTypes {
+			seen[s.typ] = true
+			out = append(out, s.typ)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -3,6 +3,7 @@ package recommend
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -94,4 +95,45 @@ type failing struct{ *Memory }
 
 func (failing) PoolStats(context.Context, string, string, time.Duration, time.Time) ([]PoolStats, error) {
 	return nil, errors.New("boom")
+}
+
+// TestPlacementShortlist: the placement score is asked for the best types
+// only (at most PlacementTypes) — a score for every matching type would rate
+// each AZ near 10 and say nothing — and the choice is then made among those
+// scored pools.
+func TestPlacementShortlist(t *testing.T) {
+	src := &Memory{Catalog: map[string][]market.InstanceType{}, Stats: map[string][]PoolStats{}}
+	for i := 0; i < 25; i++ {
+		typ := fmt.Sprintf("m%d.xlarge", i+3)
+		src.Catalog["sa-east-1"] = append(src.Catalog["sa-east-1"], spec(typ, 4, 16, "x86_64"))
+		price := 0.05 + float64(i)*0.01
+		src.Stats["sa-east-1"] = append(src.Stats["sa-east-1"], PoolStats{
+			Pool: market.Pool{Region: "sa-east-1", AvailabilityZone: "sa-east-1a", InstanceType: typ, Product: market.LinuxUNIX},
+			AZID: "sae1-az1", Stats: market.Stats{Last: price, TWAP: price, P95: price, CoveredHours: 720}})
+	}
+	src.Placement = map[string]map[string]int{"sa-east-1": {"sae1-az1": 6}}
+	cs, err := Build(context.Background(), src, batch, time.Date(2020, 6, 23, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(src.Asked) != 1 || len(src.Asked[0]) != PlacementTypes {
+		t.Fatalf("placement asked for %v, want the %d best types once", src.Asked, PlacementTypes)
+	}
+	best := map[string]bool{}
+	for _, typ := range src.Asked[0] {
+		best[typ] = true
+	}
+	for i := 0; i < PlacementTypes; i++ {
+		if !best[fmt.Sprintf("m%d.xlarge", i+3)] {
+			t.Fatalf("shortlist %v lacks the cheap m%d.xlarge", src.Asked[0], i+3)
+		}
+	}
+	if len(cs) != PlacementTypes {
+		t.Fatalf("%d candidates, want the %d shortlisted pools", len(cs), PlacementTypes)
+	}
+	for _, c := range cs {
+		if !best[c.InstanceType] || c.Placement != 6 {
+			t.Errorf("%s: placement %d; only shortlisted pools, each scored, should remain", c.InstanceType, c.Placement)
+		}
+	}
 }

@@ -296,7 +296,7 @@ func Score(c Candidate, p Profile) Choice {
 		Weight: share(addPlace),
 	})
 	ch.Reasons = append(ch.Reasons, onDemandReason(c.OnDemand, ch.Price))
-	if w := p.Window.Hours(); c.Stats.CoveredHours > 0 && c.Stats.CoveredHours < 0.9*w {
+	if w := p.Window.Hours(); c.Stats.CoveredHours < 0.9*w {
 		ch.Reasons = append(ch.Reasons, Reason{
 			Factor: "data",
 			Value:  fmt.Sprintf("history covers %.0f h of the %.0f h window", c.Stats.CoveredHours, w),
@@ -393,11 +393,26 @@ func diversify(scored []Choice, count int, o Options) (set, rest []Choice, notes
 	// the notes below say what is missing.
 	var picked []int
 	var gotAZ, gotFam map[string]bool
+	// The cheapest set, without any spread, prices the diversification.
+	cheapest := setCost(scored, eligible[:k], count)
 	for _, need := range [][2]int{{needAZ, needFam}, {needAZ, 1}, {1, 1}} {
 		picked, gotAZ, gotFam = pickGreedy(scored, eligible, k, need[0], need[1])
-		if len(picked) == k {
-			break
+		if len(picked) < k {
+			continue
 		}
+		// A second family guards against a family-wide shortage, but not
+		// at any price: beyond MaxFamilyPremium the set keeps to the
+		// families the cheap pools have and says so.
+		if need[1] > 1 && cheapest > 0 && setCost(scored, picked, count) > cheapest*(1+maxFamilyPremium) {
+			notes = append(notes, fmt.Sprintf("a second instance family would cost more than %.0f%% over the cheapest pools, so the set keeps to %s",
+				maxFamilyPremium*100, strings.Join(familiesOf(scored, eligible[:k]), ", ")))
+			continue
+		}
+		break
+	}
+	if c := setCost(scored, picked, count); cheapest > 0 && c > cheapest*1.005 {
+		notes = append(notes, fmt.Sprintf("spreading over %d AZ(s) and %d family(ies) raises the expected cost by %.1f%% over the %d cheapest pools",
+			len(gotAZ), len(gotFam), (c/cheapest-1)*100, k))
 	}
 	taken := map[int]bool{}
 	for _, i := range picked {
@@ -439,6 +454,43 @@ func diversify(scored []Choice, count int, o Options) (set, rest []Choice, notes
 		notes = append(notes, fmt.Sprintf("the set stays in %s, the best pool's region, because a fleet is regional; other regions appear among the alternatives", region))
 	}
 	return set, rest, notes
+}
+
+// maxFamilyPremium bounds what the family spread may add to the set's
+// expected cost.
+const maxFamilyPremium = 0.10
+
+// setCost is the expected cost of the whole job when count instances are
+// spread evenly over the pools at the given positions, best first.
+func setCost(scored []Choice, positions []int, count int) float64 {
+	ps := append([]int(nil), positions...)
+	sort.Ints(ps)
+	n := len(ps)
+	if n == 0 {
+		return 0
+	}
+	var total float64
+	for j, i := range ps {
+		inst := count / n
+		if j < count%n {
+			inst++
+		}
+		total += float64(inst) * scored[i].ExpectedJobCost
+	}
+	return total
+}
+
+func familiesOf(scored []Choice, positions []int) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, i := range positions {
+		if f := scored[i].Family; !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // pickGreedy takes eligible pools in score order, skipping a pool only when

@@ -531,3 +531,41 @@ func TestWorkVCPUs(t *testing.T) {
 		}
 	}
 }
+
+// TestFamilySpreadIsCostBounded: a second family is taken only when it costs
+// at most maxFamilyPremium more than the cheapest pools; otherwise the set
+// keeps to one family across AZs and the notes say why and at what price.
+func TestFamilySpreadIsCostBounded(t *testing.T) {
+	p := batch
+	p.Count = 2
+	cands := []Candidate{
+		cand("m5.xlarge", "sa-east-1a", "sae1-az1", 4, 16, 0.100, buckets[0]),
+		cand("m5.xlarge", "sa-east-1b", "sae1-az2", 4, 16, 0.101, buckets[0]),
+		cand("c5.xlarge", "sa-east-1a", "sae1-az1", 4, 16, 0.102, buckets[0]),
+		cand("r5.xlarge", "sa-east-1b", "sae1-az2", 4, 16, 0.149, buckets[0]),
+	}
+	res, err := Recommend(cands, p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []string{}
+	for _, c := range res.Pools {
+		got = append(got, c.InstanceType+"/"+c.AvailabilityZone)
+	}
+	if strings.Join(got, " ") != "m5.xlarge/sa-east-1a m5.xlarge/sa-east-1b" {
+		t.Fatalf("set %v, want the two m5 pools across AZs (r5 is 48%% dearer)", got)
+	}
+	if !strings.Contains(strings.Join(res.Notes, "\n"), "second instance family would cost more than 10%") {
+		t.Errorf("notes do not explain the single family: %v", res.Notes)
+	}
+
+	// Within the premium, the second family is taken and its price stated.
+	cands[3] = cand("r5.xlarge", "sa-east-1b", "sae1-az2", 4, 16, 0.104, buckets[0])
+	res, err = Recommend(cands, p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Pools[1].InstanceType != "r5.xlarge" || !strings.Contains(strings.Join(res.Notes, "\n"), "raises the expected cost by") {
+		t.Fatalf("set %+v, notes %v", res.Pools, res.Notes)
+	}
+}

@@ -219,7 +219,12 @@ func yamlHours(v *yaml.Node) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return ParseHours(s)
+	h, err := ParseHours(s)
+	if err == nil && h == 0 {
+		// Omitting the key means the default; writing 0 is a mistake.
+		return 0, fmt.Errorf("invalid job length %q (hours > 0)", s)
+	}
+	return h, err
 }
 
 // ParseHours reads a job length as hours ("8", "0.5") or a duration ("8h", "90m", "2d").

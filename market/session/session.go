@@ -6,6 +6,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -209,6 +210,10 @@ func (w withPlacement) PlacementScores(ctx context.Context, region string, types
 	if err != nil {
 		w.note("placement scores not used: %v", err)
 		return nil, nil
+	}
+	if len(scores) > 0 {
+		w.note("placement scores (by AZ ID, for %d instances of any of %s) were asked for the %d best-scoring types; the set is chosen among them",
+			capacity, strings.Join(types, ", "), len(types))
 	}
 	return scores, nil
 }
