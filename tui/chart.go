@@ -240,3 +240,16 @@ func fmtSpan(d time.Duration) string {
 	}
 	return fmt.Sprintf("%.1fh", d.Hours())
 }
+
+// section is a chart view's middle: the load error or "loading", else the
+// legend, the chart and the key hint. ready is false when the view should
+// stop there.
+func (c chartState) section(st styles, w int, err error, loading bool, keys string) (out string, ready bool) {
+	switch {
+	case err != nil:
+		return st.errText.Render("could not load the series: " + err.Error()), false
+	case loading && !c.ok:
+		return st.muted.Render("loading series…"), false
+	}
+	return truncate(c.legend(st), w) + "\n" + c.drawn + "\n" + truncate(st.muted.Render(c.viewHint()+keys), w) + "\n", true
+}

@@ -145,17 +145,11 @@ func (c compareView) view(st styles, w, h int) string {
 		unit = "$ per vCPU-hour"
 	}
 	b.WriteString(truncate(st.title.Render("Compare")+fmt.Sprintf("  %d types, cheapest AZ each · %s", len(c.pools), unit), w) + "\n")
-	switch {
-	case c.err != nil:
-		b.WriteString(st.errText.Render("could not load the series: " + c.err.Error()))
-		return b.String()
-	case c.loading && !c.chart.ok:
-		b.WriteString(st.muted.Render("loading series…"))
+	chart, ready := c.chart.section(st, w, c.err, c.loading, " · v $/h ↔ $/vCPU-h · +/- zoom · ←/→ pan · x clear marks")
+	b.WriteString(chart)
+	if !ready {
 		return b.String()
 	}
-	b.WriteString(truncate(c.chart.legend(st), w) + "\n")
-	b.WriteString(c.chart.drawn + "\n")
-	b.WriteString(truncate(st.muted.Render(c.chart.viewHint()+" · v $/h ↔ $/vCPU-h · +/- zoom · ←/→ pan · x clear marks"), w) + "\n")
 	rows := make([][]string, len(c.pools))
 	for i, s := range c.pools {
 		vcpu, mem, per := "?", "?", "?"

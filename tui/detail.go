@@ -178,20 +178,15 @@ func (d detailView) view(st styles, w, h int) string {
 		}
 	}
 	b.WriteString(truncate(title, w) + "\n")
-	switch {
-	case len(d.pools) == 0:
+	if len(d.pools) == 0 {
 		b.WriteString(st.muted.Render("no price data for " + d.typ + " in this window"))
 		return b.String()
-	case d.err != nil:
-		b.WriteString(st.errText.Render("could not load the series: " + d.err.Error()))
-		return b.String()
-	case d.loading && !d.chart.ok:
-		b.WriteString(st.muted.Render("loading series…"))
+	}
+	chart, ready := d.chart.section(st, w, d.err, d.loading, " · +/- zoom · ←/→ pan · z reset · wheel/drag · esc back")
+	b.WriteString(chart)
+	if !ready {
 		return b.String()
 	}
-	b.WriteString(truncate(d.chart.legend(st), w) + "\n")
-	b.WriteString(d.chart.drawn + "\n")
-	b.WriteString(truncate(st.muted.Render(d.chart.viewHint()+" · +/- zoom · ←/→ pan · z reset · wheel/drag · esc back"), w) + "\n")
 	rows := make([][]string, len(d.pools))
 	sel := -1
 	for i, s := range d.pools {
