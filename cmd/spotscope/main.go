@@ -67,5 +67,12 @@ func versionString() string {
 			}
 		}
 	}
-	return fmt.Sprintf("spotscope %s (%s) built %s", v, c, d)
+	out := "spotscope " + v
+	if c != "none" && c != "" {
+		out += " (" + c + ")"
+	}
+	if d != "unknown" && d != "" {
+		out += " built " + d
+	}
+	return out
 }

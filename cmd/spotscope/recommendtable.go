@@ -28,7 +28,7 @@ func writeRecommendationTable(w io.Writer, r recommend.Result) error {
 		restart = "restart " + recommend.FormatDuration(p.Restart)
 	}
 	fmt.Fprintf(w, "), %g h jobs, %s, %s, %s in %s\n", p.Hours, ck, restart, p.Product, r.Region)
-	fmt.Fprintf(w, "Expected cost of all %d jobs: $%.2f (%d candidate pools)\n\n", p.Count, r.ExpectedTotalCost, r.Candidates)
+	fmt.Fprintf(w, "Expected cost of %s: $%.2f (%s)\n\n", plural(p.Count, "job"), r.ExpectedTotalCost, plural(r.Candidates, "candidate pool"))
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SHARE\tINSTANCE TYPE\tAZ\tAZ ID\tLAST\tTWAP\tCV\tINTERRUPT\tSCORE(PL)\tON-DEMAND\t$/VCPU-H\t$/JOB\tRANK")
