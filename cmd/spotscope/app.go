@@ -287,21 +287,43 @@ func plural(n int, noun string) string {
 func (a *app) advisorData(ctx context.Context) (*advisor.Data, advisor.Provenance) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.adv != nil {
-		return a.adv, a.advProv
+	if a.adv == nil {
+		a.adv, a.advProv = a.loadAdvisor(ctx, a.offline)
 	}
+	return a.adv, a.advProv
+}
+
+// reloadAdvisor asks for the live advisor data and swaps it in. The load
+// runs without the lock, so views reading the current data never wait on
+// the network.
+func (a *app) reloadAdvisor(ctx context.Context) {
+	d, prov := a.loadAdvisor(ctx, a.offline)
+	a.mu.Lock()
+	a.adv, a.advProv = d, prov
+	a.mu.Unlock()
+}
+
+func (a *app) loadAdvisor(ctx context.Context, offline bool) (*advisor.Data, advisor.Provenance) {
 	if a.demo {
-		a.adv, a.advProv = advisor.Embedded(), advisor.EmbeddedProvenance(a.now())
-		return a.adv, a.advProv
+		return advisor.Embedded(), advisor.EmbeddedProvenance(a.now())
 	}
 	d, prov, err := advisor.Load(ctx, advisor.Source{
-		URL: a.g.io.getenv("SPOTSCOPE_ADVISOR_URL"), Store: a.store, Offline: a.offline, Now: a.now,
+		URL: a.g.io.getenv("SPOTSCOPE_ADVISOR_URL"), Store: a.store, Offline: offline, Now: a.now,
 	})
 	if err != nil || d == nil {
 		d, prov = advisor.Embedded(), advisor.EmbeddedProvenance(a.now())
 	}
-	a.adv, a.advProv = d, prov
 	return d, prov
+}
+
+// preloadCachedAdvisor sets the advisor data from the cache or the embedded
+// snapshot without touching the network, for a start that must not wait on
+// it (the TUI's first frame); a refresh brings the live data later.
+func (a *app) preloadCachedAdvisor(ctx context.Context) {
+	d, prov := a.loadAdvisor(ctx, true)
+	a.mu.Lock()
+	a.adv, a.advProv = d, prov
+	a.mu.Unlock()
 }
 
 // openDemoCache opens the demo cache, importing the embedded records the first

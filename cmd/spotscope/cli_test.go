@@ -531,3 +531,35 @@ func TestTypeListsWithSpacesStayCovered(t *testing.T) {
 		t.Errorf("a covered read with a spaced type list called AWS %d more times", again-calls)
 	}
 }
+
+// TestTUIStartReadsNoAdvisorFromTheNetwork: the explorer's first frame uses
+// the cached or embedded advisor data; only a refresh asks for the live file.
+func TestTUIStartReadsNoAdvisorFromTheNetwork(t *testing.T) {
+	e := newEnv(t, true)
+	advisorJSON, err := os.ReadFile("../../market/advisor/data/spot-advisor-data_2025-06.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits++; w.Write(advisorJSON) }))
+	defer srv.Close()
+	e.getenv["SPOTSCOPE_ADVISOR_URL"] = srv.URL
+	g := &globals{io: stdio{out: &bytes.Buffer{}, err: &bytes.Buffer{}, now: demo.End, getenv: func(k string) string { return e.getenv[k] }},
+		regions: []string{"sa-east-1"}, maxAge: "1h"}
+	a, err := g.open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	a.preloadCachedAdvisor(context.Background())
+	b := &cacheBackend{a: a}
+	b.loadInfo(context.Background())
+	if hits != 0 || b.Info().Advisor.Mode != "embedded" {
+		t.Fatalf("start fetched the advisor %d times; provenance %+v", hits, b.Info().Advisor)
+	}
+	a.reloadAdvisor(context.Background())
+	b.loadInfo(context.Background())
+	if hits != 1 || b.Info().Advisor.Mode != "live" {
+		t.Fatalf("refresh: %d fetches, provenance %+v", hits, b.Info().Advisor)
+	}
+}

@@ -65,6 +65,9 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 	// Ask the terminal once, before the program owns its input.
 	lipgloss.SetHasDarkBackground(termenv.HasDarkBackground())
 
+	// The first frame reads the advisor data from the cache or the embedded
+	// snapshot; the background refresh fetches the live file.
+	a.preloadCachedAdvisor(ctx)
 	b := &cacheBackend{a: a}
 	b.loadInfo(ctx)
 	rv := recommendview.New(recommender{a: a}, recommendview.Options{
@@ -147,6 +150,7 @@ func (b *cacheBackend) Refresh(ctx context.Context, progress func(tui.RefreshPro
 		progress(tui.RefreshProgress{Region: p.Region, Done: p.PiecesDone, Total: p.PiecesTotal, Err: p.Err})
 	}
 	_, err = f.Fetch(ctx, awsapi.Request{Regions: b.a.regions, Products: b.cachedProducts(ctx), Days: awsapi.MaxDays})
+	b.a.reloadAdvisor(ctx)
 	b.loadInfo(ctx)
 	return err
 }
