@@ -1,18 +1,9 @@
 package tui
 
-import "github.com/charmbracelet/lipgloss"
+import (
+	"github.com/charmbracelet/lipgloss"
 
-// Colours adapt to light and dark terminals. Meaning never rests on colour
-// alone (NO_COLOR strips it): the cursor row has a marker, marks a "*", and
-// risk buckets print their label.
-var (
-	colAccent = lipgloss.AdaptiveColor{Light: "#5A3FD6", Dark: "#9D8CFF"}
-	colMuted  = lipgloss.AdaptiveColor{Light: "#6B6B6B", Dark: "#8A8A8A"}
-	colGood   = lipgloss.AdaptiveColor{Light: "#16803C", Dark: "#4ADE80"}
-	colWarn   = lipgloss.AdaptiveColor{Light: "#A16207", Dark: "#FACC15"}
-	colBad    = lipgloss.AdaptiveColor{Light: "#B91C1C", Dark: "#F87171"}
-	colSelBg  = lipgloss.AdaptiveColor{Light: "#E4DEFF", Dark: "#312A5C"}
-	colBanner = lipgloss.AdaptiveColor{Light: "#FFF4CC", Dark: "#3D3415"}
+	"github.com/spotscope/spotscope/tui/theme"
 )
 
 // seriesColors give each AZ or compared type its own colour; the legend
@@ -39,22 +30,22 @@ type styles struct {
 func newStyles() styles {
 	s := lipgloss.NewStyle
 	return styles{
-		title:     s().Bold(true).Foreground(colAccent),
-		tabActive: s().Bold(true).Foreground(colAccent).Underline(true),
-		tab:       s().Foreground(colMuted),
-		header:    s().Foreground(colMuted),
-		muted:     s().Foreground(colMuted),
-		status:    s().Foreground(colMuted),
-		errText:   s().Foreground(colBad),
-		banner:    s().Background(colBanner),
+		title:     s().Bold(true).Foreground(theme.Accent),
+		tabActive: s().Bold(true).Foreground(theme.Accent).Underline(true),
+		tab:       s().Foreground(theme.Muted),
+		header:    s().Foreground(theme.Muted),
+		muted:     s().Foreground(theme.Muted),
+		status:    s().Foreground(theme.Muted),
+		errText:   s().Foreground(theme.Bad),
+		banner:    s().Background(theme.Banner),
 		colHeader: s().Bold(true),
-		sel:       s().Background(colSelBg),
-		marked:    s().Foreground(colAccent).Bold(true),
-		good:      s().Foreground(colGood),
-		warn:      s().Foreground(colWarn),
-		bad:       s().Foreground(colBad),
-		accent:    s().Foreground(colAccent),
-		box:       s().Border(lipgloss.RoundedBorder()).BorderForeground(colMuted).Padding(0, 1),
+		sel:       s().Background(theme.SelBg),
+		marked:    s().Foreground(theme.Accent).Bold(true),
+		good:      s().Foreground(theme.Good),
+		warn:      s().Foreground(theme.Warn),
+		bad:       s().Foreground(theme.Bad),
+		accent:    s().Foreground(theme.Accent),
+		box:       s().Border(lipgloss.RoundedBorder()).BorderForeground(theme.Muted).Padding(0, 1),
 	}
 }
 

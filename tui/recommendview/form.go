@@ -14,6 +14,7 @@ import (
 
 	"github.com/spotscope/spotscope/market"
 	"github.com/spotscope/spotscope/market/recommend"
+	"github.com/spotscope/spotscope/tui/theme"
 )
 
 // field indexes the form. The order is the tab order and the reading order of
@@ -93,7 +94,7 @@ func newForm(defaults recommend.Profile) form {
 		// A blinking cursor means a tick message per half second for the
 		// whole session and non-deterministic goldens; static is enough.
 		ti.Cursor.SetMode(cursor.CursorStatic)
-		ti.PlaceholderStyle = ti.PlaceholderStyle.Foreground(colMuted)
+		ti.PlaceholderStyle = ti.PlaceholderStyle.Foreground(theme.Muted)
 		f.inputs[i] = ti
 	}
 	p := &f.inputs[fProduct]

@@ -1,17 +1,9 @@
 package recommendview
 
-import "github.com/charmbracelet/lipgloss"
+import (
+	"github.com/charmbracelet/lipgloss"
 
-// Every colour is adaptive so the view reads on light and dark terminals, and
-// every colour has a textual twin (▸, ✗, ~, ?, [..]) because NO_COLOR strips
-// all SGR, bold included.
-var (
-	colAccent = lipgloss.AdaptiveColor{Light: "#5A3FC0", Dark: "#A99BFF"}
-	colMuted  = lipgloss.AdaptiveColor{Light: "#6B6B6B", Dark: "#8A8A8A"}
-	colError  = lipgloss.AdaptiveColor{Light: "#B00020", Dark: "#FF6B6B"}
-	colOK     = lipgloss.AdaptiveColor{Light: "#1B7F3B", Dark: "#6BD68B"}
-	colWarn   = lipgloss.AdaptiveColor{Light: "#9A6700", Dark: "#E3B341"}
-	colSelBG  = lipgloss.AdaptiveColor{Light: "#E4DEFF", Dark: "#3B3363"}
+	"github.com/spotscope/spotscope/tui/theme"
 )
 
 type styles struct {
@@ -29,15 +21,15 @@ type styles struct {
 
 func defaultStyles() styles {
 	return styles{
-		title:    lipgloss.NewStyle().Bold(true).Foreground(colAccent),
+		title:    lipgloss.NewStyle().Bold(true).Foreground(theme.Accent),
 		label:    lipgloss.NewStyle(),
-		focus:    lipgloss.NewStyle().Bold(true).Foreground(colAccent),
-		muted:    lipgloss.NewStyle().Foreground(colMuted),
-		err:      lipgloss.NewStyle().Foreground(colError),
-		ok:       lipgloss.NewStyle().Foreground(colOK),
-		warn:     lipgloss.NewStyle().Foreground(colWarn),
-		header:   lipgloss.NewStyle().Bold(true).Foreground(colMuted),
-		selected: lipgloss.NewStyle().Bold(true).Background(colSelBG),
+		focus:    lipgloss.NewStyle().Bold(true).Foreground(theme.Accent),
+		muted:    lipgloss.NewStyle().Foreground(theme.Muted),
+		err:      lipgloss.NewStyle().Foreground(theme.Bad),
+		ok:       lipgloss.NewStyle().Foreground(theme.Good),
+		warn:     lipgloss.NewStyle().Foreground(theme.Warn),
+		header:   lipgloss.NewStyle().Bold(true).Foreground(theme.Muted),
+		selected: lipgloss.NewStyle().Bold(true).Background(theme.SelBg),
 		section:  lipgloss.NewStyle().Bold(true),
 	}
 }
