@@ -290,6 +290,7 @@ func TestBadInputExits2WithOneLine(t *testing.T) {
 		{[]string{"cache", "prune", "--older-than", "10d", "--demo"}, "read-only"},
 		{[]string{"recommend", "--hours", "0"}, "--hours"},
 		{[]string{"recommend", "--count", "0"}, "--count"},
+		{[]string{"recommend", "--family", "m5["}, "--family:"},
 	}
 	for _, tc := range tests {
 		code, out, errs := e.run(tc.args...)

@@ -131,7 +131,8 @@ func (f *recommendFlags) profile(cmd *cobra.Command, regions []string) (recommen
 	}
 	p = recommend.Merge(base, p, changed).WithDefaults()
 	if err := p.Validate(); err != nil {
-		return p, usageError{err}
+		// The profile file's key is "families"; the flag is --family.
+		return p, usagef("%s", strings.Replace(err.Error(), "--"+recommend.FlagFamilies, "--family", 1))
 	}
 	return p, nil
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -142,7 +143,14 @@ func CheckCredentials(ctx context.Context, cfg aws.Config) (CredentialInfo, erro
 type credError struct{ cause error }
 
 func (e *credError) Error() string {
-	return ErrNoCredentials.Error() + " (" + redact(e.cause.Error()) + ")"
+	cause := e.cause.Error()
+	// When the chain simply ran out (nothing configured, no instance
+	// role), the SDK's account of each step says nothing the fix does not;
+	// anything else (an expired SSO session, a broken profile) is the news.
+	if strings.Contains(cause, "no EC2 IMDS role found") {
+		return ErrNoCredentials.Error()
+	}
+	return ErrNoCredentials.Error() + " (" + redact(cause) + ")"
 }
 
 func (e *credError) Unwrap() []error { return []error{ErrNoCredentials, e.cause} }

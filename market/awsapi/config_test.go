@@ -97,6 +97,11 @@ func TestCheckCredentialsMissing(t *testing.T) {
 	if !strings.HasPrefix(err.Error(), `no AWS credentials found: set AWS_PROFILE or run "aws configure" / "aws sso login" (or use --demo / --offline)`) {
 		t.Errorf("message %q", err)
 	}
+	// Nothing configured at all: the fix is the whole message, without the
+	// SDK's walk through every provider it tried.
+	if strings.Contains(err.Error(), "IMDS") {
+		t.Errorf("message carries the provider chain's noise: %q", err)
+	}
 	if d := time.Since(began); d > DefaultCredentialTimeout+time.Second {
 		t.Errorf("took %v", d)
 	}
