@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/smithy-go/logging"
 
 	"github.com/spotscope/spotscope/cache"
 	"github.com/spotscope/spotscope/market"
@@ -112,9 +111,6 @@ func (a *app) awsConfig(ctx context.Context) (aws.Config, error) {
 	defer a.mu.Unlock()
 	if a.cfg == nil && a.cfgErr == nil {
 		cfg, err := awsapi.LoadConfig(ctx, awsapi.Options{Profile: a.g.profile})
-		// The SDK logs retry warnings to stderr on its own; they would tear
-		// the TUI and duplicate the fetch summary, which counts retries.
-		cfg.Logger = logging.Nop{}
 		a.cfg, a.cfgErr = &cfg, err
 	}
 	if a.cfgErr != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/smithy-go/logging"
 )
 
 // DefaultMaxAttempts is higher than the SDK's 3 because a 90-day fetch makes
@@ -59,6 +60,11 @@ func LoadConfig(ctx context.Context, o Options) (aws.Config, error) {
 	opts := []func(*config.LoadOptions) error{
 		config.WithRetryMode(aws.RetryModeAdaptive),
 		config.WithRetryMaxAttempts(attempts),
+		// The SDK's own warnings (IMDS fallbacks, retries) go to stderr
+		// from inside the credential chain and the retryer; spotscope
+		// reports what matters itself, and stray lines would tear the TUI.
+		// Set here, at load, because providers capture the logger then.
+		config.WithLogger(logging.Nop{}),
 	}
 	if o.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(o.Profile))
