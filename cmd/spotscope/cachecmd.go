@@ -26,7 +26,7 @@ func newCacheCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer a.Close()
-			in, err := a.store.Info(cmd.Context())
+			in, err := a.Store.Info(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -60,11 +60,11 @@ func newCacheCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer a.Close()
-			n, err := a.store.Prune(cmd.Context(), a.now().Add(-d))
+			n, err := a.Store.Prune(cmd.Context(), a.Now().Add(-d))
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(g.io.out, "pruned %s records older than %s\n", commas(n), ts(a.now().Add(-d)))
+			fmt.Fprintf(g.io.out, "pruned %s records older than %s\n", commas(n), ts(a.Now().Add(-d)))
 			return nil
 		},
 	}

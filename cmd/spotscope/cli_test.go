@@ -552,13 +552,13 @@ func TestTUIStartReadsNoAdvisorFromTheNetwork(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	a.preloadCachedAdvisor(context.Background())
+	a.PreloadCachedAdvisor(context.Background())
 	b := &cacheBackend{a: a}
 	b.loadInfo(context.Background())
 	if hits != 0 || b.Info().Advisor.Mode != "embedded" {
 		t.Fatalf("start fetched the advisor %d times; provenance %+v", hits, b.Info().Advisor)
 	}
-	a.reloadAdvisor(context.Background())
+	a.ReloadAdvisor(context.Background())
 	b.loadInfo(context.Background())
 	if hits != 1 || b.Info().Advisor.Mode != "live" {
 		t.Fatalf("refresh: %d fetches, provenance %+v", hits, b.Info().Advisor)

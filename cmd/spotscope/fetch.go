@@ -51,18 +51,18 @@ into the local cache. Only what the cache lacks is asked for; history older than
 				return err
 			}
 			defer a.Close()
-			if err := a.needRegions(); err != nil {
+			if err := a.NeedRegions(); err != nil {
 				return err
 			}
-			f, err := a.fetcher(cmd.Context())
+			f, err := a.Fetcher(cmd.Context())
 			if err != nil {
 				return err
 			}
 			f.Rate, f.Burst = rate, burst
-			if err := a.ensureCatalog(cmd.Context(), f, a.regions); err != nil {
+			if err := a.EnsureCatalog(cmd.Context(), f, a.Regions); err != nil {
 				return err
 			}
-			sum, err := f.Fetch(cmd.Context(), awsapi.Request{Regions: a.regions, Types: types, Products: ps, Days: days})
+			sum, err := f.Fetch(cmd.Context(), awsapi.Request{Regions: a.Regions, Types: types, Products: ps, Days: days})
 			fmt.Fprintln(g.io.err, summaryLine(sum, err))
 			if err != nil {
 				return err

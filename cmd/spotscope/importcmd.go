@@ -43,7 +43,7 @@ get into spotscope.`,
 				var batch []market.Record
 				read, added := 0, 0
 				flush := func() error {
-					n, err := a.store.ImportRecords(cmd.Context(), batch)
+					n, err := a.Store.ImportRecords(cmd.Context(), batch)
 					added += n
 					batch = batch[:0]
 					return err

@@ -12,6 +12,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+
+	"github.com/spotscope/spotscope/market/workspace"
 )
 
 // Set by GoReleaser through -ldflags; see versionString for go install builds.
@@ -40,7 +42,7 @@ func run(ctx context.Context, args []string, io stdio) int {
 	fmt.Fprintf(io.err, "spotscope: %s\n", oneLine(err))
 	var ue usageError
 	switch {
-	case errors.As(err, &ue), strings.HasPrefix(err.Error(), "unknown command"):
+	case errors.As(err, &ue), workspace.IsBadInput(err), strings.HasPrefix(err.Error(), "unknown command"):
 		return 2
 	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
 		return 130

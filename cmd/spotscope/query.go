@@ -3,17 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/spotscope/spotscope/cache"
 	"github.com/spotscope/spotscope/market"
-	"github.com/spotscope/spotscope/market/awsapi"
 	"github.com/spotscope/spotscope/market/dataset"
 	"github.com/spotscope/spotscope/market/explore"
+	"github.com/spotscope/spotscope/market/workspace"
 	"github.com/spotscope/spotscope/tui/output"
 )
 
@@ -39,27 +37,25 @@ func (s *selection) flags(cmd *cobra.Command) {
 }
 
 func (s *selection) validate() error {
-	m, err := market.NewTypeMatcher(s.types)
+	sel, err := workspace.Select(s.types, s.products)
 	if err != nil {
-		return usageError{fmt.Errorf("--type: %w", err)}
+		return err
 	}
-	s.matcher = m
-	s.products, err = productsOrDefault(s.products)
-	return err
+	s.products, s.matcher = sel.Products, sel.Matcher
+	return nil
 }
 
-// openRead opens the app for a read command over the selection and brings
-// the cache up to date for the last days (unless offline).
-func (g *globals) openRead(ctx context.Context, sel selection, days int) (*app, error) {
+func (s *selection) ask() workspace.Selection {
+	return workspace.Selection{Types: s.types, Products: s.products, Matcher: s.matcher}
+}
+
+// openRead opens the workspace for a read command, with a region.
+func (g *globals) openRead(ctx context.Context) (*app, error) {
 	a, err := g.open(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := a.needRegions(); err != nil {
-		a.Close()
-		return nil, err
-	}
-	if err := a.refresh(ctx, sel.types, sel.products, days); err != nil {
+	if err := a.NeedRegions(); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -77,21 +73,15 @@ func newPricesCmd(g *globals) *cobra.Command {
 			if err := sel.validate(); err != nil {
 				return err
 			}
-			a, err := g.openRead(cmd.Context(), sel, 1) // the record in effect a day ago plus the day's changes
+			a, err := g.openRead(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer a.Close()
-			rows, err := a.store.Latest(cmd.Context(), cache.Filter{Regions: a.regions, Products: sel.products, Types: sel.matcher})
+			rows, err := a.Prices(cmd.Context(), sel.ask())
 			if err != nil {
 				return err
 			}
-			sort.Slice(rows, func(i, j int) bool {
-				if rows[i].Price != rows[j].Price {
-					return rows[i].Price < rows[j].Price
-				}
-				return rows[i].Pool.String() < rows[j].Pool.String()
-			})
 			type jsonRow struct {
 				Region             string  `json:"region"`
 				AvailabilityZone   string  `json:"availability_zone"`
@@ -133,67 +123,34 @@ AZ is the price in effect at the window's start.`,
 			if since != "" && (startS != "" || endS != "") {
 				return usagef("--since and --start/--end exclude each other")
 			}
-			var products []string
-			if product != "" {
-				products = []string{product}
-			}
-			products, err := productsOrDefault(products)
-			if err != nil {
-				return err
-			}
-			a, err := g.open(cmd.Context())
+			a, err := g.openRead(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer a.Close()
-			if err := a.needRegions(); err != nil {
-				return err
-			}
-			if len(a.regions) != 1 {
-				return usagef("history takes one --region, got %d", len(a.regions))
-			}
-			end := a.now()
-			start := end.Add(-7 * 24 * time.Hour)
+			q := workspace.HistoryQuery{Type: typ, Zone: az, Product: product, End: a.Now()}
+			q.Start = q.End.Add(-7 * 24 * time.Hour)
 			if since != "" {
 				d, err := parseDays(since)
 				if err != nil {
 					return usagef("invalid --since %q: %v", since, err)
 				}
-				start = end.Add(-d)
+				q.Start = q.End.Add(-d)
 			}
 			if startS != "" {
-				if start, err = dataset.ParseTime(startS); err != nil {
+				if q.Start, err = dataset.ParseTime(startS); err != nil {
 					return usagef("--start: %v", err)
 				}
 			}
 			if endS != "" {
-				if end, err = dataset.ParseTime(endS); err != nil {
+				if q.End, err = dataset.ParseTime(endS); err != nil {
 					return usagef("--end: %v", err)
 				}
 			}
-			if !start.Before(end) {
-				return usagef("the window is empty: start %s is not before end %s", ts(start), ts(end))
-			}
-			days := int(a.now().Sub(start).Hours()/24) + 1
-			if days > awsapi.MaxDays {
-				days = awsapi.MaxDays
-			}
-			if err := a.refresh(cmd.Context(), []string{typ}, products, days); err != nil {
-				return err
-			}
-			m, err := market.NewTypeMatcher([]string{typ})
-			if err != nil {
-				return usageError{fmt.Errorf("--type: %w", err)}
-			}
-			f := cache.Filter{Regions: a.regions, Products: products, Types: m}
-			if az != "" {
-				f.Zones = []string{az}
-			}
-			pools, err := a.store.Latest(cmd.Context(), f)
+			series, err := a.History(cmd.Context(), q)
 			if err != nil {
 				return err
 			}
-			sort.Slice(pools, func(i, j int) bool { return pools[i].Pool.String() < pools[j].Pool.String() })
 			type jsonRow struct {
 				AvailabilityZone string  `json:"availability_zone"`
 				InstanceType     string  `json:"instance_type"`
@@ -204,14 +161,10 @@ AZ is the price in effect at the window's start.`,
 			rep := output.Report{
 				Columns: []string{"availability_zone", "instance_type", "product", "timestamp", "price"},
 				JSON:    []jsonRow{},
-				Empty:   fmt.Sprintf("no cached records for %s in %s", typ, a.regions[0]),
+				Empty:   fmt.Sprintf("no cached records for %s in %s", typ, a.Regions[0]),
 			}
-			for _, p := range pools {
-				pts, err := a.store.Series(cmd.Context(), p.Pool, start, end)
-				if err != nil {
-					return err
-				}
-				for _, pt := range pts {
+			for _, p := range series {
+				for _, pt := range p.Points {
 					rep.Rows = append(rep.Rows, []string{p.AvailabilityZone, p.InstanceType, p.Product, ts(pt.Time), market.FormatPrice(pt.Price)})
 					rep.JSON = append(rep.JSON.([]jsonRow), jsonRow{p.AvailabilityZone, p.InstanceType, p.Product, ts(pt.Time), pt.Price})
 				}
@@ -253,33 +206,16 @@ Prices are averaged over time, never over records.`,
 					return usagef("--at: %v", err)
 				}
 			}
-			// The window ends at --at, so the days to have cached run from
-			// its start up to now.
-			now := g.io.now()
-			end := now
-			if !at.IsZero() {
-				end = at
-			}
-			days := min(max(int(now.Sub(end.Add(-w)).Hours()/24)+1, 1), awsapi.MaxDays)
-			a, err := g.openRead(cmd.Context(), sel, days)
+			a, err := g.openRead(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer a.Close()
-			adv, _ := a.advisorData(cmd.Context())
-			sums, err := explore.Summaries(cmd.Context(), a.store, adv, explore.Query{
-				Regions: a.regions, Products: sel.products, Types: sel.matcher, Window: w, End: end,
-			})
+			ans, err := a.Stats(cmd.Context(), workspace.StatsQuery{Selection: sel.ask(), Window: w, At: at})
 			if err != nil {
 				return err
 			}
-			sort.Slice(sums, func(i, j int) bool {
-				if sums[i].InstanceType != sums[j].InstanceType {
-					return sums[i].InstanceType < sums[j].InstanceType
-				}
-				return sums[i].Pool.String() < sums[j].Pool.String()
-			})
-			return output.Write(g.io.out, g.format, statsReport(sums))
+			return output.Write(g.io.out, g.format, statsReport(ans.Pools))
 		},
 	}
 	sel.flags(cmd)

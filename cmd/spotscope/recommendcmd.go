@@ -152,22 +152,22 @@ func runRecommend(cmd *cobra.Command, g *globals, f *recommendFlags) error {
 		return err
 	}
 	defer a.Close()
-	p, err := f.profile(cmd, a.regions)
+	p, err := f.profile(cmd, a.Regions)
 	if err != nil {
 		return err
 	}
 	if len(p.Regions) == 0 {
-		if err := a.needRegions(); err != nil {
+		if err := a.NeedRegions(); err != nil {
 			return err
 		}
-		p.Regions = a.regions
+		p.Regions = a.Regions
 	}
-	a.regions = p.Regions
+	a.Regions = p.Regions
 	days := min(int(p.Window.Hours()/24)+1, awsapi.MaxDays)
-	if err := a.refresh(ctx, nil, []string{p.Product}, days); err != nil {
+	if err := a.Refresh(ctx, nil, []string{p.Product}, days); err != nil {
 		return err
 	}
-	s, err := a.session(ctx, f.placementScores, p)
+	s, err := recommendSession(ctx, a, f.placementScores, p)
 	if err != nil {
 		return err
 	}
@@ -184,25 +184,25 @@ func runRecommend(cmd *cobra.Command, g *globals, f *recommendFlags) error {
 // session builds the recommendation sources: the cache, the advisor data,
 // On-Demand prices (the Price List API when online) and, when asked for,
 // placement scores.
-func (a *app) session(ctx context.Context, withPlacement bool, p recommend.Profile) (*session.Session, error) {
-	adv, from := a.advisorData(ctx)
-	s := &session.Session{Store: a.store, Advice: adv, AdviceFrom: from, Now: a.now}
-	if a.offline {
+func recommendSession(ctx context.Context, a *app, withPlacement bool, p recommend.Profile) (*session.Session, error) {
+	adv, from := a.Advisor(ctx)
+	s := &session.Session{Store: a.Store, Advice: adv, AdviceFrom: from, Now: a.Now}
+	if a.Offline {
 		if withPlacement {
-			fmt.Fprintln(a.g.io.err, "spotscope: --placement-scores needs AWS; continuing without them (offline)")
+			fmt.Fprintln(a.Notes(), "spotscope: --placement-scores needs AWS; continuing without them (offline)")
 		}
 		return s, nil
 	}
-	cfg, err := a.awsConfig(ctx)
+	cfg, err := a.AWSConfig(ctx)
 	if err != nil {
 		return s, nil
 	}
-	s.Prices = &ondemand.Client{API: ondemand.NewAPI(cfg), Store: a.store}
+	s.Prices = &ondemand.Client{API: ondemand.NewAPI(cfg), Store: a.Store}
 	if withPlacement {
 		region := p.Regions[0]
 		api, ok := awsapi.NewClientFactory(cfg)(region).(placement.API)
 		if ok {
-			s.WithPlacement(session.PlacementScores{Client: &placement.Client{API: api, Store: a.store, Now: a.now}})
+			s.WithPlacement(session.PlacementScores{Client: &placement.Client{API: api, Store: a.Store, Now: a.Now}})
 		}
 	}
 	_ = p

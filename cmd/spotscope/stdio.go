@@ -3,10 +3,11 @@ package main
 import (
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/spotscope/spotscope/market/workspace"
 )
 
 // stdio is the process's streams and what they are connected to, injected so
@@ -33,7 +34,4 @@ func newStdio() stdio {
 }
 
 // oneLine keeps errors to the single line users and scripts expect.
-func oneLine(err error) string {
-	s := strings.TrimSpace(err.Error())
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
-}
+func oneLine(err error) string { return workspace.OneLine(err) }

@@ -34,14 +34,14 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 	if err != nil {
 		return err
 	}
-	if !a.demo {
-		info, err := a.store.Info(ctx)
+	if !a.Demo {
+		info, err := a.Store.Info(ctx)
 		if err != nil {
 			a.Close()
 			return err
 		}
 		if info.Records == 0 {
-			if _, err := a.fetcher(ctx); err != nil {
+			if _, err := a.Fetcher(ctx); err != nil {
 				fmt.Fprintf(g.io.err, "spotscope: %s\nspotscope: starting the demo (recorded sa-east-1 prices) instead\n", oneLine(err))
 				a.Close()
 				g.demo = true
@@ -54,8 +54,8 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 		}
 	}
 	defer a.Close()
-	if !a.demo {
-		if err := a.needRegions(); err != nil {
+	if !a.Demo {
+		if err := a.NeedRegions(); err != nil {
 			return err
 		}
 	}
@@ -67,16 +67,16 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 
 	// The first frame reads the advisor data from the cache or the embedded
 	// snapshot; the background refresh fetches the live file.
-	a.preloadCachedAdvisor(ctx)
+	a.PreloadCachedAdvisor(ctx)
 	b := &cacheBackend{a: a}
 	b.loadInfo(ctx)
 	rv := recommendview.New(recommender{a: a}, recommendview.Options{
 		Defaults:  recommend.Profile{VCPUs: 2, MemoryGiB: 4, Count: 4, Hours: 4, Checkpoint: 30 * time.Minute}.WithDefaults(),
-		Regions:   a.regions,
+		Regions:   a.Regions,
 		Clipboard: os.Stdout,
-		Now:       a.now,
+		Now:       a.Now,
 	})
-	return tui.Run(ctx, b, a.now, tui.Options{Context: ctx, Recommend: &rv})
+	return tui.Run(ctx, b, a.Now, tui.Options{Context: ctx, Recommend: &rv})
 }
 
 func later(a, b time.Time) time.Time {
@@ -103,12 +103,12 @@ func (b *cacheBackend) Info() tui.Info {
 // when prices were last fetched. It runs at start and after each refresh.
 func (b *cacheBackend) loadInfo(ctx context.Context) {
 	a := b.a
-	_, prov := a.advisorData(ctx)
-	info := tui.Info{Regions: a.regions, Product: market.LinuxUNIX, Products: market.KnownProducts[:4], Demo: a.demo,
-		Advisor: prov, CanRefresh: !a.offline}
-	if in, err := a.store.Info(ctx); err == nil {
+	_, prov := a.Advisor(ctx)
+	info := tui.Info{Regions: a.Regions, Product: market.LinuxUNIX, Products: market.KnownProducts[:4], Demo: a.Demo,
+		Advisor: prov, CanRefresh: !a.Offline}
+	if in, err := a.Store.Info(ctx); err == nil {
 		for _, r := range in.Regions {
-			for _, want := range a.regions {
+			for _, want := range a.Regions {
 				if r.Region != want {
 					continue
 				}
@@ -120,7 +120,7 @@ func (b *cacheBackend) loadInfo(ctx context.Context) {
 			}
 		}
 	}
-	if a.demo {
+	if a.Demo {
 		// The demo's prices are as of the end of the recording.
 		info.PricesAsOf = info.DataTo
 	}
@@ -130,27 +130,27 @@ func (b *cacheBackend) loadInfo(ctx context.Context) {
 }
 
 func (b *cacheBackend) Summaries(ctx context.Context, q explore.Query) ([]explore.Summary, error) {
-	adv, _ := b.a.advisorData(ctx)
-	return explore.Summaries(ctx, b.a.store, adv, q)
+	adv, _ := b.a.Advisor(ctx)
+	return explore.Summaries(ctx, b.a.Store, adv, q)
 }
 
 func (b *cacheBackend) Series(ctx context.Context, p market.Pool, start, end time.Time) ([]market.Point, error) {
-	return b.a.store.Series(ctx, p, start, end)
+	return b.a.Store.Series(ctx, p, start, end)
 }
 
 func (b *cacheBackend) Refresh(ctx context.Context, progress func(tui.RefreshProgress)) error {
-	f, err := b.a.fetcher(ctx)
+	f, err := b.a.Fetcher(ctx)
 	if err != nil {
 		return err
 	}
-	if err := b.a.ensureCatalog(ctx, f, b.a.regions); err != nil {
+	if err := b.a.EnsureCatalog(ctx, f, b.a.Regions); err != nil {
 		return err
 	}
 	f.Progress = func(p awsapi.Progress) {
 		progress(tui.RefreshProgress{Region: p.Region, Done: p.PiecesDone, Total: p.PiecesTotal, Err: p.Err})
 	}
-	_, err = f.Fetch(ctx, awsapi.Request{Regions: b.a.regions, Products: b.cachedProducts(ctx), Days: awsapi.MaxDays})
-	b.a.reloadAdvisor(ctx)
+	_, err = f.Fetch(ctx, awsapi.Request{Regions: b.a.Regions, Products: b.cachedProducts(ctx), Days: awsapi.MaxDays})
+	b.a.ReloadAdvisor(ctx)
 	b.loadInfo(ctx)
 	return err
 }
@@ -160,7 +160,7 @@ func (b *cacheBackend) Refresh(ctx context.Context, progress func(tui.RefreshPro
 // a Windows history fetched once keeps being refreshed.
 func (b *cacheBackend) cachedProducts(ctx context.Context) []string {
 	have := map[string]bool{market.LinuxUNIX: true}
-	if latest, err := b.a.store.Latest(ctx, cache.Filter{Regions: b.a.regions}); err == nil {
+	if latest, err := b.a.Store.Latest(ctx, cache.Filter{Regions: b.a.Regions}); err == nil {
 		for _, p := range latest {
 			have[p.Product] = true
 		}
@@ -179,9 +179,9 @@ type recommender struct{ a *app }
 
 func (r recommender) Recommend(ctx context.Context, p recommend.Profile) (recommend.Result, error) {
 	if len(p.Regions) == 0 {
-		p.Regions = r.a.regions
+		p.Regions = r.a.Regions
 	}
-	s, err := r.a.session(ctx, false, p)
+	s, err := recommendSession(ctx, r.a, false, p)
 	if err != nil {
 		return recommend.Result{}, err
 	}

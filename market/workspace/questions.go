@@ -1,0 +1,187 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spotscope/spotscope/cache"
+	"github.com/spotscope/spotscope/market"
+	"github.com/spotscope/spotscope/market/awsapi"
+	"github.com/spotscope/spotscope/market/explore"
+)
+
+// Selection is the type/product filter the read questions share, validated.
+type Selection struct {
+	Types    []string
+	Products []string
+	Matcher  market.TypeMatcher
+}
+
+// Select validates instance-type patterns and product names (Linux/UNIX by
+// default).
+func Select(types, products []string) (Selection, error) {
+	m, err := market.NewTypeMatcher(types)
+	if err != nil {
+		return Selection{}, BadInput{fmt.Errorf("--type: %w", err)}
+	}
+	ps, err := Products(products)
+	if err != nil {
+		return Selection{}, err
+	}
+	return Selection{Types: types, Products: ps, Matcher: m}, nil
+}
+
+// Products applies the Linux/UNIX default and rejects unknown names.
+func Products(ps []string) ([]string, error) {
+	if len(ps) == 0 {
+		return []string{market.LinuxUNIX}, nil
+	}
+	for _, p := range ps {
+		ok := false
+		for _, k := range market.KnownProducts {
+			ok = ok || p == k
+		}
+		if !ok {
+			return nil, Badf("--product: unknown product %q (want one of %q)", p, market.KnownProducts)
+		}
+	}
+	return ps, nil
+}
+
+// OneLine flattens an error for a one-line message.
+func OneLine(err error) string {
+	s := strings.TrimSpace(err.Error())
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}
+
+// Prices answers "what does every pool cost now?": the latest price per
+// pool, cheapest first, after fetching the day the cache lacks.
+func (w *Workspace) Prices(ctx context.Context, sel Selection) ([]market.PoolPrice, error) {
+	// The record in effect a day ago plus the day's changes.
+	if err := w.Refresh(ctx, sel.Types, sel.Products, 1); err != nil {
+		return nil, err
+	}
+	rows, err := w.Store.Latest(ctx, cache.Filter{Regions: w.Regions, Products: sel.Products, Types: sel.Matcher})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].Price != rows[j].Price {
+			return rows[i].Price < rows[j].Price
+		}
+		return rows[i].Pool.String() < rows[j].Pool.String()
+	})
+	return rows, nil
+}
+
+// StatsQuery asks for per-pool statistics over Window ending at At (zero: now).
+type StatsQuery struct {
+	Selection
+	Window time.Duration
+	At     time.Time
+}
+
+// StatsAnswer is per-pool statistics with the window they cover.
+type StatsAnswer struct {
+	WindowStart, WindowEnd time.Time
+	Pools                  []explore.Summary
+}
+
+// Stats answers "how did each pool's price behave over the window?", sorted
+// by instance type then pool.
+func (w *Workspace) Stats(ctx context.Context, q StatsQuery) (StatsAnswer, error) {
+	if q.Window <= 0 {
+		return StatsAnswer{}, Badf("the window must be positive")
+	}
+	// The window ends at At, so the days to have cached run from its start
+	// up to now.
+	now := w.Now()
+	end := now
+	if !q.At.IsZero() {
+		end = q.At
+	}
+	days := min(max(int(now.Sub(end.Add(-q.Window)).Hours()/24)+1, 1), awsapi.MaxDays)
+	if err := w.Refresh(ctx, q.Types, q.Products, days); err != nil {
+		return StatsAnswer{}, err
+	}
+	adv, _ := w.Advisor(ctx)
+	sums, err := explore.Summaries(ctx, w.Store, adv, explore.Query{
+		Regions: w.Regions, Products: q.Products, Types: q.Matcher, Window: q.Window, End: end,
+	})
+	if err != nil {
+		return StatsAnswer{}, err
+	}
+	sort.Slice(sums, func(i, j int) bool {
+		if sums[i].InstanceType != sums[j].InstanceType {
+			return sums[i].InstanceType < sums[j].InstanceType
+		}
+		return sums[i].Pool.String() < sums[j].Pool.String()
+	})
+	return StatsAnswer{WindowStart: end.Add(-q.Window), WindowEnd: end, Pools: sums}, nil
+}
+
+// HistoryQuery asks for the records of one instance type over [Start, End].
+type HistoryQuery struct {
+	Type    string
+	Zone    string // one AZ name; empty: all
+	Product string
+	Start   time.Time
+	End     time.Time
+}
+
+// PoolSeries is one pool's step function over a window: the first point is
+// the price in effect at the window's start.
+type PoolSeries struct {
+	market.PoolPrice
+	Points []market.Point
+}
+
+// History answers "how did this type's price move, per AZ?" in one region.
+func (w *Workspace) History(ctx context.Context, q HistoryQuery) ([]PoolSeries, error) {
+	if len(w.Regions) != 1 {
+		return nil, Badf("history takes one region, got %d", len(w.Regions))
+	}
+	if !q.Start.Before(q.End) {
+		return nil, Badf("the window is empty: start %s is not before end %s", q.Start.UTC().Format(time.RFC3339), q.End.UTC().Format(time.RFC3339))
+	}
+	products, err := Products(nonEmpty(q.Product))
+	if err != nil {
+		return nil, err
+	}
+	m, err := market.NewTypeMatcher([]string{q.Type})
+	if err != nil {
+		return nil, BadInput{fmt.Errorf("--type: %w", err)}
+	}
+	days := min(int(w.Now().Sub(q.Start).Hours()/24)+1, awsapi.MaxDays)
+	if err := w.Refresh(ctx, []string{q.Type}, products, days); err != nil {
+		return nil, err
+	}
+	f := cache.Filter{Regions: w.Regions, Products: products, Types: m}
+	if q.Zone != "" {
+		f.Zones = []string{q.Zone}
+	}
+	pools, err := w.Store.Latest(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(pools, func(i, j int) bool { return pools[i].Pool.String() < pools[j].Pool.String() })
+	out := make([]PoolSeries, 0, len(pools))
+	for _, p := range pools {
+		pts, err := w.Store.Series(ctx, p.Pool, q.Start, q.End)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, PoolSeries{PoolPrice: p, Points: pts})
+	}
+	return out, nil
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
