@@ -106,6 +106,9 @@ type Client struct {
 	Store   DocStore
 	Advisor SavingsSource
 	Spot    SpotFunc
+	// Catalog, when set, gives the sizes that keep estimates monotone within
+	// a family (MonotoneInSize); without it each type is estimated alone.
+	Catalog func(ctx context.Context, region string) ([]market.InstanceType, error)
 	MaxAge  time.Duration    // default DefaultMaxAge
 	Timeout time.Duration    // whole paginated fetch; default 60 s
 	Now     func() time.Time // default time.Now
@@ -203,7 +206,7 @@ func (c *Client) Prices(ctx context.Context, region string) (Table, Provenance, 
 
 const (
 	apiSource      = "AWS Price List API"
-	estimateSource = "estimate: spot / (1 - advisor savings/100)"
+	estimateSource = "estimate: spot / (1 - advisor savings/100), made monotone in size within each family"
 )
 
 func listTable(region string, prices map[string]float64) Table {
@@ -246,7 +249,83 @@ func (c *Client) estimate(ctx context.Context, region string) (Table, error) {
 	if len(t.prices) == 0 {
 		return t, errors.New("no Linux spot price with advisor savings for this region")
 	}
+	if c.Catalog != nil {
+		types, err := c.Catalog(ctx, region)
+		if err != nil {
+			return t, err
+		}
+		raw := make(map[string]float64, len(t.prices))
+		for k, v := range t.prices {
+			raw[k] = v.USD
+		}
+		for k, v := range MonotoneInSize(raw, types) {
+			t.prices[k] = Price{USD: v, Estimated: true}
+		}
+	}
 	return t, nil
+}
+
+// MonotoneInSize makes estimates agree with each other: within a family a
+// bigger type never costs less On-Demand than a smaller one (AWS prices a
+// family by size), but spot prices and savings from different months can
+// say otherwise (a g4dn.8xlarge above a g4dn.12xlarge). Each family's
+// estimates, ordered by vCPUs, then GPUs, then memory, are replaced by their
+// isotonic (pool-adjacent-violators) fit: runs that contradict the order are
+// averaged, estimates that agree are kept. Types missing from the catalog
+// keep their estimate.
+func MonotoneInSize(est map[string]float64, catalog []market.InstanceType) map[string]float64 {
+	spec := make(map[string]market.InstanceType, len(catalog))
+	for _, t := range catalog {
+		spec[t.Name] = t
+	}
+	fams := map[string][]string{}
+	out := make(map[string]float64, len(est))
+	for typ, v := range est {
+		out[typ] = v
+		if _, ok := spec[typ]; ok {
+			f := market.Family(typ)
+			fams[f] = append(fams[f], typ)
+		}
+	}
+	for _, names := range fams {
+		sort.Slice(names, func(i, j int) bool {
+			a, b := spec[names[i]], spec[names[j]]
+			if a.VCPUs != b.VCPUs {
+				return a.VCPUs < b.VCPUs
+			}
+			if a.GPUs != b.GPUs {
+				return a.GPUs < b.GPUs
+			}
+			if a.MemoryMiB != b.MemoryMiB {
+				return a.MemoryMiB < b.MemoryMiB
+			}
+			return names[i] < names[j]
+		})
+		// Pool adjacent violators: blocks of (sum, count), merged while a
+		// block's mean is below the previous block's.
+		type block struct {
+			sum float64
+			n   int
+		}
+		var bs []block
+		for _, n := range names {
+			bs = append(bs, block{est[n], 1})
+			for len(bs) > 1 && bs[len(bs)-1].sum/float64(bs[len(bs)-1].n) < bs[len(bs)-2].sum/float64(bs[len(bs)-2].n) {
+				last := bs[len(bs)-1]
+				bs = bs[:len(bs)-1]
+				bs[len(bs)-1].sum += last.sum
+				bs[len(bs)-1].n += last.n
+			}
+		}
+		i := 0
+		for _, b := range bs {
+			for k := 0; k < b.n; k++ {
+				out[names[i]] = b.sum / float64(b.n)
+				i++
+			}
+		}
+	}
+	return out
 }
 
 func median(xs []float64) float64 {

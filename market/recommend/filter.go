@@ -35,8 +35,17 @@ func specStages(p Profile) []stage {
 		{FlagArch, func(c Candidate) bool { return arch == "" || arch == "any" || c.Spec.HasArch(arch) }, func(in []Candidate) *NoMatchError {
 			return noMatch(FlagArch, "no instance type %s with >= %d vCPUs and >= %g GiB runs %s", where(in), p.VCPUs, p.MemoryGiB, arch)
 		}},
-		{FlagGPUs, func(c Candidate) bool { return c.Spec.GPUs >= p.GPUs }, func(in []Candidate) *NoMatchError {
-			return noMatch(FlagGPUs, "no instance type %s that meets the vCPU, memory and architecture constraints has >= %d GPUs; the most is %g", where(in), p.GPUs, maxOf(in, func(c Candidate) float64 { return float64(c.Spec.GPUs) }))
+		{FlagGPUs, func(c Candidate) bool { return gpuFits(c.Spec, p) }, func(in []Candidate) *NoMatchError {
+			return noMatch(FlagGPUs, "no cached type %s that meets the vCPU, memory and architecture constraints has %s; %s", where(in), gpuNeedWords(p), gpuSupply(in))
+		}},
+		{FlagEFA, func(c Candidate) bool { return !p.EFA || c.Spec.EFA }, func(in []Candidate) *NoMatchError {
+			return noMatch(FlagEFA, "no cached type %s that meets the size and GPU constraints supports EFA (%d did before it, e.g. %s)", where(in), distinctTypes(in), examples(in))
+		}},
+		{FlagPrevGen, func(c Candidate) bool { return p.PreviousGen || c.Spec.CurrentGeneration }, func(in []Candidate) *NoMatchError {
+			return noMatch(FlagPrevGen, "every matching type %s is previous generation (%s); add --%s to allow them", where(in), examples(in), FlagPrevGen)
+		}},
+		{FlagBurstable, func(c Candidate) bool { return p.Burstable || !c.Spec.IsBurstable() }, func(in []Candidate) *NoMatchError {
+			return noMatch(FlagBurstable, "every matching type %s is burstable (%s), which throttles or bills CPU credits under sustained load; add --%s to allow them", where(in), examples(in), FlagBurstable)
 		}},
 		{FlagFamilies, func(c Candidate) bool { return len(p.Families) == 0 || matchAny(p.Families, c.InstanceType) }, func(in []Candidate) *NoMatchError {
 			return noMatch(FlagFamilies, "no instance type %s that meets the size constraints matches --families %s (%d did before it, e.g. %s)", where(in), strings.Join(p.Families, ","), distinctTypes(in), examples(in))
@@ -67,6 +76,109 @@ func priceStages(p Profile) []stage {
 			return noMatch(FlagMaxPrice, "no matching pool %s has a last price <= $%g/h; the cheapest is %s in %s at $%.6f/h", where(in), p.MaxPrice, best.InstanceType, best.AvailabilityZone, effectivePrice(best))
 		}},
 	}
+}
+
+// gpuFits reports whether a type has the GPUs the profile asks for: at least
+// p.GPUs of them, of one of p.GPUModels (case-insensitive), each with at
+// least p.GPUMemoryGiB.
+func gpuFits(t market.InstanceType, p Profile) bool {
+	if t.GPUs < p.GPUs {
+		return false
+	}
+	if len(p.GPUModels) == 0 && p.GPUMemoryGiB == 0 {
+		return true
+	}
+	if t.GPUs == 0 {
+		return false
+	}
+	if len(p.GPUModels) > 0 && !GPUModelMatches(p.GPUModels, t.GPUName) {
+		return false
+	}
+	return t.GPUMemoryGiBEach() >= p.GPUMemoryGiB-1e-9
+}
+
+// GPUModelMatches reports whether a catalog GPU name is one of the models,
+// ignoring case.
+func GPUModelMatches(models []string, name string) bool {
+	for _, m := range models {
+		if strings.EqualFold(strings.TrimSpace(m), name) {
+			return true
+		}
+	}
+	return false
+}
+
+func gpuNeedWords(p Profile) string {
+	s := fmt.Sprintf(">= %d GPUs", max(1, p.GPUs))
+	if len(p.GPUModels) > 0 {
+		s += " of model " + strings.Join(p.GPUModels, " or ")
+	}
+	if p.GPUMemoryGiB > 0 {
+		s += fmt.Sprintf(" with >= %g GiB each", p.GPUMemoryGiB)
+	}
+	return s
+}
+
+// gpuSupply says what GPU types there are, most GPUs first: "2 types have
+// 8 A100, 3 types have 8 V100".
+func gpuSupply(in []Candidate) string {
+	type key struct {
+		n    int
+		name string
+		gib  float64
+	}
+	types := map[key]map[string]bool{}
+	for _, c := range in {
+		if c.Spec.GPUs == 0 {
+			continue
+		}
+		k := key{c.Spec.GPUs, c.Spec.GPUName, c.Spec.GPUMemoryGiBEach()}
+		if types[k] == nil {
+			types[k] = map[string]bool{}
+		}
+		types[k][c.InstanceType] = true
+	}
+	if len(types) == 0 {
+		return "none has a GPU"
+	}
+	keys := make([]key, 0, len(types))
+	for k := range types {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].n != keys[j].n {
+			return keys[i].n > keys[j].n
+		}
+		if keys[i].gib != keys[j].gib {
+			return keys[i].gib > keys[j].gib
+		}
+		return keys[i].name < keys[j].name
+	})
+	var parts []string
+	for _, k := range keys[:min(3, len(keys))] {
+		n := len(types[k])
+		word := "types have"
+		if n == 1 {
+			word = "type has"
+		}
+		parts = append(parts, fmt.Sprintf("%d %s %d %s (%g GiB each)", n, word, k.n, k.name, k.gib))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// GPUModels lists the GPU names a catalog has, sorted, for the error that
+// names a model no cached type has.
+func GPUModels(types []market.InstanceType) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range types {
+		if t.GPUs > 0 && t.GPUName != "" && !seen[strings.ToLower(t.GPUName)] {
+			seen[strings.ToLower(t.GPUName)] = true
+			out = append(out, t.GPUName)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 func effectivePrice(c Candidate) float64 {
