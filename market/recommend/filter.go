@@ -125,14 +125,13 @@ func gpuSupply(in []Candidate) string {
 	type key struct {
 		n    int
 		name string
-		gib  float64
 	}
 	types := map[key]map[string]bool{}
 	for _, c := range in {
 		if c.Spec.GPUs == 0 {
 			continue
 		}
-		k := key{c.Spec.GPUs, c.Spec.GPUName, c.Spec.GPUMemoryGiBEach()}
+		k := key{c.Spec.GPUs, c.Spec.GPUName}
 		if types[k] == nil {
 			types[k] = map[string]bool{}
 		}
@@ -149,9 +148,6 @@ func gpuSupply(in []Candidate) string {
 		if keys[i].n != keys[j].n {
 			return keys[i].n > keys[j].n
 		}
-		if keys[i].gib != keys[j].gib {
-			return keys[i].gib > keys[j].gib
-		}
 		return keys[i].name < keys[j].name
 	})
 	var parts []string
@@ -161,7 +157,7 @@ func gpuSupply(in []Candidate) string {
 		if n == 1 {
 			word = "type has"
 		}
-		parts = append(parts, fmt.Sprintf("%d %s %d %s (%g GiB each)", n, word, k.n, k.name, k.gib))
+		parts = append(parts, fmt.Sprintf("%d %s %d %s", n, word, k.n, k.name))
 	}
 	return strings.Join(parts, ", ")
 }
