@@ -206,7 +206,7 @@ func (c *Client) Prices(ctx context.Context, region string) (Table, Provenance, 
 
 const (
 	apiSource      = "AWS Price List API"
-	estimateSource = "estimate: spot / (1 - advisor savings/100), made monotone in size within each family"
+	estimateSource = "estimate: spot / (1 - advisor savings/100), scaled by vCPUs at its family's median rate per vCPU"
 )
 
 func listTable(region string, prices map[string]float64) Table {
@@ -265,64 +265,31 @@ func (c *Client) estimate(ctx context.Context, region string) (Table, error) {
 	return t, nil
 }
 
-// MonotoneInSize makes estimates agree with each other: within a family a
-// bigger type never costs less On-Demand than a smaller one (AWS prices a
-// family by size), but spot prices and savings from different months can
-// say otherwise (a g4dn.8xlarge above a g4dn.12xlarge). Each family's
-// estimates, ordered by vCPUs, then GPUs, then memory, are replaced by their
-// isotonic (pool-adjacent-violators) fit: runs that contradict the order are
-// averaged, estimates that agree are kept. Types missing from the catalog
-// keep their estimate.
+// MonotoneInSize makes estimates agree with each other. AWS prices an
+// instance family in proportion to size (an m5.2xlarge costs twice an
+// m5.xlarge), but spot prices and savings from different months can say
+// otherwise (a g4dn.8xlarge above a g4dn.12xlarge, a metal size at 40x its
+// twin). So each family gets one rate per vCPU, the median of its types'
+// estimate per vCPU (robust to the outliers), and each type the rate times
+// its vCPUs: strictly monotone in size within the family. Types missing
+// from the catalog keep their own estimate.
 func MonotoneInSize(est map[string]float64, catalog []market.InstanceType) map[string]float64 {
-	spec := make(map[string]market.InstanceType, len(catalog))
+	vcpus := make(map[string]int, len(catalog))
 	for _, t := range catalog {
-		spec[t.Name] = t
+		vcpus[t.Name] = t.VCPUs
 	}
-	fams := map[string][]string{}
+	perVCPU := map[string][]float64{}
+	for typ, v := range est {
+		if n := vcpus[typ]; n > 0 && v > 0 {
+			f := market.Family(typ)
+			perVCPU[f] = append(perVCPU[f], v/float64(n))
+		}
+	}
 	out := make(map[string]float64, len(est))
 	for typ, v := range est {
 		out[typ] = v
-		if _, ok := spec[typ]; ok {
-			f := market.Family(typ)
-			fams[f] = append(fams[f], typ)
-		}
-	}
-	for _, names := range fams {
-		sort.Slice(names, func(i, j int) bool {
-			a, b := spec[names[i]], spec[names[j]]
-			if a.VCPUs != b.VCPUs {
-				return a.VCPUs < b.VCPUs
-			}
-			if a.GPUs != b.GPUs {
-				return a.GPUs < b.GPUs
-			}
-			if a.MemoryMiB != b.MemoryMiB {
-				return a.MemoryMiB < b.MemoryMiB
-			}
-			return names[i] < names[j]
-		})
-		// Pool adjacent violators: blocks of (sum, count), merged while a
-		// block's mean is below the previous block's.
-		type block struct {
-			sum float64
-			n   int
-		}
-		var bs []block
-		for _, n := range names {
-			bs = append(bs, block{est[n], 1})
-			for len(bs) > 1 && bs[len(bs)-1].sum/float64(bs[len(bs)-1].n) < bs[len(bs)-2].sum/float64(bs[len(bs)-2].n) {
-				last := bs[len(bs)-1]
-				bs = bs[:len(bs)-1]
-				bs[len(bs)-1].sum += last.sum
-				bs[len(bs)-1].n += last.n
-			}
-		}
-		i := 0
-		for _, b := range bs {
-			for k := 0; k < b.n; k++ {
-				out[names[i]] = b.sum / float64(b.n)
-				i++
-			}
+		if rates := perVCPU[market.Family(typ)]; len(rates) > 0 && vcpus[typ] > 0 {
+			out[typ] = median(append([]float64(nil), rates...)) * float64(vcpus[typ])
 		}
 	}
 	return out

@@ -75,8 +75,9 @@ func ParseWork(s string) (float64, string, error) {
 		{"gpu-hours", WorkGPUHours}, {"gpu-hour", WorkGPUHours}, {"gpu-h", WorkGPUHours},
 	} {
 		if strings.HasSuffix(t, u.suffix) {
-			v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), 64)
-			if err != nil || !(v > 0) || v > MaxWork || strings.ContainsAny(t, "xp_") {
+			num := strings.TrimSpace(strings.TrimSuffix(t, u.suffix))
+			v, err := strconv.ParseFloat(num, 64)
+			if err != nil || !(v > 0) || v > MaxWork || strings.ContainsAny(num, "xp_") {
 				return 0, "", bad
 			}
 			return v, u.unit, nil

@@ -40,6 +40,9 @@ func chooseGroup(scored []Choice, p Profile, o Options) (group, []RegionLine) {
 		} else {
 			g.set, g.caps, g.notes = diversify(members[k], p, o)
 		}
+		if p.Mode() == ModeThroughput {
+			shareQueue(g.set, p)
+		}
 		for _, c := range g.set {
 			g.cost += float64(c.Instances) * c.ExpectedJobCost / float64(max(1, c.nodes))
 		}
@@ -82,6 +85,45 @@ func chooseGroup(scored []Choice, p Profile, o Options) (group, []RegionLine) {
 		}
 	}
 	return best, lines
+}
+
+// shareQueue prices a throughput set as one queue: every instance drains it
+// until it is empty, so each works H = Work / (the set's total rate) hours
+// and a fast pool takes a bigger share than a slow one. (Each pool was ranked
+// as if the whole fleet were that pool.)
+func shareQueue(set []Choice, p Profile) {
+	var rate float64
+	for _, c := range set {
+		rate += float64(c.Instances) * throughputRate(c, p)
+	}
+	if rate <= 0 {
+		return
+	}
+	H := p.Work / rate
+	for i := range set {
+		set[i].setWorkHours(H, p)
+	}
+}
+
+func throughputRate(c Choice, p Profile) float64 {
+	if p.WorkUnit == WorkGPUHours {
+		return float64(c.GPUs)
+	}
+	return float64(c.VCPUs)
+}
+
+// setWorkHours reprices a choice for T hours of work per instance, keeping
+// its score (the ranking) as it was.
+func (c *Choice) setWorkHours(T float64, p Profile) {
+	ck, r := p.Checkpoint.Hours(), p.Restart.Hours()
+	nodes := float64(max(1, c.nodes))
+	c.WorkHours = T
+	c.ExpectedHours = ExpectedHours(c.hazard, T, ck, r)
+	c.Interruptions = ExpectedInterruptions(c.hazard, T, ck)
+	c.LostHoursPerInterrupt = LostHoursPerInterruption(c.hazard, T, ck, r)
+	c.PNoInterruption = math.Exp(-c.hazard * T)
+	c.ExpectedJobCost = nodes * c.Price * c.ExpectedHours
+	c.PessimisticJobCost = nodes * c.Price * ExpectedHours(SensitivityMultiple*c.hazard, T, ck, r)
 }
 
 // coupledSet is a coupled job's set: all nodes in the one best pool (one
