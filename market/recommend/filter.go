@@ -184,21 +184,34 @@ func effectivePrice(c Candidate) float64 {
 	return c.Stats.TWAP
 }
 
+// runStages keeps the candidates every stage keeps. It filters indices, not
+// the (large) candidates, and copies the survivors once.
 func runStages(in []Candidate, stages []stage) ([]Candidate, error) {
-	cur := in
+	idx := make([]int, len(in))
+	for i := range in {
+		idx[i] = i
+	}
 	for _, s := range stages {
-		var next []Candidate
-		for _, c := range cur {
-			if s.keep(c) {
-				next = append(next, c)
+		next := idx[:0:0]
+		for _, i := range idx {
+			if s.keep(in[i]) {
+				next = append(next, i)
 			}
 		}
 		if len(next) == 0 {
-			return nil, s.why(cur)
+			return nil, s.why(pick(in, idx))
 		}
-		cur = next
+		idx = next
 	}
-	return cur, nil
+	return pick(in, idx), nil
+}
+
+func pick(in []Candidate, idx []int) []Candidate {
+	out := make([]Candidate, len(idx))
+	for j, i := range idx {
+		out[j] = in[i]
+	}
+	return out
 }
 
 // Filter keeps the candidates that meet the profile (defaults applied) and

@@ -208,9 +208,10 @@ func Recommend(cands []Candidate, p Profile, opts Options) (Result, error) {
 	}
 	scored := make([]Choice, len(kept))
 	for i, c := range kept {
-		scored[i] = Score(c, p)
+		scored[i] = score(c, p)
+		scored[i].src = i
 	}
-	sort.SliceStable(scored, func(i, j int) bool { return less(scored[i], scored[j]) })
+	scored = sortChoices(scored)
 	rankPessimistic(scored)
 
 	res := Result{Profile: p, Mode: p.Mode(), Unit: Unit(p), Candidates: len(scored), Notes: notes, SensitivityMultiple: SensitivityMultiple}
@@ -241,12 +242,32 @@ func Recommend(cands []Candidate, p Profile, opts Options) (Result, error) {
 		}
 		res.Alternatives = append(res.Alternatives, c)
 	}
+	for _, l := range [][]Choice{res.Pools, res.Alternatives} {
+		for i := range l {
+			explain(&l[i], kept[l[i].src], p)
+		}
+	}
 	markFlips(res.Pools, res.Alternatives)
 	res.Plan = analyticPlan(res.Pools, p)
 	res.Replay(nil)
 	res.Notes = append(res.Notes, modeNotes(res, p)...)
 	res.Notes = append(res.Notes, signalNotes(res.Pools, p)...)
 	return res, nil
+}
+
+// sortChoices orders choices best first. It sorts indices and moves each
+// (large) choice once.
+func sortChoices(cs []Choice) []Choice {
+	idx := make([]int, len(cs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return less(cs[idx[a]], cs[idx[b]]) })
+	out := make([]Choice, len(cs))
+	for j, i := range idx {
+		out[j] = cs[i]
+	}
+	return out
 }
 
 func less(a, b Choice) bool {
@@ -332,6 +353,13 @@ func workOf(c Candidate, p Profile, lambda float64) work {
 // Score prices one candidate for the profile (with defaults applied) and
 // explains the result. The candidate must have passed Filter.
 func Score(c Candidate, p Profile) Choice {
+	ch := score(c, p)
+	explain(&ch, c, p)
+	return ch
+}
+
+// score prices one candidate without the reasons.
+func score(c Candidate, p Profile) Choice {
 	ch := Choice{
 		Region:             c.Region,
 		AvailabilityZone:   c.AvailabilityZone,
@@ -415,6 +443,19 @@ func Score(c Candidate, p Profile) Choice {
 	ch.Score = base * (1 + oInt) * (1 + oStab) * (1 + oPlace)
 	ch.pessimisticScore = base * (E3 / T) * (1 + oStab) * (1 + oPlace)
 
+	return ch
+}
+
+// explain adds the reasons to a choice score made from c: each factor's value
+// and its share of the score. Recommend explains only the pools it lists.
+func explain(ch *Choice, c Candidate, p Profile) {
+	w := workOf(c, p, ch.Interruption.HourlyRate)
+	T := w.hours
+	E, E3 := ch.ExpectedHours, ExpectedHours(SensitivityMultiple*w.hazard, T, p.Checkpoint.Hours(), p.Restart.Hours())
+	base := float64(w.nodes) * ch.Price * T / w.units
+	oInt := E/T - 1
+	oStab := StabilityPenalty(c.Stats.CV, c.Stats.P95, c.Stats.TWAP)
+	oPlace := PlacementPenalty(c.Placement)
 	// Shares of the score: the factors apply in this order, each adding its
 	// fraction of the running total, so the additions sum exactly to Score.
 	addInt := base * oInt
@@ -428,13 +469,13 @@ func Score(c Candidate, p Profile) Choice {
 	}
 	ch.Reasons = append(ch.Reasons, Reason{
 		Factor: "price",
-		Value:  priceWords(ch, p, w, base),
+		Value:  priceWords(*ch, p, w, base),
 		Effect: "base of the score",
 		Weight: share(base),
 	})
 	ch.Reasons = append(ch.Reasons, Reason{
 		Factor: "interruption",
-		Value:  interruptionWords(ch, p, w),
+		Value:  interruptionWords(*ch, p, w),
 		Effect: fmt.Sprintf("%s cost; %s at %gx the rate", pct(oInt), pct(E3/T-1), SensitivityMultiple),
 		Weight: share(addInt),
 	})
@@ -462,7 +503,6 @@ func Score(c Candidate, p Profile) Choice {
 			Effect: "statistics rest on a short history",
 		})
 	}
-	return ch
 }
 
 func priceWords(ch Choice, p Profile, w work, base float64) string {

@@ -23,13 +23,21 @@ type group struct {
 // returns one line per region comparing its best set with the winner's.
 func chooseGroup(scored []Choice, p Profile, o Options) (group, []RegionLine) {
 	type gk struct{ region, arch string }
-	members := map[gk][]Choice{}
+	counts := map[gk]int{}
 	var order []gk
 	for _, c := range scored {
 		k := gk{c.Region, c.Architecture}
-		if _, ok := members[k]; !ok {
+		if counts[k] == 0 {
 			order = append(order, k)
 		}
+		counts[k]++
+	}
+	members := make(map[gk][]Choice, len(order))
+	for _, k := range order {
+		members[k] = make([]Choice, 0, counts[k])
+	}
+	for _, c := range scored {
+		k := gk{c.Region, c.Architecture}
 		members[k] = append(members[k], c)
 	}
 	var groups []group

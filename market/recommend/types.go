@@ -175,6 +175,7 @@ type Choice struct {
 	hazard                  float64         // the job's interruption rate (coupled: all nodes)
 	nodes                   int             // instances one job runs on
 	window                  market.Interval // the pool's statistics window, for the replay
+	src                     int             // index of the candidate it was scored from
 	Reasons                 []Reason        `json:"reasons"`
 }
 
