@@ -78,21 +78,26 @@ func BenchmarkRecommendOneRun(b *testing.B) {
 	}
 }
 
-// BenchmarkReplay replays the chosen set (10 instances, 6 pools) 2000 times
-// over 90-day price paths.
+// BenchmarkReplay replays the chosen set (6 pools) 2000 times over 90-day
+// price paths, for 10 and 100 instances.
 func BenchmarkReplay(b *testing.B) {
 	cs := benchCandidates()
-	p := batch
-	p.Regions = []string{"us-east-1"}
-	res, err := Recommend(cs, p, Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	paths := benchPaths(res)
-	b.ReportMetric(float64(res.Plan.Runs), "runs")
-	b.ResetTimer()
-	for b.Loop() {
-		res.Replay(paths)
+	for _, count := range []int{10, 100} {
+		b.Run(fmt.Sprintf("count=%d", count), func(b *testing.B) {
+			p := batch
+			p.Regions = []string{"us-east-1"}
+			p.Count = count
+			res, err := Recommend(cs, p, Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			paths := benchPaths(res)
+			b.ReportMetric(float64(res.Plan.Runs), "runs")
+			b.ResetTimer()
+			for b.Loop() {
+				res.Replay(paths)
+			}
+		})
 	}
 }
 

@@ -3,6 +3,7 @@ package recommend
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -226,10 +227,13 @@ func Filter(cands []Candidate, p Profile) ([]Candidate, []string, error) {
 		}
 		return nil, nil, noMatch("catalog", "no candidates: no instance types or pools are known in %s (fetch the catalog and history first)", rs)
 	}
-	var prod []Candidate
-	for _, c := range cands {
-		if c.Product == "" || c.Product == p.Product {
-			prod = append(prod, c)
+	prod := cands
+	if slices.ContainsFunc(cands, func(c Candidate) bool { return c.Product != "" && c.Product != p.Product }) {
+		prod = make([]Candidate, 0, len(cands))
+		for _, c := range cands {
+			if c.Product == "" || c.Product == p.Product {
+				prod = append(prod, c)
+			}
 		}
 	}
 	if len(prod) == 0 {

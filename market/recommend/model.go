@@ -262,7 +262,9 @@ func sortChoices(cs []Choice) []Choice {
 	for i := range idx {
 		idx[i] = i
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return less(cs[idx[a]], cs[idx[b]]) })
+	// less is a total order (the pool's key breaks ties), so an unstable
+	// sort gives the same answer every time.
+	sort.Slice(idx, func(a, b int) bool { return less(&cs[idx[a]], &cs[idx[b]]) })
 	out := make([]Choice, len(cs))
 	for j, i := range idx {
 		out[j] = cs[i]
@@ -270,7 +272,7 @@ func sortChoices(cs []Choice) []Choice {
 	return out
 }
 
-func less(a, b Choice) bool {
+func less(a, b *Choice) bool {
 	if a.Score != b.Score {
 		return a.Score < b.Score
 	}
@@ -280,7 +282,10 @@ func less(a, b Choice) bool {
 	if a.InstanceType != b.InstanceType {
 		return a.InstanceType < b.InstanceType
 	}
-	return a.AvailabilityZone < b.AvailabilityZone
+	if a.AvailabilityZone != b.AvailabilityZone {
+		return a.AvailabilityZone < b.AvailabilityZone
+	}
+	return a.Product < b.Product
 }
 
 func poolKey(c Choice) string {
@@ -296,7 +301,7 @@ func rankPessimistic(scored []Choice) {
 		idx[i] = i
 	}
 	sort.SliceStable(idx, func(a, b int) bool {
-		x, y := scored[idx[a]], scored[idx[b]]
+		x, y := &scored[idx[a]], &scored[idx[b]]
 		if x.pessimisticScore != y.pessimisticScore {
 			return x.pessimisticScore < y.pessimisticScore
 		}
