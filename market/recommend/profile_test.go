@@ -162,11 +162,11 @@ func TestExampleProfilesParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := ProfileNames(ps); !reflect.DeepEqual(got, []string{"batch-8h", "ci-no-checkpoint", "gpu-training"}) {
+	if got := ProfileNames(ps); !reflect.DeepEqual(got, []string{"batch-8h", "ci-no-checkpoint", "gpu-training", "render-queue"}) {
 		t.Fatalf("names %v", got)
 	}
 	want := Profile{Name: "batch-8h", VCPUs: 4, MemoryGiB: 16, Arch: "x86_64", Count: 10, Hours: 8, Checkpoint: 30 * time.Minute,
-		Restart: 5 * time.Minute, Regions: []string{"sa-east-1"}, Exclude: []string{"t*"}}
+		Restart: 5 * time.Minute, Regions: []string{"sa-east-1"}, Exclude: []string{"x2*"}, MaxAZShare: 0.5}
 	if !reflect.DeepEqual(ps["batch-8h"], want) {
 		t.Errorf("batch-8h = %+v\nwant %+v", ps["batch-8h"], want)
 	}
@@ -174,14 +174,23 @@ func TestExampleProfilesParse(t *testing.T) {
 	if ci.Checkpoint != 0 || ci.MaxPrice != 0.5 || ci.Window != 14*24*time.Hour || len(ci.Families) != 5 || ci.Hours != 1.5 {
 		t.Errorf("ci = %+v", ci)
 	}
-	if g := ps["gpu-training"]; g.GPUs != 1 || g.Hours != 24 || g.Checkpoint != time.Hour {
+	if g := ps["gpu-training"]; g.GPUs != 1 || g.Nodes != 4 || g.Hours != 48 || g.Checkpoint != 30*time.Minute || g.Restart != 15*time.Minute ||
+		!reflect.DeepEqual(g.GPUModels, []string{"A10G", "L4"}) || g.GPUMemoryGiB != 20 || g.Runs != 2000 || g.Seed != 7 || g.Mode() != ModeCoupled {
 		t.Errorf("gpu = %+v", g)
+	}
+	if q := ps["render-queue"]; q.Work != 5000 || q.WorkUnit != WorkVCPUHours || q.Count != 20 || q.Mode() != ModeThroughput || q.Burstable || q.PreviousGen {
+		t.Errorf("queue = %+v", q)
 	}
 }
 
 func TestParseProfilesErrors(t *testing.T) {
 	tests := []struct{ yaml, want string }{
 		{"profiles:\n  a:\n    vpcus: 4\n", `profile "a": line 3: unknown key "vpcus"`},
+		{"profiles:\n  a:\n    work: 5000\n", `profile "a": work: line 3: invalid --work "5000"`},
+		{"profiles:\n  a:\n    nodes: 0\n", `profile "a": nodes: line 3: invalid node count "0"`},
+		{"profiles:\n  a:\n    max-az-share: 2\n", `profile "a": max-az-share: line 3: invalid share "2"`},
+		{"profiles:\n  a:\n    efa: maybe\n", `profile "a": efa: line 3: invalid boolean "maybe"`},
+		{"profiles:\n  a:\n    nodes: 2\n    count: 3\n", `profile "a": nodes is one coupled job`},
 		{"profiles:\n  a:\n    vcpus: four\n", `profile "a": vcpus: line 3: invalid whole number "four"`},
 		{"profiles:\n  a:\n    checkpoint: 3x\n", `profile "a": checkpoint: line 3: invalid duration "3x" (use 30m, 1h or none)`},
 		{"profiles:\n  a:\n    memory: lots\n", `profile "a": memory: line 3: invalid memory size "lots"`},
