@@ -54,6 +54,9 @@ func chooseGroup(scored []Choice, p Profile, o Options) (group, []RegionLine) {
 		for _, c := range g.set {
 			g.cost += float64(c.Instances) * c.ExpectedJobCost / float64(max(1, c.nodes))
 		}
+		if g.caps.CheapestCost > 0 {
+			g.caps.CostOverCheapest = g.cost/g.caps.CheapestCost - 1
+		}
 		groups = append(groups, g)
 	}
 	sort.SliceStable(groups, func(i, j int) bool {
@@ -168,10 +171,9 @@ func diversify(scored []Choice, p Profile, o Options) (set []Choice, caps Caps, 
 	// requirement: candidates that cannot satisfy both still get a set, and
 	// the notes below say what is missing.
 	var picked []int
-	var gotAZ, gotFam map[string]bool
 	cheapestK := setCost(scored, eligible[:k], count)
 	for _, need := range [][2]int{{needAZ, needFam}, {needAZ, 1}, {1, 1}} {
-		picked, gotAZ, gotFam = pickGreedy(scored, eligible, k, need[0], need[1])
+		picked = pickGreedy(scored, eligible, k, need[0], need[1])
 		if len(picked) < k {
 			continue
 		}
@@ -247,8 +249,6 @@ func diversify(scored []Choice, p Profile, o Options) (set []Choice, caps Caps, 
 	if count == 1 {
 		notes = append(notes, "count is 1: a single pool; list the alternatives in a fleet so it can fall back")
 	}
-	_ = gotAZ
-	_ = gotFam
 	return set, caps, notes
 }
 
@@ -354,8 +354,8 @@ func familiesOf(scored []Choice, positions []int) []string {
 // families. It is exact for the default targets of 2, which is all it is used
 // for: a remaining deficit of one AZ and one family fits in one slot only if
 // some pool is in a new AZ and a new family.
-func pickGreedy(scored []Choice, eligible []int, k, needAZ, needFam int) (picked []int, gotAZ, gotFam map[string]bool) {
-	gotAZ, gotFam = map[string]bool{}, map[string]bool{}
+func pickGreedy(scored []Choice, eligible []int, k, needAZ, needFam int) (picked []int) {
+	gotAZ, gotFam := map[string]bool{}, map[string]bool{}
 	taken := map[int]bool{}
 	for _, i := range eligible {
 		if len(picked) == k {
@@ -380,7 +380,7 @@ func pickGreedy(scored []Choice, eligible []int, k, needAZ, needFam int) (picked
 		taken[i] = true
 		gotAZ[azKey(c)], gotFam[c.Family] = true, true
 	}
-	return picked, gotAZ, gotFam
+	return picked
 }
 
 // existsNewBoth reports whether a pool after position cur, not taken, is in
