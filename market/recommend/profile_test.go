@@ -279,3 +279,46 @@ func FuzzParseProfiles(f *testing.F) {
 		}
 	})
 }
+
+func TestParseWork(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		v    float64
+		unit string
+		ok   bool
+	}{
+		{"5000vcpu-h", 5000, WorkVCPUHours, true}, {"800 GPU-h", 800, WorkGPUHours, true}, {"1.5gpu-hours", 1.5, WorkGPUHours, true},
+		{"5000", 0, "", false}, {"-5vcpu-h", 0, "", false}, {"0gpu-h", 0, "", false}, {"5000cpu-h", 0, "", false},
+		{"NaNvcpu-h", 0, "", false}, {"1e9vcpu-h", 0, "", false}, {"0x10vcpu-h", 0, "", false}, {"vcpu-h", 0, "", false},
+	} {
+		v, unit, err := ParseWork(tt.in)
+		if (err == nil) != tt.ok || v != tt.v || unit != tt.unit {
+			t.Errorf("ParseWork(%q) = %v %q %v", tt.in, v, unit, err)
+		}
+	}
+}
+
+func FuzzParseWork(f *testing.F) {
+	for _, s := range []string{"5000vcpu-h", "800gpu-h", "1.5gpu-hours", "5000", "-1vcpu-h", "1e400gpu-h", "Infvcpu-h"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, unit, err := ParseWork(s)
+		if err != nil {
+			if v != 0 || unit != "" || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "--work") {
+				t.Fatalf("%q: %v %q %v", s, v, unit, err)
+			}
+			return
+		}
+		if !(v > 0 && v <= MaxWork) || (unit != WorkVCPUHours && unit != WorkGPUHours) {
+			t.Fatalf("%q: %v %q", s, v, unit)
+		}
+		back, u2, err := ParseWork(FormatWork(v, unit))
+		if err != nil || back != v || u2 != unit {
+			t.Fatalf("%q -> %v %s -> %q -> %v %v", s, v, unit, FormatWork(v, unit), back, err)
+		}
+		if (Profile{Work: v, WorkUnit: unit}).Validate() != nil {
+			t.Fatalf("%q parses but does not validate", s)
+		}
+	})
+}
