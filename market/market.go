@@ -83,6 +83,42 @@ type InstanceType struct {
 	GPUMemoryMiB      int64
 	SpotSupported     bool
 	CurrentGeneration bool
+	// Burstable is DescribeInstanceTypes' BurstablePerformanceSupported: the
+	// t-family, which runs on CPU credits above a baseline.
+	Burstable bool `json:",omitempty"`
+	// EFA is NetworkInfo.EfaSupported: the type can attach an Elastic Fabric
+	// Adapter for tightly coupled multi-node jobs.
+	EFA bool `json:",omitempty"`
+}
+
+// IsBurstable reports whether the type is burstable: the catalog flag, or
+// the t-family by name for catalogs cached before the flag was kept.
+func (t InstanceType) IsBurstable() bool {
+	if t.Burstable {
+		return true
+	}
+	f := Family(t.Name)
+	return len(f) >= 2 && f[0] == 't' && f[1] >= '0' && f[1] <= '9'
+}
+
+// Arch is the architecture an AMI for the type needs: arm64 when the type
+// runs it, otherwise the first one listed (x86_64 for every current type).
+func (t InstanceType) Arch() string {
+	if t.HasArch("arm64") {
+		return "arm64"
+	}
+	if t.HasArch("x86_64") || len(t.Architectures) == 0 {
+		return "x86_64"
+	}
+	return t.Architectures[0]
+}
+
+// GPUMemoryGiBEach is the memory of one GPU in GiB; 0 without GPUs.
+func (t InstanceType) GPUMemoryGiBEach() float64 {
+	if t.GPUs <= 0 {
+		return 0
+	}
+	return float64(t.GPUMemoryMiB) / float64(t.GPUs) / 1024
 }
 
 // MemoryGiB is the memory in GiB, the unit users think in.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -24,6 +25,7 @@ type recommendFlags struct {
 	named, awsProfile, export   string
 	placementScores             bool
 	launchTemplate, exportName  string
+	work, gpuMemory             string
 }
 
 func newRecommendCmd(g *globals) *cobra.Command {
@@ -56,7 +58,17 @@ a workload profile; use --aws-profile (or AWS_PROFILE) for the AWS profile.`,
 	fl.IntVar(&f.p.Count, recommend.FlagCount, 1, "instances needed at once")
 	fl.StringVar(&f.hours, recommend.FlagHours, "1", "job length in hours on one instance without interruptions")
 	fl.StringVar(&f.checkpoint, recommend.FlagCheckpoint, "none", "checkpoint interval (30m, 1h) or none")
-	fl.StringVar(&f.restart, recommend.FlagRestart, "0", "time to get a new instance and resume after an interruption (e.g. 5m)")
+	fl.StringVar(&f.restart, recommend.FlagRestart, recommend.FormatDuration(recommend.DefaultRestart), "wall time to get a new instance and resume after an interruption (never free)")
+	fl.StringVar(&f.work, recommend.FlagWork, "", "throughput mode: a queue of work to drain, e.g. 5000vcpu-h or 800gpu-h")
+	fl.IntVar(&f.p.Nodes, recommend.FlagNodes, 0, "coupled mode: one job on N instances at once (distributed training)")
+	fl.StringSliceVar(&f.p.GPUModels, recommend.FlagGPUModel, nil, "GPU model per instance (T4, A10G, L4, L40S, A100, H100, ...); repeatable, case-insensitive")
+	fl.StringVar(&f.gpuMemory, recommend.FlagGPUMemory, "", "minimum memory per GPU, GiB")
+	fl.BoolVar(&f.p.EFA, recommend.FlagEFA, false, "only types that support Elastic Fabric Adapter")
+	fl.BoolVar(&f.p.PreviousGen, recommend.FlagPrevGen, false, "allow previous-generation types")
+	fl.BoolVar(&f.p.Burstable, recommend.FlagBurstable, false, "allow burstable t-family types (CPU credits: throttled or billed beyond baseline under sustained load)")
+	fl.Float64Var(&f.p.MaxAZShare, recommend.FlagMaxAZShare, recommend.DefaultMaxAZShare, "most of the capacity one AZ may carry, a fraction in (0, 1]")
+	fl.IntVar(&f.p.Runs, recommend.FlagRuns, recommend.DefaultRuns, "replay runs of the plan over the cached price history")
+	fl.Uint64Var(&f.p.Seed, recommend.FlagSeed, recommend.DefaultSeed, "replay seed (the plan reports it)")
 	fl.Float64Var(&f.p.MaxPrice, recommend.FlagMaxPrice, 0, "highest spot price per instance-hour, USD (0: none)")
 	fl.StringVar(&f.p.Product, recommend.FlagProduct, market.LinuxUNIX, "product description")
 	fl.StringVar(&f.window, recommend.FlagWindow, "30d", "statistics window")
@@ -88,6 +100,32 @@ func (f *recommendFlags) profile(cmd *cobra.Command, regions []string) (recommen
 	}
 	if p.Window, err = recommend.ParseDuration(f.window); err != nil {
 		return p, usagef("--window: %v", err)
+	}
+	if f.work != "" {
+		if p.Work, p.WorkUnit, err = recommend.ParseWork(f.work); err != nil {
+			return p, usageError{err}
+		}
+	}
+	if f.gpuMemory != "" {
+		if p.GPUMemoryGiB, err = recommend.ParseMemoryGiB(f.gpuMemory); err != nil {
+			return p, usagef("--%s: %v", recommend.FlagGPUMemory, err)
+		}
+	}
+	fl := cmd.Flags()
+	if fl.Changed(recommend.FlagNodes) && p.Nodes < 1 {
+		return p, usagef("--%s must be >= 1 (instances one coupled job needs at once)", recommend.FlagNodes)
+	}
+	if fl.Changed(recommend.FlagMaxAZShare) && !(p.MaxAZShare > 0 && p.MaxAZShare <= 1) {
+		return p, usagef("--%s must be a fraction > 0 and <= 1 (e.g. 0.5)", recommend.FlagMaxAZShare)
+	}
+	if fl.Changed(recommend.FlagRuns) && (p.Runs < 1 || p.Runs > recommend.MaxRuns) {
+		return p, usagef("--%s must be between 1 and %d", recommend.FlagRuns, recommend.MaxRuns)
+	}
+	if fl.Changed(recommend.FlagRestart) && p.Restart == 0 {
+		return p, usagef("--%s must be > 0: a restart is never free (default %s)", recommend.FlagRestart, recommend.FormatDuration(recommend.DefaultRestart))
+	}
+	if fl.Changed(recommend.FlagWork) && fl.Changed(recommend.FlagHours) {
+		return p, usagef("--%s and --%s are exclusive: --work is the whole queue, --hours one job's length", recommend.FlagWork, recommend.FlagHours)
 	}
 	// Zero means "default" inside a profile, so an explicit 0 on the
 	// command line would silently become the default: refuse it instead.
@@ -172,6 +210,10 @@ func runRecommend(cmd *cobra.Command, g *globals, f *recommendFlags) error {
 		return err
 	}
 	res, err := s.Recommend(ctx, p, recommend.Options{})
+	var ie *recommend.InputError
+	if errors.As(err, &ie) {
+		return usageError{err}
+	}
 	if err != nil {
 		return err
 	}
@@ -210,9 +252,11 @@ func recommendSession(ctx context.Context, a *app, withPlacement bool, p recomme
 }
 
 func writeRecommendation(g *globals, res recommend.Result) error {
-	cols := []string{"set", "region", "availability_zone", "availability_zone_id", "instance_type", "vcpus", "memory_gib", "product",
+	cols := []string{"set", "region", "availability_zone", "availability_zone_id", "instance_type", "architecture", "vcpus", "memory_gib",
+		"gpus", "gpu_name", "gpu_memory_gib", "current_generation", "burstable", "product",
 		"last", "twap", "cv", "p95", "interruption", "placement_score", "on_demand", "on_demand_estimated",
-		"expected_cost_per_vcpu_hour", "expected_job_cost", "instances", "share", "score"}
+		"expected_cost_per_vcpu_hour", "expected_cost_per_gpu_hour", "expected_job_cost", "expected_job_cost_pessimistic", "rank_flips",
+		"instances", "share", "score"}
 	rep := output.Report{Columns: cols, JSON: res}
 	add := func(set string, c recommend.Choice) {
 		ps, od := "", ""
@@ -222,10 +266,12 @@ func writeRecommendation(g *globals, res recommend.Result) error {
 		if c.OnDemand != nil {
 			od = num(*c.OnDemand)
 		}
-		rep.Rows = append(rep.Rows, []string{set, c.Region, c.AvailabilityZone, c.AvailabilityZoneID, c.InstanceType, strconv.Itoa(c.VCPUs),
-			num(c.MemoryGiB), c.Product, num(c.Last), num(c.TWAP), num(c.CV), num(c.P95), c.Interruption.Bucket, ps, od,
-			strconv.FormatBool(c.OnDemandEstimated), num(c.ExpectedCostPerVCPUHour), num(c.ExpectedJobCost), strconv.Itoa(c.Instances),
-			num(c.Share), num(c.Score)})
+		rep.Rows = append(rep.Rows, []string{set, c.Region, c.AvailabilityZone, c.AvailabilityZoneID, c.InstanceType, c.Architecture,
+			strconv.Itoa(c.VCPUs), num(c.MemoryGiB), strconv.Itoa(c.GPUs), c.GPUName, num(c.GPUMemoryGiB),
+			strconv.FormatBool(c.CurrentGeneration), strconv.FormatBool(c.Burstable), c.Product,
+			num(c.Last), num(c.TWAP), num(c.CV), num(c.P95), c.Interruption.Bucket, ps, od,
+			strconv.FormatBool(c.OnDemandEstimated), num(c.ExpectedCostPerVCPUHour), num(c.ExpectedCostPerGPUHour), num(c.ExpectedJobCost),
+			num(c.PessimisticJobCost), strconv.FormatBool(c.RankFlips), strconv.Itoa(c.Instances), num(c.Share), num(c.Score)})
 	}
 	for _, c := range res.Pools {
 		add("chosen", c)

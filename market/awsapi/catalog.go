@@ -57,6 +57,10 @@ func instanceType(it types.InstanceTypeInfo) market.InstanceType {
 	t := market.InstanceType{
 		Name:              string(it.InstanceType),
 		CurrentGeneration: aws.ToBool(it.CurrentGeneration),
+		Burstable:         aws.ToBool(it.BurstablePerformanceSupported),
+	}
+	if it.NetworkInfo != nil {
+		t.EFA = aws.ToBool(it.NetworkInfo.EfaSupported)
 	}
 	if it.VCpuInfo != nil {
 		t.VCPUs = int(aws.ToInt32(it.VCpuInfo.DefaultVCpus))

@@ -15,6 +15,7 @@ import (
 var instanceTypeFilterNames = []string{
 	"instance-type", "supported-usage-class", "processor-info.supported-architecture",
 	"current-generation", "vcpu-info.default-vcpus", "memory-info.size-in-mib",
+	"burstable-performance-supported", "network-info.efa-supported",
 }
 
 func usageClasses(t market.InstanceType) []string {
@@ -64,6 +65,10 @@ func (h *handler) describeInstanceTypes(w *bytes.Buffer, region string, form url
 				ok = matchAny(f.values, strconv.Itoa(t.VCPUs))
 			case "memory-info.size-in-mib":
 				ok = matchAny(f.values, strconv.FormatInt(t.MemoryMiB, 10))
+			case "burstable-performance-supported":
+				ok = matchAny(f.values, strconv.FormatBool(t.Burstable))
+			case "network-info.efa-supported":
+				ok = matchAny(f.values, strconv.FormatBool(t.EFA))
 			}
 			if !ok {
 				break
@@ -125,7 +130,7 @@ func decodeOffsetToken(tok string, hash uint64) (int, error) {
 func writeInstanceType(w *bytes.Buffer, t market.InstanceType) {
 	w.WriteString("<item><instanceType>")
 	escape(w, t.Name)
-	fmt.Fprintf(w, "</instanceType><currentGeneration>%t</currentGeneration><supportedUsageClasses>", t.CurrentGeneration)
+	fmt.Fprintf(w, "</instanceType><currentGeneration>%t</currentGeneration><burstablePerformanceSupported>%t</burstablePerformanceSupported><supportedUsageClasses>", t.CurrentGeneration, t.Burstable)
 	for _, u := range usageClasses(t) {
 		fmt.Fprintf(w, "<item>%s</item>", u)
 	}
@@ -137,6 +142,7 @@ func writeInstanceType(w *bytes.Buffer, t market.InstanceType) {
 	}
 	fmt.Fprintf(w, "</supportedArchitectures></processorInfo><vCpuInfo><defaultVCpus>%d</defaultVCpus></vCpuInfo>", t.VCPUs)
 	fmt.Fprintf(w, "<memoryInfo><sizeInMiB>%d</sizeInMiB></memoryInfo>", t.MemoryMiB)
+	fmt.Fprintf(w, "<networkInfo><efaSupported>%t</efaSupported></networkInfo>", t.EFA)
 	if t.GPUs > 0 {
 		w.WriteString("<gpuInfo><gpus><item><name>")
 		escape(w, t.GPUName)

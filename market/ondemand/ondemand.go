@@ -106,6 +106,9 @@ type Client struct {
 	Store   DocStore
 	Advisor SavingsSource
 	Spot    SpotFunc
+	// Catalog, when set, gives the sizes that keep estimates monotone within
+	// a family (MonotoneInSize); without it each type is estimated alone.
+	Catalog func(ctx context.Context, region string) ([]market.InstanceType, error)
 	MaxAge  time.Duration    // default DefaultMaxAge
 	Timeout time.Duration    // whole paginated fetch; default 60 s
 	Now     func() time.Time // default time.Now
@@ -203,7 +206,7 @@ func (c *Client) Prices(ctx context.Context, region string) (Table, Provenance, 
 
 const (
 	apiSource      = "AWS Price List API"
-	estimateSource = "estimate: spot / (1 - advisor savings/100)"
+	estimateSource = "estimate: spot / (1 - advisor savings/100), scaled by vCPUs at its family's median rate per vCPU"
 )
 
 func listTable(region string, prices map[string]float64) Table {
@@ -246,7 +249,50 @@ func (c *Client) estimate(ctx context.Context, region string) (Table, error) {
 	if len(t.prices) == 0 {
 		return t, errors.New("no Linux spot price with advisor savings for this region")
 	}
+	if c.Catalog != nil {
+		types, err := c.Catalog(ctx, region)
+		if err != nil {
+			return t, err
+		}
+		raw := make(map[string]float64, len(t.prices))
+		for k, v := range t.prices {
+			raw[k] = v.USD
+		}
+		for k, v := range MonotoneInSize(raw, types) {
+			t.prices[k] = Price{USD: v, Estimated: true}
+		}
+	}
 	return t, nil
+}
+
+// MonotoneInSize makes estimates agree with each other. AWS prices an
+// instance family in proportion to size (an m5.2xlarge costs twice an
+// m5.xlarge), but spot prices and savings from different months can say
+// otherwise (a g4dn.8xlarge above a g4dn.12xlarge, a metal size at 40x its
+// twin). So each family gets one rate per vCPU, the median of its types'
+// estimate per vCPU (robust to the outliers), and each type the rate times
+// its vCPUs: strictly monotone in size within the family. Types missing
+// from the catalog keep their own estimate.
+func MonotoneInSize(est map[string]float64, catalog []market.InstanceType) map[string]float64 {
+	vcpus := make(map[string]int, len(catalog))
+	for _, t := range catalog {
+		vcpus[t.Name] = t.VCPUs
+	}
+	perVCPU := map[string][]float64{}
+	for typ, v := range est {
+		if n := vcpus[typ]; n > 0 && v > 0 {
+			f := market.Family(typ)
+			perVCPU[f] = append(perVCPU[f], v/float64(n))
+		}
+	}
+	out := make(map[string]float64, len(est))
+	for typ, v := range est {
+		out[typ] = v
+		if rates := perVCPU[market.Family(typ)]; len(rates) > 0 && vcpus[typ] > 0 {
+			out[typ] = median(append([]float64(nil), rates...)) * float64(vcpus[typ])
+		}
+	}
+	return out
 }
 
 func median(xs []float64) float64 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/spotscope/spotscope/market"
@@ -35,6 +36,9 @@ func Build(ctx context.Context, src Sources, p Profile, now time.Time) ([]Candid
 	}
 	if len(types) == 0 {
 		_, _, err := Filter(nil, p)
+		return nil, err
+	}
+	if err := checkGPUModels(types, p); err != nil {
 		return nil, err
 	}
 	matched, err := runStages(types, specStages(p))
@@ -123,6 +127,26 @@ func Build(ctx context.Context, src Sources, p Profile, now time.Time) ([]Candid
 	return out, nil
 }
 
+// checkGPUModels refuses a --gpu-model that no cached type has, naming the
+// models the catalogs do have: a typo, not a search that found nothing.
+func checkGPUModels(types []Candidate, p Profile) error {
+	var specs []market.InstanceType
+	for _, c := range types {
+		specs = append(specs, c.Spec)
+	}
+	have := GPUModels(specs)
+	for _, m := range p.GPUModels {
+		if !GPUModelMatches(have, m) {
+			list := "none (no cached type has a GPU)"
+			if len(have) > 0 {
+				list = strings.Join(have, ", ")
+			}
+			return &InputError{Message: fmt.Sprintf("--%s %q: no cached type in %s has that GPU; the catalog has: %s", FlagGPUModel, m, strings.Join(p.Regions, ", "), list)}
+		}
+	}
+	return nil
+}
+
 // Memory is an in-memory Sources for tests, examples and the demo data.
 // Placement scores are used only when Placement is not nil.
 type Memory struct {
@@ -131,6 +155,7 @@ type Memory struct {
 	Adv       map[string]advisor.Entry         // Key(region, product, type) -> entry; absent = unknown
 	OD        map[string]OnDemand              // Key(region, product, type) -> price; absent = unknown
 	Placement map[string]map[string]int        // region -> AZ ID -> score
+	Paths     map[market.Pool][]market.Point   // price records per pool, for the replay; nil = no PathSource data
 	// Asked records the instance types of every placement request.
 	Asked [][]string
 }
@@ -171,9 +196,30 @@ func (m *Memory) PlacementScores(_ context.Context, region string, types []strin
 	return m.Placement[region], nil
 }
 
+// PricePath returns the pool's records in [start, end] with the one in
+// effect at start.
+func (m *Memory) PricePath(_ context.Context, pool market.Pool, start, end time.Time) ([]market.Point, error) {
+	return PathIn(m.Paths[pool], start, end), nil
+}
+
+// PathIn keeps the points of a sorted series that describe [start, end]: the
+// last one at or before start and every one after it up to end.
+func PathIn(pts []market.Point, start, end time.Time) []market.Point {
+	i := sort.Search(len(pts), func(i int) bool { return pts[i].Time.After(start) })
+	if i > 0 {
+		i--
+	}
+	j := sort.Search(len(pts), func(j int) bool { return pts[j].Time.After(end) })
+	if i >= j {
+		return nil
+	}
+	return pts[i:j]
+}
+
 var (
 	_ Sources         = (*Memory)(nil)
 	_ PlacementSource = (*Memory)(nil)
+	_ PathSource      = (*Memory)(nil)
 )
 
 // PlacementTypes bounds the shortlist a placement score is asked for.

@@ -121,7 +121,8 @@ func TestExportStructure(t *testing.T) {
 	if np.APIVersion != "karpenter.sh/v1" || np.Kind != "NodePool" || np.Metadata.Name != "np" || np.Spec.Template.Spec.NodeClassRef.Name != "default" ||
 		strings.Join(req["karpenter.sh/capacity-type"], ",") != "spot" ||
 		strings.Join(req["node.kubernetes.io/instance-type"], ",") != "m5.xlarge,m5a.xlarge" ||
-		strings.Join(req["topology.kubernetes.io/zone"], ",") != "sa-east-1a,sa-east-1b,sa-east-1c" || np.Spec.Limits["cpu"] != "40" {
+		strings.Join(req["topology.kubernetes.io/zone"], ",") != "sa-east-1a,sa-east-1b,sa-east-1c" || np.Spec.Limits["cpu"] != "40" ||
+		strings.Join(req["kubernetes.io/arch"], ",") != "amd64" {
 		t.Errorf("nodepool %+v", np)
 	}
 

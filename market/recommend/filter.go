@@ -3,6 +3,7 @@ package recommend
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -35,8 +36,17 @@ func specStages(p Profile) []stage {
 		{FlagArch, func(c Candidate) bool { return arch == "" || arch == "any" || c.Spec.HasArch(arch) }, func(in []Candidate) *NoMatchError {
 			return noMatch(FlagArch, "no instance type %s with >= %d vCPUs and >= %g GiB runs %s", where(in), p.VCPUs, p.MemoryGiB, arch)
 		}},
-		{FlagGPUs, func(c Candidate) bool { return c.Spec.GPUs >= p.GPUs }, func(in []Candidate) *NoMatchError {
-			return noMatch(FlagGPUs, "no instance type %s that meets the vCPU, memory and architecture constraints has >= %d GPUs; the most is %g", where(in), p.GPUs, maxOf(in, func(c Candidate) float64 { return float64(c.Spec.GPUs) }))
+		{FlagGPUs, func(c Candidate) bool { return gpuFits(c.Spec, p) }, func(in []Candidate) *NoMatchError {
+			return noMatch(FlagGPUs, "no cached type %s that meets the vCPU, memory and architecture constraints has %s; %s", where(in), gpuNeedWords(p), gpuSupply(in))
+		}},
+		{FlagEFA, func(c Candidate) bool { return !p.EFA || c.Spec.EFA }, func(in []Candidate) *NoMatchError {
+			return noMatch(FlagEFA, "no cached type %s that meets the size and GPU constraints supports EFA (%d did before it, e.g. %s)", where(in), distinctTypes(in), examples(in))
+		}},
+		{FlagPrevGen, func(c Candidate) bool { return p.PreviousGen || c.Spec.CurrentGeneration }, func(in []Candidate) *NoMatchError {
+			return noMatch(FlagPrevGen, "every matching type %s is previous generation (%s); add --%s to allow them", where(in), examples(in), FlagPrevGen)
+		}},
+		{FlagBurstable, func(c Candidate) bool { return p.Burstable || !c.Spec.IsBurstable() }, func(in []Candidate) *NoMatchError {
+			return noMatch(FlagBurstable, "every matching type %s is burstable (%s), which throttles or bills CPU credits under sustained load; add --%s to allow them", where(in), examples(in), FlagBurstable)
 		}},
 		{FlagFamilies, func(c Candidate) bool { return len(p.Families) == 0 || matchAny(p.Families, c.InstanceType) }, func(in []Candidate) *NoMatchError {
 			return noMatch(FlagFamilies, "no instance type %s that meets the size constraints matches --families %s (%d did before it, e.g. %s)", where(in), strings.Join(p.Families, ","), distinctTypes(in), examples(in))
@@ -69,6 +79,105 @@ func priceStages(p Profile) []stage {
 	}
 }
 
+// gpuFits reports whether a type has the GPUs the profile asks for: at least
+// p.GPUs of them, of one of p.GPUModels (case-insensitive), each with at
+// least p.GPUMemoryGiB.
+func gpuFits(t market.InstanceType, p Profile) bool {
+	if t.GPUs < p.GPUs {
+		return false
+	}
+	if len(p.GPUModels) == 0 && p.GPUMemoryGiB == 0 {
+		return true
+	}
+	if t.GPUs == 0 {
+		return false
+	}
+	if len(p.GPUModels) > 0 && !GPUModelMatches(p.GPUModels, t.GPUName) {
+		return false
+	}
+	return t.GPUMemoryGiBEach() >= p.GPUMemoryGiB-1e-9
+}
+
+// GPUModelMatches reports whether a catalog GPU name is one of the models,
+// ignoring case.
+func GPUModelMatches(models []string, name string) bool {
+	for _, m := range models {
+		if strings.EqualFold(strings.TrimSpace(m), name) {
+			return true
+		}
+	}
+	return false
+}
+
+func gpuNeedWords(p Profile) string {
+	s := fmt.Sprintf(">= %d GPUs", max(1, p.GPUs))
+	if len(p.GPUModels) > 0 {
+		s += " of model " + strings.Join(p.GPUModels, " or ")
+	}
+	if p.GPUMemoryGiB > 0 {
+		s += fmt.Sprintf(" with >= %g GiB each", p.GPUMemoryGiB)
+	}
+	return s
+}
+
+// gpuSupply says what GPU types there are, most GPUs first: "2 types have
+// 8 A100, 3 types have 8 V100".
+func gpuSupply(in []Candidate) string {
+	type key struct {
+		n    int
+		name string
+	}
+	types := map[key]map[string]bool{}
+	for _, c := range in {
+		if c.Spec.GPUs == 0 {
+			continue
+		}
+		k := key{c.Spec.GPUs, c.Spec.GPUName}
+		if types[k] == nil {
+			types[k] = map[string]bool{}
+		}
+		types[k][c.InstanceType] = true
+	}
+	if len(types) == 0 {
+		return "none has a GPU"
+	}
+	keys := make([]key, 0, len(types))
+	for k := range types {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].n != keys[j].n {
+			return keys[i].n > keys[j].n
+		}
+		return keys[i].name < keys[j].name
+	})
+	var parts []string
+	for _, k := range keys[:min(3, len(keys))] {
+		n := len(types[k])
+		word := "types have"
+		if n == 1 {
+			word = "type has"
+		}
+		parts = append(parts, fmt.Sprintf("%d %s %d %s", n, word, k.n, k.name))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// GPUModels lists the GPU names a catalog has, sorted, for the error that
+// names a model no cached type has.
+func GPUModels(types []market.InstanceType) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range types {
+		if t.GPUs > 0 && t.GPUName != "" && !seen[strings.ToLower(t.GPUName)] {
+			seen[strings.ToLower(t.GPUName)] = true
+			out = append(out, t.GPUName)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 func effectivePrice(c Candidate) float64 {
 	if c.Stats.Last > 0 {
 		return c.Stats.Last
@@ -76,21 +185,34 @@ func effectivePrice(c Candidate) float64 {
 	return c.Stats.TWAP
 }
 
+// runStages keeps the candidates every stage keeps. It filters indices, not
+// the (large) candidates, and copies the survivors once.
 func runStages(in []Candidate, stages []stage) ([]Candidate, error) {
-	cur := in
+	idx := make([]int, len(in))
+	for i := range in {
+		idx[i] = i
+	}
 	for _, s := range stages {
-		var next []Candidate
-		for _, c := range cur {
-			if s.keep(c) {
-				next = append(next, c)
+		next := idx[:0:0]
+		for _, i := range idx {
+			if s.keep(in[i]) {
+				next = append(next, i)
 			}
 		}
 		if len(next) == 0 {
-			return nil, s.why(cur)
+			return nil, s.why(pick(in, idx))
 		}
-		cur = next
+		idx = next
 	}
-	return cur, nil
+	return pick(in, idx), nil
+}
+
+func pick(in []Candidate, idx []int) []Candidate {
+	out := make([]Candidate, len(idx))
+	for j, i := range idx {
+		out[j] = in[i]
+	}
+	return out
 }
 
 // Filter keeps the candidates that meet the profile (defaults applied) and
@@ -105,10 +227,13 @@ func Filter(cands []Candidate, p Profile) ([]Candidate, []string, error) {
 		}
 		return nil, nil, noMatch("catalog", "no candidates: no instance types or pools are known in %s (fetch the catalog and history first)", rs)
 	}
-	var prod []Candidate
-	for _, c := range cands {
-		if c.Product == "" || c.Product == p.Product {
-			prod = append(prod, c)
+	prod := cands
+	if slices.ContainsFunc(cands, func(c Candidate) bool { return c.Product != "" && c.Product != p.Product }) {
+		prod = make([]Candidate, 0, len(cands))
+		for _, c := range cands {
+			if c.Product == "" || c.Product == p.Product {
+				prod = append(prod, c)
+			}
 		}
 	}
 	if len(prod) == 0 {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/spotscope/spotscope/market"
@@ -89,6 +88,50 @@ func ExpectedHours(lambda, T, c, r float64) float64 {
 	return n*segmentHours(lambda, c, r) + segmentHours(lambda, rest, r)
 }
 
+// segmentInterruptions is the expected number of interruptions before a
+// segment of t hours runs through: failed attempts of a geometric trial with
+// success probability exp(-lambda*t), so exp(lambda*t) - 1.
+func segmentInterruptions(lambda, t float64) float64 {
+	if t <= 0 || lambda <= 0 {
+		return 0
+	}
+	return math.Expm1(lambda * t)
+}
+
+// ExpectedInterruptions is the expected number of interruptions of a job of
+// T hours checkpointing every c hours, at rate lambda (see ExpectedHours).
+func ExpectedInterruptions(lambda, T, c float64) float64 {
+	if T <= 0 {
+		return 0
+	}
+	if c <= 0 || c >= T {
+		return segmentInterruptions(lambda, T)
+	}
+	n := math.Floor(T / c)
+	return n*segmentInterruptions(lambda, c) + segmentInterruptions(lambda, T-n*c)
+}
+
+// LostHoursPerInterruption is the exact expected work one interruption
+// throws away (the restart excluded), averaged over the job's interruptions.
+// Within a segment of t hours an interruption at X < t loses X, and
+// E[X | X < t] = 1/lambda - t/(exp(lambda*t) - 1): about t/2 for a rare
+// interruption, less when interruptions come early. Since
+// E_job = T + N*(lost + r), it is (E_job - T)/N - r.
+func LostHoursPerInterruption(lambda, T, c, r float64) float64 {
+	n := ExpectedInterruptions(lambda, T, c)
+	if n <= 0 {
+		// The limit lambda -> 0: the mean segment's half length.
+		if c <= 0 || c >= T {
+			return T / 2
+		}
+		k := math.Floor(T / c)
+		rest := T - k*c
+		// Interruptions fall on segments in proportion to their length.
+		return (k*c*c/2 + rest*rest/2) / T
+	}
+	return math.Max(0, (ExpectedHours(lambda, T, c, r)-T)/n-r)
+}
+
 // StabilityPenalty is the fractional score increase for an unstable price:
 // WeightCV*cv + WeightP95*max(0, p95/twap - 1). A zero twap gives no p95 term
 // rather than a division by zero.
@@ -138,8 +181,21 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// Unit is what a profile's score is per.
+func Unit(p Profile) string {
+	if p.Mode() == ModeThroughput {
+		if p.WorkUnit == WorkGPUHours {
+			return "GPU-hour"
+		}
+		return "vCPU-hour"
+	}
+	return "job"
+}
+
 // Recommend runs the model on candidates gathered for p. It returns a
 // *NoMatchError naming the constraint when no candidate survives the filters.
+// The plan's replay holds each pool at its price; Run replays the cached
+// price history instead (Result.Replay).
 func Recommend(cands []Candidate, p Profile, opts Options) (Result, error) {
 	if err := p.Validate(); err != nil {
 		return Result{}, err
@@ -152,32 +208,71 @@ func Recommend(cands []Candidate, p Profile, opts Options) (Result, error) {
 	}
 	scored := make([]Choice, len(kept))
 	for i, c := range kept {
-		scored[i] = Score(c, p)
+		scored[i] = score(c, p)
+		scored[i].src = i
 	}
-	sort.SliceStable(scored, func(i, j int) bool { return less(scored[i], scored[j]) })
+	scored = sortChoices(scored)
+	rankPessimistic(scored)
 
-	res := Result{Profile: p, Candidates: len(scored), Notes: notes}
-	set, rest, setNotes := diversify(scored, p.Count, opts)
-	res.Pools = set
-	res.Notes = append(res.Notes, setNotes...)
-	res.Region = set[0].Region
-	for _, c := range set {
-		res.ExpectedTotalCost += float64(c.Instances) * c.ExpectedJobCost
+	res := Result{Profile: p, Mode: p.Mode(), Unit: Unit(p), Candidates: len(scored), Notes: notes, SensitivityMultiple: SensitivityMultiple}
+	best, lines := chooseGroup(scored, p, opts)
+	res.Regions = lines
+	res.Region, res.Architecture = best.region, best.arch
+	res.Pools, res.Caps = best.set, best.caps
+	res.ExpectedTotalCost = best.cost
+	res.Notes = append(res.Notes, best.notes...)
+	res.Notes = append(res.Notes, groupNotes(best, lines, p)...)
+
+	inSet := map[string]bool{}
+	for _, c := range res.Pools {
+		inSet[poolKey(c)] = true
 	}
-	if opts.Alternatives > 0 {
-		if len(rest) > opts.Alternatives {
-			rest = rest[:opts.Alternatives]
+	res.Alternatives = []Choice{}
+	for _, c := range scored {
+		if opts.Alternatives < 0 || len(res.Alternatives) >= opts.Alternatives {
+			break
 		}
-		res.Alternatives = rest
+		if inSet[poolKey(c)] || c.Architecture != res.Architecture {
+			continue
+		}
+		// A coupled job's fallbacks are other single pools; a fleet's are
+		// pools of its region.
+		if p.Mode() != ModeCoupled && c.Region != res.Region && len(p.Regions) > 1 && len(res.Alternatives) >= opts.Alternatives/2 {
+			continue
+		}
+		res.Alternatives = append(res.Alternatives, c)
 	}
-	if res.Alternatives == nil {
-		res.Alternatives = []Choice{}
+	for _, l := range [][]Choice{res.Pools, res.Alternatives} {
+		for i := range l {
+			explain(&l[i], kept[l[i].src], p)
+		}
 	}
+	markFlips(res.Pools, res.Alternatives)
+	res.Plan = analyticPlan(res.Pools, p)
+	res.Replay(nil)
+	res.Notes = append(res.Notes, modeNotes(res, p)...)
 	res.Notes = append(res.Notes, signalNotes(res.Pools, p)...)
 	return res, nil
 }
 
-func less(a, b Choice) bool {
+// sortChoices orders choices best first. It sorts indices and moves each
+// (large) choice once.
+func sortChoices(cs []Choice) []Choice {
+	idx := make([]int, len(cs))
+	for i := range idx {
+		idx[i] = i
+	}
+	// less is a total order (the pool's key breaks ties), so an unstable
+	// sort gives the same answer every time.
+	sort.Slice(idx, func(a, b int) bool { return less(&cs[idx[a]], &cs[idx[b]]) })
+	out := make([]Choice, len(cs))
+	for j, i := range idx {
+		out[j] = cs[i]
+	}
+	return out
+}
+
+func less(a, b *Choice) bool {
 	if a.Score != b.Score {
 		return a.Score < b.Score
 	}
@@ -187,12 +282,89 @@ func less(a, b Choice) bool {
 	if a.InstanceType != b.InstanceType {
 		return a.InstanceType < b.InstanceType
 	}
-	return a.AvailabilityZone < b.AvailabilityZone
+	if a.AvailabilityZone != b.AvailabilityZone {
+		return a.AvailabilityZone < b.AvailabilityZone
+	}
+	return a.Product < b.Product
+}
+
+func poolKey(c Choice) string {
+	return c.Region + "/" + c.AvailabilityZone + "/" + c.InstanceType + "/" + c.Product
+}
+
+// rankPessimistic sets Rank (the order of scored, best first) and
+// RankPessimistic, the order at SensitivityMultiple x the bucket rates.
+func rankPessimistic(scored []Choice) {
+	idx := make([]int, len(scored))
+	for i := range scored {
+		scored[i].Rank = i + 1
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		x, y := &scored[idx[a]], &scored[idx[b]]
+		if x.pessimisticScore != y.pessimisticScore {
+			return x.pessimisticScore < y.pessimisticScore
+		}
+		return x.Rank < y.Rank
+	})
+	for pos, i := range idx {
+		scored[i].RankPessimistic = pos + 1
+	}
+}
+
+// markFlips marks every listed pool that trades places with another listed
+// pool when the rates are SensitivityMultiple times the buckets': the choice
+// between the two rests on the coarse bucket, not on a robust margin.
+func markFlips(lists ...[]Choice) {
+	var all []*Choice
+	for _, l := range lists {
+		for i := range l {
+			all = append(all, &l[i])
+		}
+	}
+	for i, a := range all {
+		for _, b := range all[i+1:] {
+			if (a.Rank < b.Rank) != (a.RankPessimistic < b.RankPessimistic) {
+				a.RankFlips, b.RankFlips = true, true
+			}
+		}
+	}
+}
+
+// work is how a profile's unit of work maps onto one pool.
+type work struct {
+	hours  float64 // uninterrupted hours each instance (or coupled job) works
+	nodes  int     // instances one job runs on at once
+	hazard float64 // the job's interruption rate: nodes x the pool's
+	units  float64 // units of useful work one job buys: 1 job, or vCPU-/GPU-hours
+}
+
+func workOf(c Candidate, p Profile, lambda float64) work {
+	switch p.Mode() {
+	case ModeCoupled:
+		return work{hours: p.Hours, nodes: p.Nodes, hazard: float64(p.Nodes) * lambda, units: 1}
+	case ModeThroughput:
+		// Each of Count instances drains Work/Count at its vCPU (GPU) rate.
+		rate := float64(c.Spec.VCPUs)
+		if p.WorkUnit == WorkGPUHours {
+			rate = float64(c.Spec.GPUs)
+		}
+		share := p.Work / float64(p.Count)
+		return work{hours: share / rate, nodes: 1, hazard: lambda, units: share}
+	}
+	return work{hours: p.Hours, nodes: 1, hazard: lambda, units: 1}
 }
 
 // Score prices one candidate for the profile (with defaults applied) and
 // explains the result. The candidate must have passed Filter.
 func Score(c Candidate, p Profile) Choice {
+	ch := score(c, p)
+	explain(&ch, c, p)
+	return ch
+}
+
+// score prices one candidate without the reasons.
+func score(c Candidate, p Profile) Choice {
 	ch := Choice{
 		Region:             c.Region,
 		AvailabilityZone:   c.AvailabilityZone,
@@ -201,12 +373,20 @@ func Score(c Candidate, p Profile) Choice {
 		Family:             market.Family(c.InstanceType),
 		VCPUs:              c.Spec.VCPUs,
 		MemoryGiB:          c.Spec.MemoryGiB(),
+		GPUs:               c.Spec.GPUs,
+		GPUName:            c.Spec.GPUName,
+		GPUMemoryGiB:       c.Spec.GPUMemoryGiBEach(),
+		Architecture:       c.Spec.Arch(),
+		CurrentGeneration:  c.Spec.CurrentGeneration,
+		Burstable:          c.Spec.IsBurstable(),
+		EFA:                c.Spec.EFA,
 		Product:            c.Product,
 		Last:               c.Stats.Last,
 		TWAP:               c.Stats.TWAP,
 		CV:                 c.Stats.CV,
 		P95:                c.Stats.P95,
 		OnDemandEstimated:  c.OnDemand.Known && c.OnDemand.Estimated,
+		window:             market.Interval{Start: c.Stats.Start, End: c.Stats.End},
 	}
 	// Last is what a launch pays now, and since 2017 prices move gradually, so
 	// it predicts the next hours better than a 30-day mean. A 0.000000 last
@@ -232,26 +412,55 @@ func Score(c Candidate, p Profile) Choice {
 	}
 	ch.Interruption = Interruption{Known: known, Bucket: label, MonthlyFrequency: f, HourlyRate: lambda, Basis: basis}
 
-	T := p.Hours
-	E := ExpectedHours(lambda, T, p.Checkpoint.Hours(), p.Restart.Hours())
-	ch.ExpectedHours = E
-	// Useful work is the vCPUs the job asked for, not the instance's: a
-	// 96-vCPU machine running a 4-vCPU job is paid for in full but does 4
-	// vCPUs of work. Without a minimum the job is taken to use them all.
-	work := c.Spec.VCPUs
-	if p.VCPUs > 0 && p.VCPUs < work {
-		work = p.VCPUs
-	}
-	ch.WorkVCPUs = work
-	base := ch.Price / float64(work)
-	ch.ExpectedCostPerVCPUHour = base * E / T
-	ch.ExpectedJobCost = ch.Price * E
+	w := workOf(c, p, lambda)
+	T, ck, r := w.hours, p.Checkpoint.Hours(), p.Restart.Hours()
+	E := ExpectedHours(w.hazard, T, ck, r)
+	E3 := ExpectedHours(SensitivityMultiple*w.hazard, T, ck, r)
+	ch.WorkHours, ch.ExpectedHours, ch.hazard, ch.nodes = T, E, w.hazard, w.nodes
+	ch.Interruptions = ExpectedInterruptions(w.hazard, T, ck)
+	ch.LostHoursPerInterrupt = LostHoursPerInterruption(w.hazard, T, ck, r)
+	ch.PNoInterruption = math.Exp(-w.hazard * T)
+	nodes := float64(w.nodes)
+	ch.ExpectedJobCost = nodes * ch.Price * E
+	ch.PessimisticJobCost = nodes * ch.Price * E3
 
+	// Useful work is what the job asked for, never the instance's spare
+	// vCPUs or GPUs; a throughput queue uses them all.
+	ch.WorkVCPUs = c.Spec.VCPUs
+	if p.Mode() != ModeThroughput && p.VCPUs > 0 && p.VCPUs < ch.WorkVCPUs {
+		ch.WorkVCPUs = p.VCPUs
+	}
+	workGPUs := c.Spec.GPUs
+	if p.Mode() != ModeThroughput && p.GPUs > 0 && p.GPUs < workGPUs {
+		workGPUs = p.GPUs
+	}
+	if T > 0 && ch.WorkVCPUs > 0 {
+		ch.ExpectedCostPerVCPUHour = ch.ExpectedJobCost / (T * nodes * float64(ch.WorkVCPUs))
+	}
+	if T > 0 && workGPUs > 0 {
+		ch.ExpectedCostPerGPUHour = ch.ExpectedJobCost / (T * nodes * float64(workGPUs))
+	}
+
+	base := nodes * ch.Price * T / w.units // per unit of work, without interruptions
 	oInt := E/T - 1
 	oStab := StabilityPenalty(c.Stats.CV, c.Stats.P95, c.Stats.TWAP)
 	oPlace := PlacementPenalty(c.Placement)
-	ch.Score = ch.ExpectedCostPerVCPUHour * (1 + oStab) * (1 + oPlace)
+	ch.Score = base * (1 + oInt) * (1 + oStab) * (1 + oPlace)
+	ch.pessimisticScore = base * (E3 / T) * (1 + oStab) * (1 + oPlace)
 
+	return ch
+}
+
+// explain adds the reasons to a choice score made from c: each factor's value
+// and its share of the score. Recommend explains only the pools it lists.
+func explain(ch *Choice, c Candidate, p Profile) {
+	w := workOf(c, p, ch.Interruption.HourlyRate)
+	T := w.hours
+	E, E3 := ch.ExpectedHours, ExpectedHours(SensitivityMultiple*w.hazard, T, p.Checkpoint.Hours(), p.Restart.Hours())
+	base := float64(w.nodes) * ch.Price * T / w.units
+	oInt := E/T - 1
+	oStab := StabilityPenalty(c.Stats.CV, c.Stats.P95, c.Stats.TWAP)
+	oPlace := PlacementPenalty(c.Placement)
 	// Shares of the score: the factors apply in this order, each adding its
 	// fraction of the running total, so the additions sum exactly to Score.
 	addInt := base * oInt
@@ -263,20 +472,16 @@ func Score(c Candidate, p Profile) Choice {
 		}
 		return x / ch.Score
 	}
-	priceWord := fmt.Sprintf("last $%.6f/h", ch.Price)
-	if ch.PriceBasis == "twap" {
-		priceWord = fmt.Sprintf("last is $0.000000; twap $%.6f/h", ch.Price)
-	}
 	ch.Reasons = append(ch.Reasons, Reason{
 		Factor: "price",
-		Value:  fmt.Sprintf("%s / %s = $%.6f per vCPU-hour of work", priceWord, vcpuWords(work, c.Spec.VCPUs), base),
+		Value:  priceWords(*ch, p, w, base),
 		Effect: "base of the score",
 		Weight: share(base),
 	})
 	ch.Reasons = append(ch.Reasons, Reason{
 		Factor: "interruption",
-		Value:  interruptionWords(ch.Interruption, p, E),
-		Effect: fmt.Sprintf("%s cost", pct(oInt)),
+		Value:  interruptionWords(*ch, p, w),
+		Effect: fmt.Sprintf("%s cost; %s at %gx the rate", pct(oInt), pct(E3/T-1), SensitivityMultiple),
 		Weight: share(addInt),
 	})
 	ch.Reasons = append(ch.Reasons, Reason{
@@ -296,21 +501,44 @@ func Score(c Candidate, p Profile) Choice {
 		Weight: share(addPlace),
 	})
 	ch.Reasons = append(ch.Reasons, onDemandReason(c.OnDemand, ch.Price))
-	if w := p.Window.Hours(); c.Stats.CoveredHours < 0.9*w {
+	if wh := p.Window.Hours(); c.Stats.CoveredHours < 0.9*wh {
 		ch.Reasons = append(ch.Reasons, Reason{
 			Factor: "data",
-			Value:  fmt.Sprintf("history covers %.0f h of the %.0f h window", c.Stats.CoveredHours, w),
+			Value:  fmt.Sprintf("history covers %.0f h of the %.0f h window", c.Stats.CoveredHours, wh),
 			Effect: "statistics rest on a short history",
 		})
 	}
-	return ch
 }
 
-func vcpuWords(work, have int) string {
-	if work == have {
-		return fmt.Sprintf("%d vCPUs", have)
+func priceWords(ch Choice, p Profile, w work, base float64) string {
+	pw := fmt.Sprintf("last $%.6f/h", ch.Price)
+	if ch.PriceBasis == "twap" {
+		pw = fmt.Sprintf("last is $0.000000; twap $%.6f/h", ch.Price)
 	}
-	return fmt.Sprintf("%d vCPUs used of %d", work, have)
+	switch p.Mode() {
+	case ModeCoupled:
+		return fmt.Sprintf("%s x %d nodes x %g h = $%.4f per job without interruptions", pw, w.nodes, w.hours, base)
+	case ModeThroughput:
+		return fmt.Sprintf("%s / %s = $%.6f per %s of work", pw, rateWords(ch, p), base, Unit(p))
+	}
+	return fmt.Sprintf("%s x %g h = $%.4f per job without interruptions (%s)", pw, w.hours, base, usedWords(ch, p))
+}
+
+func rateWords(ch Choice, p Profile) string {
+	if p.WorkUnit == WorkGPUHours {
+		return fmt.Sprintf("%d GPUs", ch.GPUs)
+	}
+	return fmt.Sprintf("%d vCPUs", ch.VCPUs)
+}
+
+// usedWords says how much of the instance the job uses, so a big box is seen
+// to be paid in full for work it does not do.
+func usedWords(ch Choice, p Profile) string {
+	s := fmt.Sprintf("uses %d of %d vCPUs", ch.WorkVCPUs, ch.VCPUs)
+	if p.GPUs > 0 {
+		s += fmt.Sprintf(", %d of %d GPUs", min(p.GPUs, ch.GPUs), ch.GPUs)
+	}
+	return s
 }
 
 func pct(o float64) string {
@@ -332,19 +560,22 @@ func ratioWords(p95, twap float64) string {
 	return fmt.Sprintf("%.3f", p95/twap)
 }
 
-func interruptionWords(in Interruption, p Profile, E float64) string {
+func interruptionWords(ch Choice, p Profile, w work) string {
+	in := ch.Interruption
 	b := in.Bucket + "/month"
 	if !in.Known {
 		b = "unknown, assumed >20%/month"
 	}
-	ck := "no checkpoints: an interruption loses the whole run"
-	if c := p.Checkpoint; c > 0 && c.Hours() < p.Hours {
-		ck = fmt.Sprintf("checkpoint every %s: an interruption loses ~%s", FormatDuration(c), FormatDuration(c/2))
-		if p.Restart > 0 {
-			ck += " + restart " + FormatDuration(p.Restart)
-		}
+	rate := fmt.Sprintf("%.6f/h", in.HourlyRate)
+	if w.nodes > 1 {
+		rate = fmt.Sprintf("%.6f/h per node, %.6f/h for the %d coupled nodes", in.HourlyRate, w.hazard, w.nodes)
 	}
-	return fmt.Sprintf("%s -> %.6f/h; %s; expected %.3f h for %g h of work", b, in.HourlyRate, ck, E, p.Hours)
+	ck := "no checkpoints: an interruption loses the whole elapsed run"
+	if c := p.Checkpoint; c > 0 && c.Hours() < w.hours {
+		ck = fmt.Sprintf("checkpoint every %s", FormatDuration(c))
+	}
+	return fmt.Sprintf("%s -> %s; %s; %.3f interruptions expected, each losing %.2f h of work + restart %s; expected %.3f h for %.4g h of work",
+		b, rate, ck, ch.Interruptions, ch.LostHoursPerInterrupt, FormatDuration(p.Restart), ch.ExpectedHours, w.hours)
 }
 
 func onDemandReason(od OnDemand, price float64) Reason {
@@ -357,248 +588,14 @@ func onDemandReason(od OnDemand, price float64) Reason {
 		r.Value = fmt.Sprintf("$%.6f/h", od.Price)
 		r.Effect = "not used in the score"
 	default:
-		est := ""
+		est, of := "", "On-Demand"
 		if od.Estimated {
-			est = " (estimated from the advisor's savings)"
+			est, of = " (estimate)", "the On-Demand estimate"
 		}
 		r.Value = fmt.Sprintf("$%.6f/h%s", od.Price, est)
-		r.Effect = fmt.Sprintf("spot is %.0f%% of On-Demand; not used in the score", 100*price/od.Price)
+		r.Effect = fmt.Sprintf("spot is %.0f%% of %s; not used in the score", 100*price/od.Price, of)
 	}
 	return r
-}
-
-// diversify picks the set in the best pool's region (a fleet is regional):
-// the best pools in score order, at most MaxPools and no more than Count, each
-// within MaxScoreRatio of the best, skipping a pool only when taking it would
-// leave too few slots to reach MinAZs AZs and MinFamilies families. Count is
-// then spread evenly, so no pool holds more than ceil(Count/pools).
-func diversify(scored []Choice, count int, o Options) (set, rest []Choice, notes []string) {
-	region := scored[0].Region
-	limit := scored[0].Score * o.MaxScoreRatio
-	var eligible []int
-	azs, fams := map[string]bool{}, map[string]bool{}
-	for i, c := range scored {
-		if c.Region == region && c.Score <= limit {
-			eligible = append(eligible, i)
-			azs[azKey(c)] = true
-			fams[c.Family] = true
-		}
-	}
-	k := min(o.MaxPools, count, len(eligible))
-	needAZ := min(o.MinAZs, len(azs), k)
-	needFam := min(o.MinFamilies, len(fams), k)
-
-	// Try the full constraint first, then drop the family and then the AZ
-	// requirement: candidates that cannot satisfy both still get a set, and
-	// the notes below say what is missing.
-	var picked []int
-	var gotAZ, gotFam map[string]bool
-	// The cheapest set, without any spread, prices the diversification.
-	cheapest := setCost(scored, eligible[:k], count)
-	for _, need := range [][2]int{{needAZ, needFam}, {needAZ, 1}, {1, 1}} {
-		picked, gotAZ, gotFam = pickGreedy(scored, eligible, k, need[0], need[1])
-		if len(picked) < k {
-			continue
-		}
-		// A second family guards against a family-wide shortage, but not
-		// at any price: beyond MaxFamilyPremium the set keeps to the
-		// families the cheap pools have and says so.
-		if need[1] > 1 && cheapest > 0 && setCost(scored, picked, count) > cheapest*(1+maxFamilyPremium) {
-			notes = append(notes, fmt.Sprintf("a second instance family would cost more than %.0f%% over the cheapest pools, so the set keeps to %s",
-				maxFamilyPremium*100, strings.Join(familiesOf(scored, eligible[:k]), ", ")))
-			continue
-		}
-		break
-	}
-	if c := setCost(scored, picked, count); cheapest > 0 && c > cheapest*1.005 {
-		notes = append(notes, fmt.Sprintf("spreading over %d AZ(s) and %d family(ies) raises the expected cost by %.1f%% over the %d cheapest pools",
-			len(gotAZ), len(gotFam), (c/cheapest-1)*100, k))
-	}
-	taken := map[int]bool{}
-	for _, i := range picked {
-		taken[i] = true
-	}
-	sort.Ints(picked)
-	n := len(picked)
-	for j, i := range picked {
-		c := scored[i]
-		c.Instances = count / n
-		if j < count%n {
-			c.Instances++
-		}
-		c.Share = float64(c.Instances) / float64(count)
-		set = append(set, c)
-	}
-	for i, c := range scored {
-		if !taken[i] {
-			rest = append(rest, c)
-		}
-	}
-
-	if len(gotAZ) < o.MinAZs && count > 1 {
-		notes = append(notes, fmt.Sprintf("the set spans %d AZ(s), fewer than %d: %s", len(gotAZ), o.MinAZs, limitWhy(len(azs), k, "AZ", o.MaxScoreRatio)))
-	}
-	if len(gotFam) < o.MinFamilies && count > 1 {
-		notes = append(notes, fmt.Sprintf("the set spans %d instance family(ies), fewer than %d: %s", len(gotFam), o.MinFamilies, limitWhy(len(fams), k, "family", o.MaxScoreRatio)))
-	}
-	if count == 1 {
-		notes = append(notes, "count is 1: a single pool; list the alternatives in a fleet so it can fall back")
-	}
-	others := map[string]bool{}
-	for _, c := range scored {
-		if c.Region != region {
-			others[c.Region] = true
-		}
-	}
-	if len(others) > 0 {
-		notes = append(notes, fmt.Sprintf("the set stays in %s, the best pool's region, because a fleet is regional; other regions appear among the alternatives", region))
-	}
-	return set, rest, notes
-}
-
-// maxFamilyPremium bounds what the family spread may add to the set's
-// expected cost.
-const maxFamilyPremium = 0.10
-
-// setCost is the expected cost of the whole job when count instances are
-// spread evenly over the pools at the given positions, best first.
-func setCost(scored []Choice, positions []int, count int) float64 {
-	ps := append([]int(nil), positions...)
-	sort.Ints(ps)
-	n := len(ps)
-	if n == 0 {
-		return 0
-	}
-	var total float64
-	for j, i := range ps {
-		inst := count / n
-		if j < count%n {
-			inst++
-		}
-		total += float64(inst) * scored[i].ExpectedJobCost
-	}
-	return total
-}
-
-func familiesOf(scored []Choice, positions []int) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, i := range positions {
-		if f := scored[i].Family; !seen[f] {
-			seen[f] = true
-			out = append(out, f)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// pickGreedy takes eligible pools in score order, skipping a pool only when
-// taking it would leave too few slots to reach needAZ AZs and needFam
-// families. It is exact for the default targets of 2, which is all it is used
-// for: a remaining deficit of one AZ and one family fits in one slot only if
-// some pool is in a new AZ and a new family.
-func pickGreedy(scored []Choice, eligible []int, k, needAZ, needFam int) (picked []int, gotAZ, gotFam map[string]bool) {
-	gotAZ, gotFam = map[string]bool{}, map[string]bool{}
-	taken := map[int]bool{}
-	for _, i := range eligible {
-		if len(picked) == k {
-			break
-		}
-		c := scored[i]
-		a, f := len(gotAZ), len(gotFam)
-		if !gotAZ[azKey(c)] {
-			a++
-		}
-		if !gotFam[c.Family] {
-			f++
-		}
-		slots := k - len(picked) - 1
-		dA, dF := max(0, needAZ-a), max(0, needFam-f)
-		if dA+dF > slots {
-			if max(dA, dF) > slots || !existsNewBoth(scored, eligible, taken, i, gotAZ, gotFam, c) {
-				continue
-			}
-		}
-		picked = append(picked, i)
-		taken[i] = true
-		gotAZ[azKey(c)], gotFam[c.Family] = true, true
-	}
-	return picked, gotAZ, gotFam
-}
-
-// existsNewBoth reports whether a pool after position cur, not taken, is in
-// an AZ and a family that the set plus c does not have yet.
-func existsNewBoth(scored []Choice, eligible []int, taken map[int]bool, cur int, gotAZ, gotFam map[string]bool, c Choice) bool {
-	for _, j := range eligible {
-		if j <= cur || taken[j] {
-			continue
-		}
-		d := scored[j]
-		if !gotAZ[azKey(d)] && azKey(d) != azKey(c) && !gotFam[d.Family] && d.Family != c.Family {
-			return true
-		}
-	}
-	return false
-}
-
-func limitWhy(distinct, k int, what string, ratio float64) string {
-	if k < 2 {
-		return "the set has one pool"
-	}
-	return fmt.Sprintf("only %d %s(s) have a pool scoring within %.1fx of the best", distinct, what, ratio)
-}
-
-func azKey(c Choice) string {
-	if c.AvailabilityZoneID != "" {
-		return c.AvailabilityZoneID
-	}
-	return c.AvailabilityZone
-}
-
-// signalNotes states, once per result, the missing signals and the rule used.
-func signalNotes(set []Choice, p Profile) []string {
-	var notes []string
-	var unknownAdv, unknownPlace, unknownOD, estOD, twapBasis []string
-	for _, c := range set {
-		id := c.InstanceType + " " + c.AvailabilityZone
-		if !c.Interruption.Known {
-			unknownAdv = append(unknownAdv, id)
-		}
-		if c.PlacementScore == nil {
-			unknownPlace = append(unknownPlace, id)
-		}
-		if c.OnDemand == nil {
-			unknownOD = append(unknownOD, id)
-		} else if c.OnDemandEstimated {
-			estOD = append(estOD, id)
-		}
-		if c.PriceBasis == "twap" {
-			twapBasis = append(twapBasis, id)
-		}
-	}
-	if len(unknownAdv) > 0 {
-		notes = append(notes, "interruption unknown (no advisor data), assumed the worst bucket >20%/month for: "+strings.Join(unknownAdv, ", "))
-	}
-	if len(unknownPlace) == len(set) {
-		notes = append(notes, "placement scores unknown: no placement penalty applied")
-	} else if len(unknownPlace) > 0 {
-		notes = append(notes, "placement score unknown (no penalty) for: "+strings.Join(unknownPlace, ", "))
-	}
-	if len(unknownOD) > 0 {
-		notes = append(notes, "On-Demand price unknown for: "+strings.Join(unknownOD, ", "))
-	}
-	if len(estOD) > 0 {
-		notes = append(notes, "On-Demand price estimated from the advisor's savings for: "+strings.Join(estOD, ", "))
-	}
-	if len(twapBasis) > 0 {
-		notes = append(notes, "last price is 0.000000; priced at the window's twap for: "+strings.Join(twapBasis, ", "))
-	}
-	if p.Checkpoint == 0 {
-		notes = append(notes, fmt.Sprintf("the job never checkpoints: an interruption restarts its %g h from zero", p.Hours))
-	}
-	notes = append(notes, "instances are assumed independent: one interruption stops one instance's job, not all of them")
-	return notes
 }
 
 // Window returns the statistics window [end-p.Window, end] for a profile.

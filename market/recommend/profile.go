@@ -20,7 +20,76 @@ const (
 	// MaxHours bounds the job length so exp(lambda*T) stays finite and a typo
 	// ("8000000") is reported instead of printing astronomical costs.
 	MaxHours = 10000.0
+	// DefaultRestart is what an interruption costs in wall time before the
+	// job resumes: a replacement instance (about 2-5 minutes), booting and
+	// pulling the image, and loading the checkpoint. Never zero: a restart
+	// is never free.
+	DefaultRestart = 10 * time.Minute
+	// DefaultMaxAZShare keeps at most half the capacity in one AZ when two or
+	// more AZs have candidates.
+	DefaultMaxAZShare = 0.5
+	// DefaultRuns and DefaultSeed set the replay.
+	DefaultRuns = 2000
+	DefaultSeed = 1
+	// MaxRuns bounds the replay so a typo cannot take minutes.
+	MaxRuns = 1000000
+	// MaxWork bounds --work (vCPU- or GPU-hours).
+	MaxWork = 1e8
+	// SensitivityMultiple is the pessimistic multiple of the bucket's rate:
+	// the bucket is a coarse, regional, trailing-month figure, so every
+	// answer also says what the cost would be at 3x the rate.
+	SensitivityMultiple = 3.0
 )
+
+// Modes: the unit of work an answer priced (docs/recommendations.md §3).
+const (
+	ModeJob        = "job"        // each instance runs one job of Hours
+	ModeThroughput = "throughput" // a queue of Work vCPU- or GPU-hours
+	ModeCoupled    = "coupled"    // one job on Nodes instances at once
+)
+
+// Work units for Profile.WorkUnit.
+const (
+	WorkVCPUHours = "vcpu-h"
+	WorkGPUHours  = "gpu-h"
+)
+
+// Mode is the unit of work the profile buys.
+func (p Profile) Mode() string {
+	switch {
+	case p.Work > 0:
+		return ModeThroughput
+	case p.Nodes > 0:
+		return ModeCoupled
+	}
+	return ModeJob
+}
+
+// ParseWork reads an amount of work with its unit: "5000vcpu-h",
+// "800 gpu-h", "800gpu-hours".
+func ParseWork(s string) (float64, string, error) {
+	t := strings.ToLower(strings.TrimSpace(s))
+	bad := fmt.Errorf("invalid --%s %q (an amount > 0 with a unit: 5000vcpu-h or 800gpu-h)", FlagWork, s)
+	for _, u := range []struct{ suffix, unit string }{
+		{"vcpu-hours", WorkVCPUHours}, {"vcpu-hour", WorkVCPUHours}, {"vcpu-h", WorkVCPUHours},
+		{"gpu-hours", WorkGPUHours}, {"gpu-hour", WorkGPUHours}, {"gpu-h", WorkGPUHours},
+	} {
+		if strings.HasSuffix(t, u.suffix) {
+			num := strings.TrimSpace(strings.TrimSuffix(t, u.suffix))
+			v, err := strconv.ParseFloat(num, 64)
+			if err != nil || !(v > 0) || v > MaxWork || strings.ContainsAny(num, "xp_") {
+				return 0, "", bad
+			}
+			return v, u.unit, nil
+		}
+	}
+	return 0, "", bad
+}
+
+// FormatWork prints an amount the way ParseWork reads it.
+func FormatWork(v float64, unit string) string {
+	return strconv.FormatFloat(v, 'g', -1, 64) + unit
+}
 
 // Flag names, shared by the CLI and the error messages so both say the same.
 const (
@@ -38,6 +107,16 @@ const (
 	FlagProduct    = "product"
 	FlagRegions    = "region"
 	FlagWindow     = "window"
+	FlagWork       = "work"
+	FlagNodes      = "nodes"
+	FlagGPUModel   = "gpu-model"
+	FlagGPUMemory  = "gpu-memory"
+	FlagEFA        = "efa"
+	FlagPrevGen    = "previous-gen"
+	FlagBurstable  = "burstable"
+	FlagMaxAZShare = "max-az-share"
+	FlagRuns       = "runs"
+	FlagSeed       = "seed"
 )
 
 // WithDefaults fills the fields whose zero value means "the default".
@@ -56,6 +135,21 @@ func (p Profile) WithDefaults() Profile {
 	}
 	if p.Window == 0 {
 		p.Window = DefaultWindow
+	}
+	if p.Restart == 0 {
+		p.Restart = DefaultRestart
+	}
+	if p.MaxAZShare == 0 {
+		p.MaxAZShare = DefaultMaxAZShare
+	}
+	if p.Runs == 0 {
+		p.Runs = DefaultRuns
+	}
+	if p.Seed == 0 {
+		p.Seed = DefaultSeed
+	}
+	if p.Work > 0 && p.WorkUnit == WorkGPUHours && p.GPUs == 0 {
+		p.GPUs = 1 // GPU-hours need a GPU to drain them
 	}
 	return p
 }
@@ -85,6 +179,27 @@ func (p Profile) Validate() error {
 		return fmt.Errorf("--%s must not be negative", FlagWindow)
 	case p.Window > 0 && p.Window < time.Hour:
 		return fmt.Errorf("--%s must be at least 1h", FlagWindow)
+	case p.Work < 0 || math.IsNaN(p.Work) || p.Work > MaxWork:
+		return fmt.Errorf("--%s must be an amount > 0 with a unit (5000vcpu-h or 800gpu-h)", FlagWork)
+	case p.Work > 0 && p.WorkUnit != WorkVCPUHours && p.WorkUnit != WorkGPUHours:
+		return fmt.Errorf("--%s needs a unit: vcpu-h or gpu-h (e.g. 5000vcpu-h)", FlagWork)
+	case p.Nodes < 0:
+		return fmt.Errorf("--%s must be >= 1 (nodes a coupled job needs at once)", FlagNodes)
+	case p.Nodes > 0 && p.Work > 0:
+		return fmt.Errorf("--%s and --%s are different units of work: use one", FlagNodes, FlagWork)
+	case p.Nodes > 0 && p.Count > 1:
+		return fmt.Errorf("--%s is one coupled job on N instances; --%s (independent instances) must be 1 with it", FlagNodes, FlagCount)
+	case p.GPUMemoryGiB < 0 || math.IsNaN(p.GPUMemoryGiB) || math.IsInf(p.GPUMemoryGiB, 0):
+		return fmt.Errorf("--%s must be a number of GiB per GPU >= 0", FlagGPUMemory)
+	case p.MaxAZShare < 0 || p.MaxAZShare > 1 || math.IsNaN(p.MaxAZShare):
+		return fmt.Errorf("--%s must be a fraction > 0 and <= 1 (e.g. 0.5)", FlagMaxAZShare)
+	case p.Runs < 0 || p.Runs > MaxRuns:
+		return fmt.Errorf("--%s must be between 1 and %d", FlagRuns, MaxRuns)
+	}
+	for _, m := range p.GPUModels {
+		if strings.TrimSpace(m) == "" {
+			return fmt.Errorf("--%s: empty GPU model (use a name like T4, A10G or H100)", FlagGPUModel)
+		}
 	}
 	for _, g := range append(append([]string{}, p.Families...), p.Exclude...) {
 		if _, err := path.Match(g, ""); err != nil || strings.TrimSpace(g) == "" {
@@ -160,6 +275,36 @@ func Merge(base, flags Profile, changed func(flag string) bool) Profile {
 	}
 	if changed(FlagWindow) {
 		out.Window = flags.Window
+	}
+	if changed(FlagWork) {
+		out.Work, out.WorkUnit = flags.Work, flags.WorkUnit
+	}
+	if changed(FlagNodes) {
+		out.Nodes = flags.Nodes
+	}
+	if changed(FlagGPUModel) {
+		out.GPUModels = flags.GPUModels
+	}
+	if changed(FlagGPUMemory) {
+		out.GPUMemoryGiB = flags.GPUMemoryGiB
+	}
+	if changed(FlagEFA) {
+		out.EFA = flags.EFA
+	}
+	if changed(FlagPrevGen) {
+		out.PreviousGen = flags.PreviousGen
+	}
+	if changed(FlagBurstable) {
+		out.Burstable = flags.Burstable
+	}
+	if changed(FlagMaxAZShare) {
+		out.MaxAZShare = flags.MaxAZShare
+	}
+	if changed(FlagRuns) {
+		out.Runs = flags.Runs
+	}
+	if changed(FlagSeed) {
+		out.Seed = flags.Seed
 	}
 	return out
 }

@@ -162,11 +162,11 @@ func TestExampleProfilesParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := ProfileNames(ps); !reflect.DeepEqual(got, []string{"batch-8h", "ci-no-checkpoint", "gpu-training"}) {
+	if got := ProfileNames(ps); !reflect.DeepEqual(got, []string{"batch-8h", "ci-no-checkpoint", "gpu-training", "render-queue"}) {
 		t.Fatalf("names %v", got)
 	}
 	want := Profile{Name: "batch-8h", VCPUs: 4, MemoryGiB: 16, Arch: "x86_64", Count: 10, Hours: 8, Checkpoint: 30 * time.Minute,
-		Restart: 5 * time.Minute, Regions: []string{"sa-east-1"}, Exclude: []string{"t*"}}
+		Restart: 5 * time.Minute, Regions: []string{"sa-east-1"}, Exclude: []string{"x2*"}, MaxAZShare: 0.5}
 	if !reflect.DeepEqual(ps["batch-8h"], want) {
 		t.Errorf("batch-8h = %+v\nwant %+v", ps["batch-8h"], want)
 	}
@@ -174,14 +174,23 @@ func TestExampleProfilesParse(t *testing.T) {
 	if ci.Checkpoint != 0 || ci.MaxPrice != 0.5 || ci.Window != 14*24*time.Hour || len(ci.Families) != 5 || ci.Hours != 1.5 {
 		t.Errorf("ci = %+v", ci)
 	}
-	if g := ps["gpu-training"]; g.GPUs != 1 || g.Hours != 24 || g.Checkpoint != time.Hour {
+	if g := ps["gpu-training"]; g.GPUs != 1 || g.Nodes != 4 || g.Hours != 48 || g.Checkpoint != 30*time.Minute || g.Restart != 15*time.Minute ||
+		!reflect.DeepEqual(g.GPUModels, []string{"A10G", "L4"}) || g.GPUMemoryGiB != 20 || g.Runs != 2000 || g.Seed != 7 || g.Mode() != ModeCoupled {
 		t.Errorf("gpu = %+v", g)
+	}
+	if q := ps["render-queue"]; q.Work != 5000 || q.WorkUnit != WorkVCPUHours || q.Count != 20 || q.Mode() != ModeThroughput || q.Burstable || q.PreviousGen {
+		t.Errorf("queue = %+v", q)
 	}
 }
 
 func TestParseProfilesErrors(t *testing.T) {
 	tests := []struct{ yaml, want string }{
 		{"profiles:\n  a:\n    vpcus: 4\n", `profile "a": line 3: unknown key "vpcus"`},
+		{"profiles:\n  a:\n    work: 5000\n", `profile "a": work: line 3: invalid --work "5000"`},
+		{"profiles:\n  a:\n    nodes: 0\n", `profile "a": nodes: line 3: invalid node count "0"`},
+		{"profiles:\n  a:\n    max-az-share: 2\n", `profile "a": max-az-share: line 3: invalid share "2"`},
+		{"profiles:\n  a:\n    efa: maybe\n", `profile "a": efa: line 3: invalid boolean "maybe"`},
+		{"profiles:\n  a:\n    nodes: 2\n    count: 3\n", `profile "a": nodes is one coupled job`},
 		{"profiles:\n  a:\n    vcpus: four\n", `profile "a": vcpus: line 3: invalid whole number "four"`},
 		{"profiles:\n  a:\n    checkpoint: 3x\n", `profile "a": checkpoint: line 3: invalid duration "3x" (use 30m, 1h or none)`},
 		{"profiles:\n  a:\n    memory: lots\n", `profile "a": memory: line 3: invalid memory size "lots"`},
@@ -267,6 +276,49 @@ func FuzzParseProfiles(f *testing.F) {
 			if err := p.Validate(); err != nil {
 				t.Fatalf("parsed profile %q does not validate: %v", name, err)
 			}
+		}
+	})
+}
+
+func TestParseWork(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		v    float64
+		unit string
+		ok   bool
+	}{
+		{"5000vcpu-h", 5000, WorkVCPUHours, true}, {"800 GPU-h", 800, WorkGPUHours, true}, {"1.5gpu-hours", 1.5, WorkGPUHours, true},
+		{"5000", 0, "", false}, {"-5vcpu-h", 0, "", false}, {"0gpu-h", 0, "", false}, {"5000cpu-h", 0, "", false},
+		{"NaNvcpu-h", 0, "", false}, {"1e9vcpu-h", 0, "", false}, {"0x10vcpu-h", 0, "", false}, {"vcpu-h", 0, "", false},
+	} {
+		v, unit, err := ParseWork(tt.in)
+		if (err == nil) != tt.ok || v != tt.v || unit != tt.unit {
+			t.Errorf("ParseWork(%q) = %v %q %v", tt.in, v, unit, err)
+		}
+	}
+}
+
+func FuzzParseWork(f *testing.F) {
+	for _, s := range []string{"5000vcpu-h", "800gpu-h", "1.5gpu-hours", "5000", "-1vcpu-h", "1e400gpu-h", "Infvcpu-h"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, unit, err := ParseWork(s)
+		if err != nil {
+			if v != 0 || unit != "" || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "--work") {
+				t.Fatalf("%q: %v %q %v", s, v, unit, err)
+			}
+			return
+		}
+		if !(v > 0 && v <= MaxWork) || (unit != WorkVCPUHours && unit != WorkGPUHours) {
+			t.Fatalf("%q: %v %q", s, v, unit)
+		}
+		back, u2, err := ParseWork(FormatWork(v, unit))
+		if err != nil || back != v || u2 != unit {
+			t.Fatalf("%q -> %v %s -> %q -> %v %v", s, v, unit, FormatWork(v, unit), back, err)
+		}
+		if (Profile{Work: v, WorkUnit: unit}).Validate() != nil {
+			t.Fatalf("%q parses but does not validate", s)
 		}
 	})
 }

@@ -61,7 +61,8 @@ func ProfileNames(ps map[string]Profile) []string {
 
 // profileKeys are the YAML keys of one profile, each named like its flag.
 var profileKeys = []string{"vcpus", "memory", "arch", "gpus", "families", "exclude", "count", "hours",
-	"checkpoint", "restart", "max-price", "product", "regions", "window"}
+	"checkpoint", "restart", "max-price", "product", "regions", "window",
+	"work", "nodes", "gpu-model", "gpu-memory", "efa", "previous-gen", "burstable", "max-az-share", "runs", "seed"}
 
 // ParseProfiles reads the YAML document
 //
@@ -180,6 +181,47 @@ func parseProfile(name string, n *yaml.Node) (Profile, error) {
 					err = fmt.Errorf("invalid price %q (USD per hour, e.g. 0.25)", s)
 				}
 			}
+		case "work":
+			var s string
+			if s, err = yamlScalar(v); err == nil {
+				p.Work, p.WorkUnit, err = ParseWork(s)
+			}
+		case "nodes":
+			p.Nodes, err = yamlInt(v)
+			if err == nil && p.Nodes < 1 {
+				err = fmt.Errorf("invalid node count %q (>= 1)", v.Value)
+			}
+		case "runs":
+			p.Runs, err = yamlInt(v)
+			if err == nil && p.Runs < 1 {
+				err = fmt.Errorf("invalid run count %q (>= 1)", v.Value)
+			}
+		case "seed":
+			var s string
+			if s, err = yamlScalar(v); err == nil {
+				p.Seed, err = strconv.ParseUint(strings.TrimSpace(s), 10, 64)
+			}
+		case "gpu-model":
+			p.GPUModels, err = yamlList(v)
+		case "gpu-memory":
+			var s string
+			if s, err = yamlScalar(v); err == nil {
+				p.GPUMemoryGiB, err = ParseMemoryGiB(s)
+			}
+		case "max-az-share":
+			var s string
+			if s, err = yamlScalar(v); err == nil {
+				p.MaxAZShare, err = strconv.ParseFloat(strings.TrimSpace(s), 64)
+				if err != nil || !(p.MaxAZShare > 0 && p.MaxAZShare <= 1) {
+					err = fmt.Errorf("invalid share %q (a fraction > 0 and <= 1)", s)
+				}
+			}
+		case "efa":
+			p.EFA, err = yamlBool(v)
+		case "previous-gen":
+			p.PreviousGen, err = yamlBool(v)
+		case "burstable":
+			p.Burstable, err = yamlBool(v)
 		default:
 			return p, fmt.Errorf("profile %q: line %d: unknown key %q (known: %s)", name, k.Line, key, strings.Join(profileKeys, ", "))
 		}
@@ -199,6 +241,18 @@ func yamlScalar(v *yaml.Node) (string, error) {
 		return "", fmt.Errorf("expected a single value")
 	}
 	return v.Value, nil
+}
+
+func yamlBool(v *yaml.Node) (bool, error) {
+	s, err := yamlScalar(v)
+	if err != nil {
+		return false, err
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(s))
+	if err != nil {
+		return false, fmt.Errorf("invalid boolean %q (true or false)", s)
+	}
+	return b, nil
 }
 
 func yamlInt(v *yaml.Node) (int, error) {

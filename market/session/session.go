@@ -103,6 +103,24 @@ func (s *Session) PoolStats(ctx context.Context, region, product string, window 
 	return out, err
 }
 
+// PricePath implements recommend.PathSource: the pool's cached records over
+// [start, end], with the one in effect at start, for the replay.
+func (s *Session) PricePath(ctx context.Context, pool market.Pool, start, end time.Time) ([]market.Point, error) {
+	types, err := market.NewTypeMatcher([]string{pool.InstanceType})
+	if err != nil {
+		return nil, err
+	}
+	var out []market.Point
+	err = s.Store.ScanSeries(ctx, cache.Filter{Regions: []string{pool.Region}, Products: []string{pool.Product}, Types: types, Zones: []string{pool.AvailabilityZone}}, start, end,
+		func(p market.Pool, pts []market.Point) error {
+			if p == pool {
+				out = append(out, pts...)
+			}
+			return nil
+		})
+	return recommend.PathIn(out, start, end), err
+}
+
 // Advisor implements recommend.Sources.
 func (s *Session) Advisor(_ context.Context, region, product, instanceType string) (advisor.Entry, error) {
 	if s.Advice == nil {
@@ -152,6 +170,12 @@ func (s *Session) table(ctx context.Context, region string) (ondemand.Table, err
 	if client.Now == nil {
 		client.Now = s.Now
 	}
+	if client.Catalog == nil {
+		client.Catalog = func(ctx context.Context, region string) ([]market.InstanceType, error) {
+			types, _, err := s.Store.InstanceTypes(ctx, region)
+			return types, err
+		}
+	}
 	t, prov, err := client.Prices(ctx, region)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -186,11 +210,7 @@ func (s *Session) Recommend(ctx context.Context, p recommend.Profile, opts recom
 	if s.placement != nil {
 		src = withPlacement{s}
 	}
-	cands, err := recommend.Build(ctx, src, p, now())
-	if err != nil {
-		return recommend.Result{}, err
-	}
-	res, err := recommend.Recommend(cands, p, opts)
+	res, err := recommend.Run(ctx, src, p, now(), opts)
 	if err != nil {
 		return res, err
 	}
@@ -204,6 +224,11 @@ func (s *Session) Recommend(ctx context.Context, p recommend.Profile, opts recom
 
 // withPlacement adds the placement interface only when scores were asked for.
 type withPlacement struct{ *Session }
+
+var (
+	_ recommend.PathSource = (*Session)(nil)
+	_ recommend.PathSource = withPlacement{}
+)
 
 func (w withPlacement) PlacementScores(ctx context.Context, region string, types []string, capacity int) (map[string]int, error) {
 	scores, err := w.placement.PlacementScores(ctx, region, types, capacity)

@@ -27,13 +27,17 @@ const (
 	fMemory
 	fArch // cycler
 	fGPUs
+	fGPUModel
 	fFamilies
 	fExclude
 	fCount
+	fNodes
+	fWork
 	fHours
 	fCheckpoint
 	fRestart
 	fMaxPrice
+	fRegions
 	fProduct
 	numFields
 )
@@ -47,16 +51,20 @@ type fieldSpec struct {
 
 var specs = [numFields]fieldSpec{
 	fProfile:    {label: "Profile", cycler: true, width: 12},
+	fRegions:    {label: "Regions", placeholder: "default", width: 12},
 	fVCPUs:      {label: "vCPUs", placeholder: "1", width: 6},
 	fMemory:     {label: "Memory GiB", placeholder: "0", width: 6},
 	fArch:       {label: "Arch", cycler: true, width: 6},
 	fGPUs:       {label: "GPUs", placeholder: "0", width: 6},
+	fGPUModel:   {label: "GPU model", placeholder: "any", width: 12},
 	fFamilies:   {label: "Families", placeholder: "all", width: 12},
 	fExclude:    {label: "Exclude", placeholder: "none", width: 12},
 	fCount:      {label: "Count", placeholder: "1", width: 6},
+	fNodes:      {label: "Nodes", placeholder: "none", width: 6},
+	fWork:       {label: "Work", placeholder: "none", width: 12},
 	fHours:      {label: "Hours", placeholder: "1", width: 6},
 	fCheckpoint: {label: "Checkpoint", placeholder: "none", width: 6},
-	fRestart:    {label: "Restart", placeholder: "0", width: 6},
+	fRestart:    {label: "Restart", placeholder: recommend.FormatDuration(recommend.DefaultRestart), width: 6},
 	fMaxPrice:   {label: "Max $/h", placeholder: "none", width: 6},
 	fProduct:    {label: "Product", placeholder: market.LinuxUNIX, width: 12},
 }
@@ -144,6 +152,14 @@ func (f *form) cycle(fl field, d int) {
 // load puts a profile's values into the fields, in the same syntax parse reads.
 func (f *form) load(p recommend.Profile) {
 	set := func(fl field, s string) { f.inputs[fl].SetValue(s) }
+	set(fRegions, strings.Join(p.Regions, ","))
+	set(fGPUModel, strings.Join(p.GPUModels, ","))
+	set(fNodes, intStr(p.Nodes))
+	work := ""
+	if p.Work > 0 {
+		work = recommend.FormatWork(p.Work, p.WorkUnit)
+	}
+	set(fWork, work)
 	set(fVCPUs, intStr(p.VCPUs))
 	set(fMemory, floatStr(p.MemoryGiB))
 	set(fGPUs, intStr(p.GPUs))
@@ -205,6 +221,23 @@ func (f *form) parse(base recommend.Profile) (recommend.Profile, error) {
 		return p, fieldErr(fGPUs, err)
 	}
 	p.Arch = archs[f.archIdx]
+	if rs := splitList(val(fRegions), "default"); len(rs) > 0 {
+		p.Regions = rs
+	}
+	p.GPUModels = splitList(val(fGPUModel), "any")
+	if v := val(fNodes); !strings.EqualFold(v, "none") {
+		if p.Nodes, err = parseInt(v); err != nil {
+			return p, fieldErr(fNodes, err)
+		}
+	} else {
+		p.Nodes = 0
+	}
+	p.Work, p.WorkUnit = 0, ""
+	if v := val(fWork); v != "" && !strings.EqualFold(v, "none") {
+		if p.Work, p.WorkUnit, err = recommend.ParseWork(v); err != nil {
+			return p, fieldErr(fWork, errors.New(strings.Replace(err.Error(), "invalid --work ", "invalid ", 1)))
+		}
+	}
 	p.Families = splitList(val(fFamilies), "all")
 	p.Exclude = splitList(val(fExclude), "none")
 	if p.Count, err = parseInt(val(fCount)); err != nil {

@@ -277,6 +277,36 @@ func TestValidation(t *testing.T) {
 	}
 }
 
+// TestFormUnitsOfWorkAndRegions: the fields for GPU models, coupled nodes, a
+// queue of work and several regions reach the profile; a bad amount of work
+// is a one-line error naming the field.
+func TestFormUnitsOfWorkAndRegions(t *testing.T) {
+	f := &fakeRec{res: sampleResult(), got: make(chan recommend.Profile, 1)}
+	m := newTest(f, Options{})
+	for fl, v := range map[field]string{fGPUs: "1", fGPUModel: "A10G, l4", fNodes: "4", fRegions: "us-east-1,us-west-2", fHours: "48"} {
+		m = typeInto(t, m, fl, v)
+	}
+	_, cmd := press(t, m, "enter")
+	collect(t, cmd)
+	p := <-f.got
+	if p.Nodes != 4 || p.Mode() != recommend.ModeCoupled || strings.Join(p.GPUModels, ",") != "A10G,l4" || strings.Join(p.Regions, ",") != "us-east-1,us-west-2" {
+		t.Errorf("coupled profile %+v", p)
+	}
+	m = newTest(f, Options{})
+	m = typeInto(t, m, fWork, "800gpu-h")
+	_, cmd = press(t, m, "enter")
+	collect(t, cmd)
+	if p = <-f.got; p.Work != 800 || p.WorkUnit != recommend.WorkGPUHours || p.Mode() != recommend.ModeThroughput {
+		t.Errorf("throughput profile %+v", p)
+	}
+	m = newTest(f, Options{})
+	m = typeInto(t, m, fWork, "800")
+	m, _ = press(t, m, "enter")
+	if m.formErr == nil || !strings.HasPrefix(m.formErr.Error(), "work: invalid") {
+		t.Errorf("bad work: %v", m.formErr)
+	}
+}
+
 func TestFormParsesEveryField(t *testing.T) {
 	f := &fakeRec{res: sampleResult(), got: make(chan recommend.Profile, 1)}
 	m := newTest(f, Options{})

@@ -54,6 +54,9 @@ func (m Model) layout() layout {
 	}
 	// title, form, form message, section title, table header, status
 	fixed := 1 + l.formRows + 1 + 1 + 1 + 1
+	if m.result != nil {
+		fixed++ // the plan line
+	}
 	rows := m.rows()
 	notes := len(m.noteLines())
 	l.noteRows = min(notes, maxNoteRows)
@@ -268,6 +271,7 @@ func (m Model) resultLines(l layout) []string {
 	title = m.st.section.Render(title) + m.st.muted.Render(" ("+toggle+")")
 
 	table := m.tableLines(l, rows)
+	table = append([]string{m.planLine()}, table...)
 	var panel []string
 	if len(rows) > 0 {
 		panel = m.reasonLines(rows[m.cursor], l.panelW)
@@ -308,6 +312,32 @@ func (m Model) resultLines(l layout) []string {
 		out = append(out, m.st.warn.Render(truncate(n, m.w)))
 	}
 	return out
+}
+
+// planLine is the whole workload against On-Demand: the answer to "what will
+// it cost on spot, and how much later will it finish?".
+func (m Model) planLine() string {
+	res := m.result
+	pl := res.Plan
+	od := "OD ?"
+	if pl.OnDemandCost != nil {
+		est := ""
+		if pl.OnDemandEstimated {
+			est = " est"
+		}
+		od = fmt.Sprintf("OD%s $%.2f %.1fh", est, *pl.OnDemandCost, pl.OnDemandHours)
+	}
+	// Most telling first: a narrow terminal cuts the end of the line.
+	s := fmt.Sprintf("Plan: %s · spot $%.2f %.1fh", od, pl.ExpectedCost, pl.ExpectedHours)
+	if pl.Savings != nil {
+		s += fmt.Sprintf(" (saves %.0f%%)", 100**pl.Savings)
+	}
+	s += fmt.Sprintf(" · p50 $%.2f %.1fh · p95 $%.2f %.1fh", pl.CostP50, pl.HoursP50, pl.CostP95, pl.HoursP95)
+	if pl.PNoInterruption != nil {
+		s += fmt.Sprintf(" · no interruption %.0f%%", 100**pl.PNoInterruption)
+	}
+	s += fmt.Sprintf(" · at %gx $%.2f · %s, %s %s", res.SensitivityMultiple, pl.PessimisticCost, res.Mode, res.Region, res.Architecture)
+	return m.st.section.Render(truncate(s, m.w))
 }
 
 func (m Model) reasonLines(c recommend.Choice, w int) []string {
@@ -406,6 +436,16 @@ func (m Model) columns() []column {
 		{title: "AZ", prio: 0, cell: func(_ int, c recommend.Choice) string { return c.AvailabilityZone }},
 		{title: "AZ ID", prio: 3, cell: func(_ int, c recommend.Choice) string { return orQ(c.AvailabilityZoneID) }},
 	}
+	if m.result != nil && len(m.result.Regions) > 1 {
+		cols = append(cols, column{title: "Region", prio: 1, cell: func(_ int, c recommend.Choice) string { return c.Region }})
+	}
+	if m.result != nil && m.result.Profile.GPUs > 0 {
+		cols = append(cols,
+			column{title: "GPU", prio: 1, cell: func(_ int, c recommend.Choice) string { return fmt.Sprintf("%dx%s", c.GPUs, c.GPUName) }},
+			column{title: "$/GPU-h", right: true, prio: 0, cell: func(_ int, c recommend.Choice) string {
+				return fmt.Sprintf("%.4f", c.ExpectedCostPerGPUHour)
+			}})
+	}
 	if m.showAlts {
 		cols = append(cols, column{title: "Rank", right: true, prio: 1, cell: func(i int, _ recommend.Choice) string { return "#" + strconv.Itoa(i+1) }})
 	} else {
@@ -443,6 +483,14 @@ func (m Model) columns() []column {
 		}},
 		column{title: "Job $", right: true, prio: 1, cell: func(_ int, c recommend.Choice) string {
 			return fmt.Sprintf("%.2f", c.ExpectedJobCost)
+		}},
+		// The cost at the pessimistic rate; * marks a pool that trades
+		// places with another listed one there.
+		column{title: "@3x $", right: true, prio: 3, cell: func(_ int, c recommend.Choice) string {
+			if c.RankFlips {
+				return fmt.Sprintf("%.2f*", c.PessimisticJobCost)
+			}
+			return fmt.Sprintf("%.2f", c.PessimisticJobCost)
 		}},
 		column{title: "Score", right: true, prio: 0, cell: func(_ int, c recommend.Choice) string {
 			return fmt.Sprintf("%.5f", c.Score)
