@@ -8,11 +8,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -24,6 +27,9 @@ import (
 // third RequestLimitExceeded would fail fetches that a little patience
 // completes.
 const DefaultMaxAttempts = 10
+
+// DialTimeout bounds connecting to an endpoint (TCP and TLS each).
+const DialTimeout = 3 * time.Second
 
 // DefaultCredentialTimeout bounds CheckCredentials. Without it a machine with
 // no credentials waits on the IMDS probe, which looks like a hang.
@@ -78,18 +84,25 @@ func LoadConfig(ctx context.Context, o Options) (aws.Config, error) {
 	if o.Credentials != nil {
 		opts = append(opts, config.WithCredentialsProvider(o.Credentials))
 	}
-	if o.Backoff != nil {
-		backoff := o.Backoff
-		// A func, not a value: every client needs its own retryer, or all
-		// regions would share one retry quota and one adaptive rate.
-		opts = append(opts, config.WithRetryer(func() aws.Retryer {
-			return retry.AddWithMaxAttempts(retry.NewAdaptiveMode(func(ao *retry.AdaptiveModeOptions) {
+	backoff := o.Backoff
+	// A func, not a value: every client needs its own retryer, or all
+	// regions would share one retry quota and one adaptive rate.
+	opts = append(opts, config.WithRetryer(func() aws.Retryer {
+		adaptive := retry.NewAdaptiveMode(func(ao *retry.AdaptiveModeOptions) {
+			if backoff != nil {
 				ao.StandardOptions = append(ao.StandardOptions, func(so *retry.StandardOptions) {
 					so.Backoff = backoff
 				})
-			}), attempts)
-		}))
-	}
+			}
+		})
+		return failFast{retry.AddWithMaxAttempts(adaptive, attempts).(aws.RetryerV2)}
+	}))
+	// The SDK's dialer waits 30 s for a TCP connection and 10 s for TLS;
+	// an endpoint that slow is unreachable for a fetch, and saying so
+	// within seconds is the fix the user needs.
+	opts = append(opts, config.WithHTTPClient(awshttp.NewBuildableClient().
+		WithDialerOptions(func(d *net.Dialer) { d.Timeout = DialTimeout }).
+		WithTransportOptions(func(t *http.Transport) { t.TLSHandshakeTimeout = DialTimeout })))
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		// Config errors name files and profiles, never secrets, but they are

@@ -44,7 +44,11 @@ func (e *e2e) spotRequests() []ec2fake.Request {
 
 func demoExpected(match func(market.Record) bool, days int) []string {
 	end := demo.End().Truncate(time.Second)
-	return expectedKeys(demo.AllRecords(), demo.Region, match, end.Add(-time.Duration(days)*24*time.Hour), end)
+	start := end.Add(-time.Duration(days) * 24 * time.Hour)
+	if oldest := OldestFetchable(end); start.Before(oldest) {
+		start = oldest
+	}
+	return expectedKeys(demo.AllRecords(), demo.Region, match, start, end)
 }
 
 func inProducts(ps ...string) func(market.Record) bool {

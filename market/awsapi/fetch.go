@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,20 +34,28 @@ type Store interface {
 const (
 	// MaxDays is how far back DescribeSpotPriceHistory serves history.
 	MaxDays = 90
-	// DefaultRate and DefaultBurst mirror EC2's documented bucket for
-	// non-mutating actions (refill 20/s, 100 tokens), so a fetch alone never
-	// meets RequestLimitExceeded and leaves nothing for retries to waste.
-	DefaultRate  = 20
-	DefaultBurst = 100
-	// DefaultWorkers per region: enough to spend the burst quickly at real
-	// API latencies (~100 ms) and to keep 20 req/s flowing afterwards. A
-	// 90-day single-product fetch stays inside the burst, so there all its
-	// pieces (6 slices x 3-6 AZs) should run at once: 32 was 30% faster
-	// than 16 on BenchmarkFetchRegion90d/linux.
+	// RetentionMargin keeps a window's start this far inside AWS's 90
+	// days: the oldest pieces are asked for last, possibly minutes after
+	// the window was planned, and AWS's clock is not ours.
+	RetentionMargin = time.Hour
+	// EC2Rate and EC2Burst are EC2's documented bucket for non-mutating
+	// actions (refill 20/s, 100 tokens), per account and region.
+	EC2Rate  = 20
+	EC2Burst = 100
+	// DefaultRate and DefaultBurst stay a little under EC2's bucket, so
+	// the scheduling jitter of a loaded machine or a second request in
+	// flight elsewhere does not turn into RequestLimitExceeded and a 1 s
+	// backoff: 1% of the rate is 0.2 spare tokens a second at AWS.
+	DefaultRate  = 19.8
+	DefaultBurst = 98
+	// DefaultWorkers per region bounds the pieces in flight. At ~100 ms a
+	// request, EC2's refill needs only rate x latency = 2 of them; the
+	// rest spend the burst quickly at the start.
 	DefaultWorkers = 32
-	// DefaultSlice keeps the per-slice duplicates (the record in effect at
-	// each slice start, one per pool) a few percent of a page count, while
-	// giving the worker pool enough independent pieces.
+	// DefaultSlice cuts long gaps into time slices, so that a 90-day fetch
+	// of a few zones still has enough pieces to run in parallel. Each
+	// slice boundary costs one duplicate record per pool (the price in
+	// effect at its start), so slices are long.
 	DefaultSlice    = 15 * 24 * time.Hour
 	DefaultPageSize = 1000
 )
@@ -81,7 +90,9 @@ type Request struct {
 	Regions  []string
 	Types    []string // exact names or globs ("m7*", "*.xlarge"); empty: all
 	Products []string // empty: Linux/UNIX
-	Days     int      // window length back from Now, 1..MaxDays
+	// Days is the window length back from Now. A window reaching past
+	// AWS's retention is clamped to it (see OldestFetchable).
+	Days int
 }
 
 // Progress is one region's running totals.
@@ -94,8 +105,11 @@ type Progress struct {
 	Throttled   int
 	PiecesDone  int
 	PiecesTotal int
-	Done        bool
-	Err         error
+	// SpanDone of SpanTotal is the time (summed over pieces) whose records
+	// are stored: the fraction of the work done, for a bar and an ETA.
+	SpanDone, SpanTotal time.Duration
+	Done                bool
+	Err                 error
 }
 
 // Summary totals a fetch over all regions.
@@ -107,7 +121,37 @@ type Summary struct {
 	Retries    int
 	Throttled  int
 	Skipped    int // records AWS sent that could not be parsed
-	Elapsed    time.Duration
+	// Pieces is how many queries the fetch planned; 0 when the cache
+	// already covered the whole window.
+	Pieces  int
+	Failed  int      // pieces that failed, leaving their time uncovered
+	Types   []string // the type patterns asked for; empty: all
+	Window  market.Interval
+	Elapsed time.Duration
+}
+
+// EmptyReason says why a fetch stored no records, or "" when it stored
+// some: a reader that finds nothing after a fetch reports this rather than
+// "fetch first".
+func (s Summary) EmptyReason() string {
+	switch {
+	case s.Records > 0:
+		return ""
+	case s.Pieces == 0 && s.Regions > 0:
+		return "the cache already covers the window"
+	case s.Failed == s.Pieces && s.Pieces > 0:
+		return "every query failed"
+	case len(s.Types) > 0:
+		return fmt.Sprintf("no spot prices for instance types matching %s in the window", strings.Join(s.Types, ", "))
+	default:
+		return "AWS returned no spot prices for the window"
+	}
+}
+
+// OldestFetchable is the oldest start of a window the fetcher asks AWS
+// for at now: its retention less RetentionMargin.
+func OldestFetchable(now time.Time) time.Time {
+	return now.Add(-MaxDays*24*time.Hour + RetentionMargin)
 }
 
 func (f *Fetcher) now() time.Time {
@@ -165,8 +209,8 @@ func (f *Fetcher) plan(req Request) (plan, error) {
 	if f.Client == nil || f.Store == nil {
 		return plan{}, errors.New("awsapi: Fetcher needs a Client factory and a Store")
 	}
-	if req.Days < 1 || req.Days > MaxDays {
-		return plan{}, fmt.Errorf("--days %d is out of range: AWS keeps spot price history for at most %d days (use 1..%d)", req.Days, MaxDays, MaxDays)
+	if req.Days < 1 {
+		return plan{}, fmt.Errorf("--days %d is out of range: fetch at least 1 day (AWS keeps %d)", req.Days, MaxDays)
 	}
 	if len(req.Regions) == 0 {
 		return plan{}, errors.New("no region to fetch (set --region or AWS_REGION)")
@@ -202,14 +246,19 @@ func (f *Fetcher) plan(req Request) (plan, error) {
 	}
 	// Whole seconds: see splitInterval.
 	end := f.now().UTC().Truncate(time.Second)
-	p.window = market.Interval{Start: end.Add(-time.Duration(req.Days) * 24 * time.Hour), End: end}
+	start := end.Add(-time.Duration(req.Days) * 24 * time.Hour)
+	if oldest := OldestFetchable(end); start.Before(oldest) {
+		start = oldest
+	}
+	p.window = market.Interval{Start: start, End: end}
 	return p, nil
 }
 
 // Fetch fetches the part of the request's window the store lacks, for every
 // region in parallel. It returns the totals and, if any region failed, an
 // error naming each failed region; what was stored before a failure or a
-// cancellation stays, and the next Fetch asks only for what is missing.
+// cancellation stays, with its coverage recorded page by page, and the next
+// Fetch asks only for what is missing.
 func (f *Fetcher) Fetch(ctx context.Context, req Request) (Summary, error) {
 	began := time.Now()
 	p, err := f.plan(req)
@@ -219,7 +268,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (Summary, error) {
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
-		sum  = Summary{Regions: len(p.regions)}
+		sum  = Summary{Regions: len(p.regions), Types: p.patterns, Window: p.window}
 		errs []error
 	)
 	for _, region := range p.regions {
@@ -236,6 +285,8 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (Summary, error) {
 			sum.NewRecords += s.NewRecords
 			sum.Retries += s.Retries
 			sum.Throttled += s.Throttled
+			sum.Pieces += s.PiecesTotal
+			sum.Failed += int(r.failed.Load())
 			sum.Skipped += int(r.skipped.Load())
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", region, err))
@@ -258,10 +309,14 @@ type regionRun struct {
 	p       plan
 	client  API
 	limiter *rate.Limiter
+	cov     *coverTracker
 
 	pages, records, newRecords       atomic.Int64
 	attempts, retries, throttled     atomic.Int64
 	piecesDone, piecesTotal, skipped atomic.Int64
+	failed                           atomic.Int64
+	spanDone, spanTotal              atomic.Int64
+	drained                          atomic.Bool
 }
 
 func (f *Fetcher) newRegionRun(region string, p plan) *regionRun {
@@ -278,23 +333,19 @@ func (r *regionRun) snapshot() Progress {
 		Throttled:   int(r.throttled.Load()),
 		PiecesDone:  int(r.piecesDone.Load()),
 		PiecesTotal: int(r.piecesTotal.Load()),
+		SpanDone:    time.Duration(r.spanDone.Load()),
+		SpanTotal:   time.Duration(r.spanTotal.Load()),
 	}
 }
 
-// piece is one paginated query: a time slice of one product, in one AZ (or
-// all AZs when they are unknown).
+// piece is one paginated query: a time slice of one zone (or of all zones
+// when they are unknown) for the products whose coverage there has the same
+// gaps. One query for several products costs nothing extra and leaves one
+// part-filled last page instead of one per product.
 type piece struct {
-	product string
-	slice   *sliceState
-	zone    string
-}
-
-// sliceState counts the pieces of one (product, slice) still running, so
-// coverage is recorded only once all of its AZs are stored.
-type sliceState struct {
-	product string
-	iv      market.Interval
-	pending atomic.Int64
+	zone     string
+	products []string
+	iv       market.Interval
 }
 
 func (r *regionRun) run(ctx context.Context) (err error) {
@@ -305,74 +356,58 @@ func (r *regionRun) run(ctx context.Context) (err error) {
 			return p
 		})
 	}()
-	store := r.f.Store
-	var slices []*sliceState
-	for _, prod := range r.p.products {
-		cov, err := store.Coverage(ctx, r.region, prod, ScopeAll)
-		if err != nil {
-			return fmt.Errorf("reading coverage: %w", err)
-		}
-		if r.p.scope != ScopeAll {
-			own, err := store.Coverage(ctx, r.region, prod, r.p.scope)
-			if err != nil {
-				return fmt.Errorf("reading coverage: %w", err)
-			}
-			cov = append(cov, own...)
-		}
-		size := r.f.SliceSize
-		if size <= 0 {
-			size = DefaultSlice
-		}
-		for _, g := range gaps(r.p.window, cov) {
-			for _, iv := range splitInterval(g, size) {
-				slices = append(slices, &sliceState{product: prod, iv: iv})
-			}
-		}
-	}
-	if len(slices) == 0 {
+	r.client = r.f.Client(r.region)
+	r.cov = &coverTracker{store: r.f.Store, region: r.region, scope: r.p.scope, zones: []string{""}}
+	if !r.anyGap(ctx) {
 		return r.finish(ctx)
 	}
-	r.client = r.f.Client(r.region)
-
+	// The zones call is also the cautious first request: if another
+	// process has spent the account's burst, its throttle drains ours
+	// (see apiOptions) before the pieces start.
 	zones, zerr := Zones(ctx, r.client, r.region, r.apiOptions)
+	zerr = classify(zerr)
 	if zerr != nil && ctx.Err() != nil {
 		return zerr
 	}
-	var names []string
+	var unreachable *EndpointError
+	if errors.As(zerr, &unreachable) {
+		return zerr
+	}
 	if zerr == nil {
-		if err := store.PutZones(ctx, r.region, zones, r.f.now()); err != nil {
+		if err := r.f.Store.PutZones(ctx, r.region, zones, r.f.now()); err != nil {
 			return fmt.Errorf("storing zones: %w", err)
 		}
+		var names []string
 		for _, z := range zones {
 			names = append(names, z.Name)
 		}
-	}
-	if len(names) == 0 {
-		// Without zone names one unsplit query per slice still returns
-		// everything; it is only less parallel.
-		names = []string{""}
-	}
-
-	// Newest slices first: if the fetch is interrupted, the data a user
-	// most likely looks at is already there.
-	sort.SliceStable(slices, func(i, j int) bool { return slices[i].iv.Start.After(slices[j].iv.Start) })
-	var pieces []piece
-	for _, s := range slices {
-		s.pending.Store(int64(len(names)))
-		for _, z := range names {
-			pieces = append(pieces, piece{product: s.product, slice: s, zone: z})
+		if len(names) > 0 {
+			// Without zone names one unsplit query per slice still
+			// returns everything; it is only less parallel.
+			r.cov.zones = names
 		}
 	}
+	pieces, err := r.pieces(ctx)
+	if err != nil {
+		return err
+	}
 	r.piecesTotal.Store(int64(len(pieces)))
+	for _, pc := range pieces {
+		r.spanTotal.Add(int64(pc.iv.End.Sub(pc.iv.Start)))
+	}
 	r.f.emit(r.snapshot)
+	if len(pieces) == 0 {
+		return r.finish(ctx)
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	work := make(chan piece)
 	var (
-		wg       sync.WaitGroup
-		errOnce  sync.Once
-		firstErr error
+		wg      sync.WaitGroup
+		errMu   sync.Mutex
+		pcErrs  []error
+		fatalMu sync.Once
 	)
 	workers := r.f.Workers
 	if workers <= 0 {
@@ -385,10 +420,20 @@ func (r *regionRun) run(ctx context.Context) (err error) {
 			defer wg.Done()
 			for pc := range work {
 				if err := r.fetchPiece(ctx, pc); err != nil {
-					errOnce.Do(func() {
-						firstErr = err
-						cancel() // one failed piece means the region cannot complete
-					})
+					if ctx.Err() != nil {
+						continue
+					}
+					r.failed.Add(1)
+					errMu.Lock()
+					pcErrs = append(pcErrs, err)
+					errMu.Unlock()
+					// A piece failing on its own (a bad answer, a
+					// repeated token) leaves its slice uncovered and the
+					// others carry on; an endpoint or credentials that
+					// fail fail every piece, so stop.
+					if isFatal(err) {
+						fatalMu.Do(cancel)
+					}
 					continue
 				}
 				r.piecesDone.Add(1)
@@ -406,13 +451,71 @@ feed:
 	}
 	close(work)
 	wg.Wait()
-	if firstErr != nil {
-		return firstErr
+	if len(pcErrs) > 0 {
+		if len(pcErrs) == 1 {
+			return pcErrs[0]
+		}
+		return fmt.Errorf("%w (and %d more failed pieces, left uncovered)", pcErrs[0], len(pcErrs)-1)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	return r.finish(ctx)
+}
+
+// anyGap loads the region-level coverage and reports whether the window has
+// a gap in any product, so a covered region costs no request at all.
+func (r *regionRun) anyGap(ctx context.Context) bool {
+	gap := false
+	for _, prod := range r.p.products {
+		if err := r.cov.load(ctx, prod); err != nil {
+			return true // the planning step reports it
+		}
+		gap = gap || len(gaps(r.p.window, r.cov.known(prod, ""))) > 0
+	}
+	return gap
+}
+
+// pieces plans the queries: per zone, the products with the same gaps
+// share queries; each gap is cut into slices, newest first, so that an
+// interrupted fetch already holds the data a user most likely looks at.
+func (r *regionRun) pieces(ctx context.Context) ([]piece, error) {
+	for _, prod := range r.p.products {
+		if err := r.cov.load(ctx, prod); err != nil {
+			return nil, err
+		}
+	}
+	size := r.f.SliceSize
+	if size <= 0 {
+		size = DefaultSlice
+	}
+	var out []piece
+	for _, z := range r.cov.zones {
+		var order []string
+		groups := map[string][]string{}
+		gapsOf := map[string][]market.Interval{}
+		for _, prod := range r.p.products {
+			g := gaps(r.p.window, r.cov.known(prod, z))
+			if len(g) == 0 {
+				continue
+			}
+			k := fmt.Sprint(g)
+			if _, ok := groups[k]; !ok {
+				order = append(order, k)
+				gapsOf[k] = g
+			}
+			groups[k] = append(groups[k], prod)
+		}
+		for _, k := range order {
+			for _, g := range gapsOf[k] {
+				for _, iv := range splitInterval(g, size) {
+					out = append(out, piece{zone: z, products: groups[k], iv: iv})
+				}
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].iv.End.After(out[j].iv.End) })
+	return out, nil
 }
 
 func (r *regionRun) finish(ctx context.Context) error {
@@ -422,15 +525,24 @@ func (r *regionRun) finish(ctx context.Context) error {
 	return nil
 }
 
+// fetchPiece paginates one piece, storing each page and recording the
+// coverage the pages so far prove. AWS sends records newest first, across
+// the pools of a query, so after a page every record newer than its oldest
+// one is stored: the piece covers (oldest, End]. Records at exactly that
+// instant may continue on the next page, and the price in effect before
+// them only comes with the last page, so the claim stops just after the
+// oldest record and reaches the piece's Start only when the last page is
+// in. When the answer is not in that order, only the complete piece is
+// claimed.
 func (r *regionRun) fetchPiece(ctx context.Context, pc piece) error {
 	size := r.f.PageSize
 	if size <= 0 {
 		size = DefaultPageSize
 	}
 	in := &ec2.DescribeSpotPriceHistoryInput{
-		StartTime:           aws.Time(pc.slice.iv.Start),
-		EndTime:             aws.Time(pc.slice.iv.End),
-		ProductDescriptions: []string{pc.product},
+		StartTime:           aws.Time(pc.iv.Start),
+		EndTime:             aws.Time(pc.iv.End),
+		ProductDescriptions: pc.products,
 		MaxResults:          aws.Int32(size),
 	}
 	if pc.zone != "" {
@@ -440,19 +552,23 @@ func (r *regionRun) fetchPiece(ctx context.Context, pc piece) error {
 		// The instance-type filter accepts wildcards, unlike InstanceTypes.
 		in.Filters = []types.Filter{{Name: aws.String("instance-type"), Values: r.p.patterns}}
 	}
-	pager := ec2.NewDescribeSpotPriceHistoryPaginator(r.client, in, func(o *ec2.DescribeSpotPriceHistoryPaginatorOptions) {
-		o.StopOnDuplicateToken = true
-	})
-	for pager.HasMorePages() {
-		page, err := pager.NextPage(ctx, r.apiOptions)
+	label := func(err error) error {
+		return fmt.Errorf("DescribeSpotPriceHistory %s %s %s..%s: %w", strings.Join(pc.products, "+"), zoneLabel(pc.zone),
+			pc.iv.Start.Format(time.RFC3339), pc.iv.End.Format(time.RFC3339), err)
+	}
+	covered := pc.iv.End // [covered, End) is stored
+	ordered := true
+	var prevOldest time.Time
+	tokens := map[string]bool{}
+	for {
+		page, err := r.client.DescribeSpotPriceHistory(ctx, in, r.apiOptions)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return fmt.Errorf("DescribeSpotPriceHistory %s %s %s..%s: %w", pc.product, zoneLabel(pc.zone),
-				pc.slice.iv.Start.Format(time.RFC3339), pc.slice.iv.End.Format(time.RFC3339), err)
+			return label(classify(err))
 		}
-		recs := r.toRecords(page.SpotPriceHistory, pc.product)
+		recs := r.toRecords(page.SpotPriceHistory, pc.products)
 		added := 0
 		if len(recs) > 0 {
 			added, err = r.f.Store.AddRecords(ctx, recs)
@@ -463,14 +579,62 @@ func (r *regionRun) fetchPiece(ctx context.Context, pc piece) error {
 		r.pages.Add(1)
 		r.records.Add(int64(len(recs)))
 		r.newRecords.Add(int64(added))
+
+		next := aws.ToString(page.NextToken)
+		claim := covered
+		if next == "" {
+			claim = pc.iv.Start
+		} else if len(recs) > 0 {
+			newest, oldest, inOrder := newestFirst(recs)
+			ordered = ordered && inOrder && (prevOldest.IsZero() || !newest.After(prevOldest))
+			prevOldest = oldest
+			if ordered {
+				claim = oldest.Truncate(time.Millisecond).Add(time.Millisecond)
+				// The price in effect at Start comes last: keep Start
+				// itself for the last page to claim.
+				if floor := pc.iv.Start.Add(time.Millisecond); claim.Before(floor) {
+					claim = floor
+				}
+			}
+		}
+		if claim.Before(covered) {
+			if err := r.cov.add(ctx, pc.products, pc.zone, market.Interval{Start: claim, End: covered}); err != nil {
+				return err
+			}
+			r.spanDone.Add(int64(covered.Sub(claim)))
+			covered = claim
+		}
 		r.f.emit(r.snapshot)
+		if next == "" {
+			return nil
+		}
+		if tokens[next] {
+			// The SDK's paginator would stop here as if done; the rest
+			// of the slice was never sent, so it must not count as
+			// covered.
+			return label(errors.New("AWS repeated a NextToken, so the rest of this slice stays uncovered (run the fetch again)"))
+		}
+		tokens[next] = true
+		in.NextToken = aws.String(next)
 	}
-	if pc.slice.pending.Add(-1) == 0 {
-		if err := r.f.Store.AddCoverage(ctx, r.region, pc.product, r.p.scope, pc.slice.iv); err != nil {
-			return fmt.Errorf("recording coverage: %w", err)
+}
+
+// newestFirst returns the newest and oldest times of recs and whether they
+// come newest first.
+func newestFirst(recs []market.Record) (newest, oldest time.Time, ordered bool) {
+	newest, oldest, ordered = recs[0].Time, recs[0].Time, true
+	for i, rec := range recs {
+		if i > 0 && rec.Time.After(recs[i-1].Time) {
+			ordered = false
+		}
+		if rec.Time.After(newest) {
+			newest = rec.Time
+		}
+		if rec.Time.Before(oldest) {
+			oldest = rec.Time
 		}
 	}
-	return nil
+	return newest, oldest, ordered
 }
 
 func zoneLabel(z string) string {
@@ -480,7 +644,9 @@ func zoneLabel(z string) string {
 	return z
 }
 
-func (r *regionRun) toRecords(in []types.SpotPrice, product string) []market.Record {
+// toRecords converts a page. An item without a product is attributed to
+// the query's product when it asked for one.
+func (r *regionRun) toRecords(in []types.SpotPrice, products []string) []market.Record {
 	out := make([]market.Record, 0, len(in))
 	for _, sp := range in {
 		price, err := market.ParsePrice(aws.ToString(sp.SpotPrice))
@@ -492,8 +658,12 @@ func (r *regionRun) toRecords(in []types.SpotPrice, product string) []market.Rec
 			continue
 		}
 		prod := string(sp.ProductDescription)
+		if prod == "" && len(products) == 1 {
+			prod = products[0]
+		}
 		if prod == "" {
-			prod = product
+			r.skipped.Add(1)
+			continue
 		}
 		out = append(out, market.Record{
 			Pool:  market.Pool{Region: r.region, AvailabilityZone: az, InstanceType: typ, Product: prod},
@@ -528,6 +698,7 @@ func (r *regionRun) apiOptions(o *ec2.Options) {
 				out, md, err := next.HandleFinalize(ctx, in)
 				if err != nil && retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err) == aws.TrueTernary {
 					r.throttled.Add(1)
+					r.drain()
 				}
 				return out, md, err
 			})
@@ -539,6 +710,19 @@ func (r *regionRun) apiOptions(o *ec2.Options) {
 }
 
 type callKey struct{}
+
+// drain empties the client's bucket the first time AWS throttles this run:
+// AWS's bucket is empty (another process, or a previous run, spent it), so
+// the tokens ours still holds would only buy more throttles and 1 s
+// backoffs. From then on requests go out at the refill rate.
+func (r *regionRun) drain() {
+	if !r.drained.CompareAndSwap(false, true) {
+		return
+	}
+	if n := int(r.limiter.Tokens()); n > 0 {
+		r.limiter.ReserveN(time.Now(), n)
+	}
+}
 
 // FetchCatalog stores each region's Spot-capable instance types and its
 // zones. It is separate from Fetch because the catalog changes rarely and
@@ -568,6 +752,11 @@ func (f *Fetcher) FetchCatalog(ctx context.Context, regions []string) error {
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
+			}
+			err = classify(err)
+			if isFatal(err) {
+				// Every other region would say the same.
+				return fmt.Errorf("%s: %w", region, err)
 			}
 			errs = append(errs, fmt.Errorf("%s: %w", region, err))
 		}
