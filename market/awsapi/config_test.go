@@ -34,7 +34,9 @@ func TestLoadConfigRetriesAndEnv(t *testing.T) {
 	if r := cfg.Retryer(); r.MaxAttempts() != DefaultMaxAttempts {
 		t.Errorf("attempts %d, want %d", r.MaxAttempts(), DefaultMaxAttempts)
 	}
-	if _, ok := cfg.Retryer().(failFast).RetryerV2.(interface{ GetAttemptToken(context.Context) (func(error) error, error) }); !ok {
+	if _, ok := cfg.Retryer().(failFast).RetryerV2.(interface {
+		GetAttemptToken(context.Context) (func(error) error, error)
+	}); !ok {
 		t.Error("the retryer is not the SDK's adaptive one")
 	}
 	info, err := CheckCredentials(context.Background(), cfg)

@@ -136,4 +136,3 @@ func (r failFast) RetryDelay(attempt int, err error) (time.Duration, error) {
 }
 
 func (r failFast) MaxAttempts() int { return r.RetryerV2.MaxAttempts() }
-
