@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"sync"
@@ -52,11 +53,11 @@ const (
 	// request, EC2's refill needs only rate x latency = 2 of them; the
 	// rest spend the burst quickly at the start.
 	DefaultWorkers = 32
-	// DefaultSlice cuts long gaps into time slices, so that a 90-day fetch
-	// of a few zones still has enough pieces to run in parallel. Each
-	// slice boundary costs one duplicate record per pool (the price in
-	// effect at its start), so slices are long.
-	DefaultSlice    = 15 * 24 * time.Hour
+	// DefaultSlice bounds the first pieces of a gap: no cut at all, as
+	// every cut costs one duplicate record per pool (the price in effect
+	// at the new start). Where parallelism needs cuts, replan makes them
+	// once it knows how dense each piece is.
+	DefaultSlice    = MaxDays * 24 * time.Hour
 	DefaultPageSize = 1000
 )
 
@@ -346,6 +347,27 @@ type piece struct {
 	zone     string
 	products []string
 	iv       market.Interval
+
+	// Pagination state: [covered, iv.End) is stored and recorded.
+	covered      time.Time
+	token        *string
+	tokens       map[string]bool
+	pages        int
+	unordered    bool
+	prevOldest   time.Time
+	done, failed bool
+	est          float64 // pages still to fetch, estimated by replan
+}
+
+// remaining estimates the pages a started piece still needs from the
+// density of those it has: records are spread over time roughly evenly
+// at the scale of days.
+func (pc *piece) remaining() float64 {
+	got := pc.iv.End.Sub(pc.covered)
+	if got <= 0 {
+		return 1
+	}
+	return float64(pc.pages) * float64(pc.covered.Sub(pc.iv.Start)) / float64(got)
 }
 
 func (r *regionRun) run(ctx context.Context) (err error) {
@@ -402,42 +424,68 @@ func (r *regionRun) run(ctx context.Context) (err error) {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	work := make(chan piece)
-	var (
-		wg      sync.WaitGroup
-		errMu   sync.Mutex
-		pcErrs  []error
-		fatalMu sync.Once
-	)
+	pool := &piecePool{r: r, cancel: cancel}
+	// First one page of every piece: it tells how dense each piece is,
+	// so the rest can be planned to keep every request full and the
+	// chains of sequential pages short enough to end together.
+	began := time.Now()
+	pool.run(ctx, pieces, 1)
+	firstRound := time.Since(began)
+	if ctx.Err() == nil {
+		pool.run(ctx, r.replan(pieces, firstRound), 0)
+	}
+	if err := pool.err(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return r.finish(ctx)
+}
+
+// piecePool runs pieces on the region's workers and collects their errors.
+type piecePool struct {
+	r      *regionRun
+	cancel func()
+
+	mu   sync.Mutex
+	errs []error
+}
+
+// run fetches up to maxPages pages (0: all) of each piece.
+func (pp *piecePool) run(ctx context.Context, pieces []*piece, maxPages int) {
+	r := pp.r
 	workers := r.f.Workers
 	if workers <= 0 {
 		workers = DefaultWorkers
 	}
-	workers = min(workers, len(pieces))
-	for range workers {
+	work := make(chan *piece)
+	var wg sync.WaitGroup
+	for range min(workers, len(pieces)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for pc := range work {
-				if err := r.fetchPiece(ctx, pc); err != nil {
-					if ctx.Err() != nil {
-						continue
-					}
+				err := r.fetchPiece(ctx, pc, maxPages)
+				switch {
+				case err != nil && ctx.Err() != nil:
+				case err != nil:
 					r.failed.Add(1)
-					errMu.Lock()
-					pcErrs = append(pcErrs, err)
-					errMu.Unlock()
+					pc.failed = true
+					pp.mu.Lock()
+					pp.errs = append(pp.errs, err)
+					pp.mu.Unlock()
 					// A piece failing on its own (a bad answer, a
 					// repeated token) leaves its slice uncovered and the
 					// others carry on; an endpoint or credentials that
 					// fail fail every piece, so stop.
 					if isFatal(err) {
-						fatalMu.Do(cancel)
+						pp.cancel()
 					}
-					continue
+				case pc.done:
+					r.piecesDone.Add(1)
+					r.f.emit(r.snapshot)
 				}
-				r.piecesDone.Add(1)
-				r.f.emit(r.snapshot)
 			}
 		}()
 	}
@@ -451,16 +499,69 @@ feed:
 	}
 	close(work)
 	wg.Wait()
-	if len(pcErrs) > 0 {
-		if len(pcErrs) == 1 {
-			return pcErrs[0]
+}
+
+func (pp *piecePool) err() error {
+	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	switch len(pp.errs) {
+	case 0:
+		return nil
+	case 1:
+		return pp.errs[0]
+	}
+	return fmt.Errorf("%w (and %d more failed pieces, left uncovered)", pp.errs[0], len(pp.errs)-1)
+}
+
+// MinChain is the fewest pages replan leaves to one piece: shorter chains
+// would cost more in duplicate records (the price in effect at each new
+// start, once per pool) than their parallelism saves.
+const MinChain = 4
+
+// replan decides, after the first page of every piece, how to fetch the
+// rest. Once the burst is spent a fetch runs at the bucket's rate, so it
+// takes about T = (pages - tokens) / rate whatever the number of pieces in
+// flight; a piece is a chain of sequential requests, so one longer than
+// T / latency would end alone after the others. Such a piece is abandoned
+// after its first page and the rest of its time is cut into fresh pieces of
+// about that length; the others continue where they are. The longest go
+// first, so that the last to finish are short.
+func (r *regionRun) replan(first []*piece, round time.Duration) []*piece {
+	var rest []*piece
+	total := 0.0
+	for _, pc := range first {
+		if pc.done || pc.failed {
+			continue
 		}
-		return fmt.Errorf("%w (and %d more failed pieces, left uncovered)", pcErrs[0], len(pcErrs)-1)
+		pc.est = pc.remaining()
+		total += pc.est
+		rest = append(rest, pc)
 	}
-	if err := ctx.Err(); err != nil {
-		return err
+	maxChain := float64(MinChain)
+	if lim := r.limiter.Limit(); lim != rate.Inf && lim > 0 && round > 0 {
+		t := max(0, total-r.limiter.Tokens()) / float64(lim)
+		maxChain = max(maxChain, 0.8*t/round.Seconds())
 	}
-	return r.finish(ctx)
+	var out []*piece
+	for _, pc := range rest {
+		if pc.est <= maxChain || pc.covered.Equal(pc.iv.End) {
+			out = append(out, pc)
+			continue
+		}
+		left := market.Interval{Start: pc.iv.Start, End: pc.covered}
+		k := int(math.Ceil(pc.est / maxChain))
+		parts := splitInterval(left, left.End.Sub(left.Start)/time.Duration(k)+time.Second)
+		for _, iv := range parts {
+			out = append(out, &piece{zone: pc.zone, products: pc.products, iv: iv, covered: iv.End, est: pc.est / float64(len(parts))})
+		}
+		// The abandoned piece's first page is stored and covered; the
+		// new pieces take over the rest.
+		r.piecesTotal.Add(int64(len(parts)))
+		r.piecesDone.Add(1)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].est > out[j].est })
+	r.f.emit(r.snapshot)
+	return out
 }
 
 // anyGap loads the region-level coverage and reports whether the window has
@@ -479,7 +580,7 @@ func (r *regionRun) anyGap(ctx context.Context) bool {
 // pieces plans the queries: per zone, the products with the same gaps
 // share queries; each gap is cut into slices, newest first, so that an
 // interrupted fetch already holds the data a user most likely looks at.
-func (r *regionRun) pieces(ctx context.Context) ([]piece, error) {
+func (r *regionRun) pieces(ctx context.Context) ([]*piece, error) {
 	for _, prod := range r.p.products {
 		if err := r.cov.load(ctx, prod); err != nil {
 			return nil, err
@@ -489,7 +590,7 @@ func (r *regionRun) pieces(ctx context.Context) ([]piece, error) {
 	if size <= 0 {
 		size = DefaultSlice
 	}
-	var out []piece
+	var out []*piece
 	for _, z := range r.cov.zones {
 		var order []string
 		groups := map[string][]string{}
@@ -509,7 +610,7 @@ func (r *regionRun) pieces(ctx context.Context) ([]piece, error) {
 		for _, k := range order {
 			for _, g := range gapsOf[k] {
 				for _, iv := range splitInterval(g, size) {
-					out = append(out, piece{zone: z, products: groups[k], iv: iv})
+					out = append(out, &piece{zone: z, products: groups[k], iv: iv, covered: iv.End})
 				}
 			}
 		}
@@ -534,7 +635,7 @@ func (r *regionRun) finish(ctx context.Context) error {
 // oldest record and reaches the piece's Start only when the last page is
 // in. When the answer is not in that order, only the complete piece is
 // claimed.
-func (r *regionRun) fetchPiece(ctx context.Context, pc piece) error {
+func (r *regionRun) fetchPiece(ctx context.Context, pc *piece, maxPages int) error {
 	size := r.f.PageSize
 	if size <= 0 {
 		size = DefaultPageSize
@@ -544,6 +645,7 @@ func (r *regionRun) fetchPiece(ctx context.Context, pc piece) error {
 		EndTime:             aws.Time(pc.iv.End),
 		ProductDescriptions: pc.products,
 		MaxResults:          aws.Int32(size),
+		NextToken:           pc.token,
 	}
 	if pc.zone != "" {
 		in.AvailabilityZone = aws.String(pc.zone)
@@ -556,11 +658,10 @@ func (r *regionRun) fetchPiece(ctx context.Context, pc piece) error {
 		return fmt.Errorf("DescribeSpotPriceHistory %s %s %s..%s: %w", strings.Join(pc.products, "+"), zoneLabel(pc.zone),
 			pc.iv.Start.Format(time.RFC3339), pc.iv.End.Format(time.RFC3339), err)
 	}
-	covered := pc.iv.End // [covered, End) is stored
-	ordered := true
-	var prevOldest time.Time
-	tokens := map[string]bool{}
-	for {
+	if pc.tokens == nil {
+		pc.tokens = map[string]bool{}
+	}
+	for n := 0; maxPages <= 0 || n < maxPages; n++ {
 		page, err := r.client.DescribeSpotPriceHistory(ctx, in, r.apiOptions)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -576,19 +677,22 @@ func (r *regionRun) fetchPiece(ctx context.Context, pc piece) error {
 				return fmt.Errorf("storing records: %w", err)
 			}
 		}
+		pc.pages++
 		r.pages.Add(1)
 		r.records.Add(int64(len(recs)))
 		r.newRecords.Add(int64(added))
 
 		next := aws.ToString(page.NextToken)
-		claim := covered
+		claim := pc.covered
 		if next == "" {
 			claim = pc.iv.Start
 		} else if len(recs) > 0 {
 			newest, oldest, inOrder := newestFirst(recs)
-			ordered = ordered && inOrder && (prevOldest.IsZero() || !newest.After(prevOldest))
-			prevOldest = oldest
-			if ordered {
+			if !inOrder || (!pc.prevOldest.IsZero() && newest.After(pc.prevOldest)) {
+				pc.unordered = true
+			}
+			pc.prevOldest = oldest
+			if !pc.unordered {
 				claim = oldest.Truncate(time.Millisecond).Add(time.Millisecond)
 				// The price in effect at Start comes last: keep Start
 				// itself for the last page to claim.
@@ -597,26 +701,29 @@ func (r *regionRun) fetchPiece(ctx context.Context, pc piece) error {
 				}
 			}
 		}
-		if claim.Before(covered) {
-			if err := r.cov.add(ctx, pc.products, pc.zone, market.Interval{Start: claim, End: covered}); err != nil {
+		if claim.Before(pc.covered) {
+			if err := r.cov.add(ctx, pc.products, pc.zone, market.Interval{Start: claim, End: pc.covered}); err != nil {
 				return err
 			}
-			r.spanDone.Add(int64(covered.Sub(claim)))
-			covered = claim
+			r.spanDone.Add(int64(pc.covered.Sub(claim)))
+			pc.covered = claim
 		}
 		r.f.emit(r.snapshot)
 		if next == "" {
+			pc.done = true
 			return nil
 		}
-		if tokens[next] {
+		if pc.tokens[next] {
 			// The SDK's paginator would stop here as if done; the rest
 			// of the slice was never sent, so it must not count as
 			// covered.
 			return label(errors.New("AWS repeated a NextToken, so the rest of this slice stays uncovered (run the fetch again)"))
 		}
-		tokens[next] = true
-		in.NextToken = aws.String(next)
+		pc.tokens[next] = true
+		pc.token = aws.String(next)
+		in.NextToken = pc.token
 	}
+	return nil
 }
 
 // newestFirst returns the newest and oldest times of recs and whether they
