@@ -356,7 +356,8 @@ type piece struct {
 	unordered    bool
 	prevOldest   time.Time
 	done, failed bool
-	est          float64 // pages still to fetch, estimated by replan
+	est          float64       // pages still to fetch, estimated by replan
+	firstRound   time.Duration // how long the first page took
 }
 
 // remaining estimates the pages a started piece still needs from the
@@ -428,11 +429,9 @@ func (r *regionRun) run(ctx context.Context) (err error) {
 	// First one page of every piece: it tells how dense each piece is,
 	// so the rest can be planned to keep every request full and the
 	// chains of sequential pages short enough to end together.
-	began := time.Now()
 	pool.run(ctx, pieces, 1)
-	firstRound := time.Since(began)
 	if ctx.Err() == nil {
-		pool.run(ctx, r.replan(pieces, firstRound), 0)
+		pool.run(ctx, r.replan(pieces), 0)
 	}
 	if err := pool.err(); err != nil {
 		return err
@@ -526,9 +525,17 @@ const MinChain = 4
 // after its first page and the rest of its time is cut into fresh pieces of
 // about that length; the others continue where they are. The longest go
 // first, so that the last to finish are short.
-func (r *regionRun) replan(first []*piece, round time.Duration) []*piece {
+func (r *regionRun) replan(first []*piece) []*piece {
 	var rest []*piece
 	total := 0.0
+	// The quickest first answer is the round trip: the slower ones waited
+	// for a CPU or a token, which more pieces would not change.
+	var round time.Duration
+	for _, pc := range first {
+		if pc.firstRound > 0 && (round == 0 || pc.firstRound < round) {
+			round = pc.firstRound
+		}
+	}
 	for _, pc := range first {
 		if pc.done || pc.failed {
 			continue
@@ -544,7 +551,9 @@ func (r *regionRun) replan(first []*piece, round time.Duration) []*piece {
 	}
 	var out []*piece
 	for _, pc := range rest {
-		if pc.est <= maxChain || pc.covered.Equal(pc.iv.End) {
+		// A cut costs a page or so of duplicates: not worth it for a
+		// chain only a little longer than the others.
+		if pc.est <= 1.25*maxChain || pc.covered.Equal(pc.iv.End) {
 			out = append(out, pc)
 			continue
 		}
@@ -662,7 +671,11 @@ func (r *regionRun) fetchPiece(ctx context.Context, pc *piece, maxPages int) err
 		pc.tokens = map[string]bool{}
 	}
 	for n := 0; maxPages <= 0 || n < maxPages; n++ {
+		sent := time.Now()
 		page, err := r.client.DescribeSpotPriceHistory(ctx, in, r.apiOptions)
+		if pc.firstRound == 0 {
+			pc.firstRound = time.Since(sent)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
