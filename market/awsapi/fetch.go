@@ -515,7 +515,7 @@ func (pp *piecePool) err() error {
 // MinChain is the fewest pages replan leaves to one piece: shorter chains
 // would cost more in duplicate records (the price in effect at each new
 // start, once per pool) than their parallelism saves.
-const MinChain = 4
+const MinChain = 8
 
 // replan decides, after the first page of every piece, how to fetch the
 // rest. Once the burst is spent a fetch runs at the bucket's rate, so it
