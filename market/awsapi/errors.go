@@ -6,11 +6,14 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go"
+
+	"github.com/spotscope/spotscope/market"
 )
 
 // EndpointError is a call that never got an answer from AWS: nothing
@@ -52,7 +55,7 @@ func isConnectionFailure(err error) bool {
 	var dns *net.DNSError
 	var op *net.OpError
 	return errors.As(err, &dns) || errors.As(err, &op) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || isTimeout(err)
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed) || isTimeout(err)
 }
 
 func isTimeout(err error) bool {
@@ -78,7 +81,7 @@ func networkCause(err error) string {
 		return "no such host " + dns.Name
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return "connection refused"
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
 		return "the server closed the connection without an answer"
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		return "no route to host"
@@ -136,3 +139,34 @@ func (r failFast) RetryDelay(attempt int, err error) (time.Duration, error) {
 }
 
 func (r failFast) MaxAttempts() int { return r.RetryerV2.MaxAttempts() }
+
+// regionError is one region's failure.
+type regionError struct {
+	regions []string
+	err     error
+}
+
+func (e *regionError) Error() string { return strings.Join(e.regions, ", ") + ": " + e.err.Error() }
+func (e *regionError) Unwrap() error { return e.err }
+
+// joinRegionErrors reports the failed regions sorted, one line per distinct
+// failure: an endpoint that refuses every region is said once.
+func joinRegionErrors(byRegion map[string]error) error {
+	var order []string
+	same := map[string]*regionError{}
+	for _, r := range market.SortedKeys(byRegion) {
+		err := byRegion[r]
+		k := err.Error()
+		if re, ok := same[k]; ok {
+			re.regions = append(re.regions, r)
+			continue
+		}
+		same[k] = &regionError{regions: []string{r}, err: err}
+		order = append(order, k)
+	}
+	errs := make([]error, 0, len(order))
+	for _, k := range order {
+		errs = append(errs, same[k])
+	}
+	return errors.Join(errs...)
+}

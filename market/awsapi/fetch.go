@@ -270,7 +270,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (Summary, error) {
 		wg   sync.WaitGroup
 		mu   sync.Mutex
 		sum  = Summary{Regions: len(p.regions), Types: p.patterns, Window: p.window}
-		errs []error
+		errs = map[string]error{}
 	)
 	for _, region := range p.regions {
 		wg.Add(1)
@@ -290,7 +290,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (Summary, error) {
 			sum.Failed += int(r.failed.Load())
 			sum.Skipped += int(r.skipped.Load())
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", region, err))
+				errs[region] = err
 			}
 		}()
 	}
@@ -299,8 +299,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (Summary, error) {
 	if ctx.Err() != nil {
 		return sum, fmt.Errorf("fetch interrupted (what was fetched is kept; run it again to resume): %w", ctx.Err())
 	}
-	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
-	return sum, errors.Join(errs...)
+	return sum, joinRegionErrors(errs)
 }
 
 // regionRun is one region's share of a fetch.
