@@ -37,7 +37,7 @@ func TestLoadConfigRetriesAndEnv(t *testing.T) {
 	if _, ok := cfg.Retryer().(failFast).RetryerV2.(interface {
 		GetAttemptToken(context.Context) (func(error) error, error)
 	}); !ok {
-		t.Error("the retryer is not the SDK's adaptive one")
+		t.Error("the retryer does not wrap the SDK's")
 	}
 	info, err := CheckCredentials(context.Background(), cfg)
 	if err != nil || info.Source != "EnvConfigCredentials" {

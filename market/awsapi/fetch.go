@@ -316,7 +316,6 @@ type regionRun struct {
 	piecesDone, piecesTotal, skipped atomic.Int64
 	failed                           atomic.Int64
 	spanDone, spanTotal              atomic.Int64
-	drained                          atomic.Bool
 }
 
 func (f *Fetcher) newRegionRun(region string, p plan) *regionRun {
@@ -830,14 +829,11 @@ func (r *regionRun) apiOptions(o *ec2.Options) {
 
 type callKey struct{}
 
-// drain empties the client's bucket the first time AWS throttles this run:
-// AWS's bucket is empty (another process, or a previous run, spent it), so
-// the tokens ours still holds would only buy more throttles and 1 s
-// backoffs. From then on requests go out at the refill rate.
+// drain empties the client's bucket when AWS throttles: AWS's bucket is
+// empty (another process, or a previous run, spent it), so the tokens ours
+// still holds would only buy more throttles and 1 s backoffs. From then on
+// requests go out at the refill rate, a little under AWS's.
 func (r *regionRun) drain() {
-	if !r.drained.CompareAndSwap(false, true) {
-		return
-	}
 	if n := int(r.limiter.Tokens()); n > 0 {
 		r.limiter.ReserveN(time.Now(), n)
 	}
