@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spotscope/spotscope/market/awsapi"
 	"github.com/spotscope/spotscope/tui/progress"
@@ -14,7 +15,9 @@ import (
 // jobs stay readable. The bar measures the time span whose records are
 // stored, the one thing a fetch knows the total of before it ends.
 func newProgressPrinter(io stdio) func(awsapi.Progress) {
-	p := progress.New(io.err, io.errTTY, io.now)
+	// Wall time, not io.now: --now replays the market at a past moment,
+	// but rates and ETAs are about this run.
+	p := progress.New(io.err, io.errTTY, time.Now)
 	done := map[string]bool{}
 	return func(ev awsapi.Progress) {
 		p.Update(fetchState(ev))

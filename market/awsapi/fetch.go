@@ -310,6 +310,7 @@ type regionRun struct {
 	client  API
 	limiter *rate.Limiter
 	cov     *coverTracker
+	writer  *batchWriter
 
 	pages, records, newRecords       atomic.Int64
 	attempts, retries, throttled     atomic.Int64
@@ -423,6 +424,8 @@ func (r *regionRun) run(ctx context.Context) (err error) {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	r.writer = newBatchWriter(r.f.Store, func(n int) { r.newRecords.Add(int64(n)) })
+	go r.writer.run(ctx)
 	pool := &piecePool{r: r, cancel: cancel}
 	// First one page of every piece: it tells how dense each piece is,
 	// so the rest can be planned to keep every request full and the
@@ -681,17 +684,14 @@ func (r *regionRun) fetchPiece(ctx context.Context, pc *piece, maxPages int) err
 			return label(classify(err))
 		}
 		recs := r.toRecords(page.SpotPriceHistory, pc.products)
-		added := 0
 		if len(recs) > 0 {
-			added, err = r.f.Store.AddRecords(ctx, recs)
-			if err != nil {
-				return fmt.Errorf("storing records: %w", err)
+			if err := r.writer.write(ctx, recs); err != nil {
+				return err
 			}
 		}
 		pc.pages++
 		r.pages.Add(1)
 		r.records.Add(int64(len(recs)))
-		r.newRecords.Add(int64(added))
 
 		next := aws.ToString(page.NextToken)
 		claim := pc.covered
