@@ -67,23 +67,16 @@ into the local cache. Only what the cache lacks is asked for; history older than
 			if err != nil {
 				return err
 			}
+			reason := sum.EmptyReason()
+			if reason != "" {
+				// An empty fetch is not a failure, but a user who expected
+				// prices needs to know why there are none.
+				fmt.Fprintf(g.io.err, "spotscope: nothing stored: %s\n", reason)
+			}
 			if g.format == output.Table {
 				return nil
 			}
-			return output.Write(g.io.out, g.format, output.Report{
-				Columns: []string{"regions", "pages", "records", "new_records", "retries", "throttled", "elapsed_seconds"},
-				Rows: [][]string{{fmt.Sprint(sum.Regions), fmt.Sprint(sum.Pages), fmt.Sprint(sum.Records), fmt.Sprint(sum.NewRecords),
-					fmt.Sprint(sum.Retries), fmt.Sprint(sum.Throttled), fmt.Sprintf("%.3f", sum.Elapsed.Seconds())}},
-				JSON: struct {
-					Regions        int     `json:"regions"`
-					Pages          int     `json:"pages"`
-					Records        int     `json:"records"`
-					NewRecords     int     `json:"new_records"`
-					Retries        int     `json:"retries"`
-					Throttled      int     `json:"throttled"`
-					ElapsedSeconds float64 `json:"elapsed_seconds"`
-				}{sum.Regions, sum.Pages, sum.Records, sum.NewRecords, sum.Retries, sum.Throttled, sum.Elapsed.Round(time.Millisecond).Seconds()},
-			})
+			return output.Write(g.io.out, g.format, fetchReport(sum, reason))
 		},
 	}
 	cmd.Flags().StringSliceVarP(&types, "type", "t", nil, "instance types or globs (m5.large, 'm7*', '*.xlarge'); repeatable")
@@ -92,4 +85,31 @@ into the local cache. Only what the cache lacks is asked for; history older than
 	cmd.Flags().Float64Var(&rate, "rate", awsapi.DefaultRate, "requests per second per region (client-side token bucket)")
 	cmd.Flags().IntVar(&burst, "burst", awsapi.DefaultBurst, "token bucket burst per region")
 	return cmd
+}
+
+// fetchReport is the machine-readable summary of a fetch.
+func fetchReport(sum awsapi.Summary, reason string) output.Report {
+	start, end := sum.Window.Start.UTC().Format(time.RFC3339), sum.Window.End.UTC().Format(time.RFC3339)
+	return output.Report{
+		Columns: []string{"regions", "pages", "records", "new_records", "retries", "throttled", "pieces", "failed_pieces",
+			"window_start", "window_end", "empty_reason", "elapsed_seconds"},
+		Rows: [][]string{{fmt.Sprint(sum.Regions), fmt.Sprint(sum.Pages), fmt.Sprint(sum.Records), fmt.Sprint(sum.NewRecords),
+			fmt.Sprint(sum.Retries), fmt.Sprint(sum.Throttled), fmt.Sprint(sum.Pieces), fmt.Sprint(sum.Failed),
+			start, end, reason, fmt.Sprintf("%.3f", sum.Elapsed.Seconds())}},
+		JSON: struct {
+			Regions        int     `json:"regions"`
+			Pages          int     `json:"pages"`
+			Records        int     `json:"records"`
+			NewRecords     int     `json:"new_records"`
+			Retries        int     `json:"retries"`
+			Throttled      int     `json:"throttled"`
+			Pieces         int     `json:"pieces"`
+			FailedPieces   int     `json:"failed_pieces"`
+			WindowStart    string  `json:"window_start"`
+			WindowEnd      string  `json:"window_end"`
+			EmptyReason    string  `json:"empty_reason,omitempty"`
+			ElapsedSeconds float64 `json:"elapsed_seconds"`
+		}{sum.Regions, sum.Pages, sum.Records, sum.NewRecords, sum.Retries, sum.Throttled, sum.Pieces, sum.Failed,
+			start, end, reason, sum.Elapsed.Round(time.Millisecond).Seconds()},
+	}
 }

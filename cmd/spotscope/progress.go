@@ -2,62 +2,51 @@ package main
 
 import (
 	"fmt"
-	"sort"
 	"strings"
+	"time"
 
 	"github.com/spotscope/spotscope/market/awsapi"
+	"github.com/spotscope/spotscope/tui/progress"
 )
 
-// newProgressPrinter shows fetch progress on stderr: one redrawn line with a
-// bar per region on a terminal, and one plain line per finished region
-// otherwise, so logs of cron jobs stay readable.
+// newProgressPrinter shows fetch progress on stderr, a line per region: on a
+// terminal a redrawn bar with the pages, the rate and an ETA; otherwise a
+// plain line now and then and one when the region is done, so logs of cron
+// jobs stay readable. The bar measures the time span whose records are
+// stored, the one thing a fetch knows the total of before it ends.
 func newProgressPrinter(io stdio) func(awsapi.Progress) {
-	state := map[string]awsapi.Progress{}
-	return func(p awsapi.Progress) {
-		state[p.Region] = p
-		if !io.errTTY {
-			if p.Done {
-				status := "done"
-				if p.Err != nil {
-					status = "failed: " + oneLine(p.Err)
-				}
-				fmt.Fprintf(io.err, "%s: %s, %s, %s records (%s new), %s\n",
-					p.Region, status, plural(p.Pages, "page"), commas(int64(p.Records)), commas(int64(p.NewRecords)), plural(p.Retries, "retry"))
+	// Wall time, not io.now: --now replays the market at a past moment,
+	// but rates and ETAs are about this run.
+	p := progress.New(io.err, io.errTTY, time.Now)
+	done := map[string]bool{}
+	return func(ev awsapi.Progress) {
+		p.Update(fetchState(ev))
+		done[ev.Region] = ev.Done
+		for _, d := range done {
+			if !d {
+				return
 			}
-			return
 		}
-		regions := make([]string, 0, len(state))
-		for r := range state {
-			regions = append(regions, r)
-		}
-		sort.Strings(regions)
-		var parts []string
-		for _, r := range regions {
-			s := state[r]
-			parts = append(parts, fmt.Sprintf("%s %s %d/%d", r, bar(s.PiecesDone, s.PiecesTotal, 12), s.PiecesDone, s.PiecesTotal))
-		}
-		total := awsapi.Progress{}
-		for _, s := range state {
-			total.Pages += s.Pages
-			total.Records += s.Records
-			total.Retries += s.Retries
-		}
-		line := fmt.Sprintf("%s  %s, %s records, %s", strings.Join(parts, "  "), plural(total.Pages, "page"), commas(int64(total.Records)), plural(total.Retries, "retry"))
-		fmt.Fprintf(io.err, "\r\x1b[2K%s", line)
-		allDone := true
-		for _, s := range state {
-			allDone = allDone && s.Done
-		}
-		if allDone {
-			fmt.Fprint(io.err, "\r\x1b[2K")
-		}
+		// The summary line follows where the bars were.
+		p.Clear()
 	}
 }
 
-func bar(done, total, width int) string {
-	if total <= 0 {
-		return "[" + strings.Repeat("·", width) + "]"
+func fetchState(ev awsapi.Progress) progress.State {
+	s := progress.State{Key: ev.Region, Done: float64(ev.Pages), Unit: "pages", Finished: ev.Done, Err: ev.Err}
+	if ev.SpanTotal > 0 {
+		s.Fraction = float64(ev.SpanDone) / float64(ev.SpanTotal)
 	}
-	n := done * width / total
-	return "[" + strings.Repeat("█", n) + strings.Repeat("·", width-n) + "]"
+	notes := []string{commas(int64(ev.Records)) + " records"}
+	if ev.NewRecords != ev.Records {
+		notes = append(notes, commas(int64(ev.NewRecords))+" new")
+	}
+	if ev.Retries > 0 {
+		notes = append(notes, plural(ev.Retries, "retry"))
+	}
+	if ev.Throttled > 0 {
+		notes = append(notes, fmt.Sprintf("%d throttled", ev.Throttled))
+	}
+	s.Note = strings.Join(notes, ", ")
+	return s
 }

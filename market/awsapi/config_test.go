@@ -28,8 +28,16 @@ func TestLoadConfigRetriesAndEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.RetryMode != aws.RetryModeAdaptive || cfg.RetryMaxAttempts != DefaultMaxAttempts || cfg.Region != "eu-west-1" {
-		t.Errorf("mode %q attempts %d region %q", cfg.RetryMode, cfg.RetryMaxAttempts, cfg.Region)
+	if cfg.Retryer == nil || cfg.Region != "eu-west-1" {
+		t.Fatalf("retryer set %v, region %q", cfg.Retryer != nil, cfg.Region)
+	}
+	if r := cfg.Retryer(); r.MaxAttempts() != DefaultMaxAttempts {
+		t.Errorf("attempts %d, want %d", r.MaxAttempts(), DefaultMaxAttempts)
+	}
+	if _, ok := cfg.Retryer().(failFast).RetryerV2.(interface {
+		GetAttemptToken(context.Context) (func(error) error, error)
+	}); !ok {
+		t.Error("the retryer does not wrap the SDK's")
 	}
 	info, err := CheckCredentials(context.Background(), cfg)
 	if err != nil || info.Source != "EnvConfigCredentials" {

@@ -6,6 +6,11 @@ package awsapi
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,7 +49,11 @@ func (e *e2e) spotRequests() []ec2fake.Request {
 
 func demoExpected(match func(market.Record) bool, days int) []string {
 	end := demo.End().Truncate(time.Second)
-	return expectedKeys(demo.AllRecords(), demo.Region, match, end.Add(-time.Duration(days)*24*time.Hour), end)
+	start := end.Add(-time.Duration(days) * 24 * time.Hour)
+	if oldest := OldestFetchable(end); start.Before(oldest) {
+		start = oldest
+	}
+	return expectedKeys(demo.AllRecords(), demo.Region, match, start, end)
 }
 
 func inProducts(ps ...string) func(market.Record) bool {
@@ -182,4 +191,120 @@ func TestE2EGlobsAndProducts(t *testing.T) {
 		t.Fatalf("weak test: only %d records expected", len(want))
 	}
 	diffKeys(t, e.store.keys(), want)
+}
+
+// TestE2EPermanentFailureLeavesExactlyItsHole: one slice of one zone is
+// refused for good; the region's coverage is the window less exactly that
+// slice, and a later fetch asks only for it.
+func TestE2EPermanentFailureLeavesExactlyItsHole(t *testing.T) {
+	end := demo.End().Truncate(time.Second)
+	start := end.Add(-45 * 24 * time.Hour)
+	holeStart := end.Add(-30 * 24 * time.Hour)
+	holeEnd := end.Add(-15 * 24 * time.Hour)
+	reject := true
+	e := newE2E(t, ec2fake.Options{Reject: func(action string, form url.Values) bool {
+		return reject && action == "DescribeSpotPriceHistory" && form.Get("AvailabilityZone") == "sa-east-1b" &&
+			form.Get("StartTime") == holeStart.Format(time.RFC3339)
+	}})
+	e.f.SliceSize = 15 * 24 * time.Hour
+	req := Request{Regions: []string{demo.Region}, Days: 45}
+	sum, err := e.f.Fetch(context.Background(), req)
+	if err == nil || !strings.Contains(err.Error(), "InvalidParameterValue") || !strings.Contains(err.Error(), "sa-east-1b") {
+		t.Fatalf("err = %v", err)
+	}
+	if sum.Failed != 1 || e.srv.Counts().Rejected != 1 {
+		t.Errorf("summary %+v, server %+v: want exactly one failed piece, not retried", sum, e.srv.Counts())
+	}
+	ctx := context.Background()
+	cov, _ := e.store.Coverage(ctx, demo.Region, market.LinuxUNIX, ScopeAll)
+	want := []market.Interval{{Start: start, End: holeStart}, {Start: holeEnd, End: end}}
+	if !reflect.DeepEqual(cov, want) {
+		t.Fatalf("coverage %v, want the window less the failed slice: %v", cov, want)
+	}
+	// The next fetch asks for the hole in sa-east-1b only.
+	n := len(e.spotRequests())
+	reject = false
+	if _, err := e.f.Fetch(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range e.spotRequests()[n:] {
+		if r.Form.Get("AvailabilityZone") != "sa-east-1b" {
+			t.Fatalf("second fetch asked %s, which was covered", r.Form.Get("AvailabilityZone"))
+		}
+		if s, _ := time.Parse(time.RFC3339, r.Form.Get("StartTime")); s.Before(holeStart) {
+			t.Fatalf("second fetch asked from %v, before the hole", s)
+		}
+	}
+	diffKeys(t, e.store.keys(), demoExpected(inProducts(market.LinuxUNIX), 45))
+	if cov, _ := e.store.Coverage(ctx, demo.Region, market.LinuxUNIX, ScopeAll); !reflect.DeepEqual(cov, []market.Interval{{Start: start, End: end}}) {
+		t.Errorf("coverage after the second fetch %v", cov)
+	}
+}
+
+// TestE2ERetentionIsClamped: a window reaching past AWS's 90 days (which
+// the fake refuses, like AWS) is fetched from just inside them.
+func TestE2ERetentionIsClamped(t *testing.T) {
+	e := newE2E(t, ec2fake.Options{Now: demo.End})
+	sum, err := e.f.Fetch(context.Background(), Request{Regions: []string{demo.Region}, Days: 120})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldest := OldestFetchable(demo.End().Truncate(time.Second))
+	if !sum.Window.Start.Equal(oldest) {
+		t.Errorf("window starts %v, want %v", sum.Window.Start, oldest)
+	}
+	diffKeys(t, e.store.keys(), demoExpected(inProducts(market.LinuxUNIX), 90))
+}
+
+// TestE2EStartsCautiouslyAfterAnotherProcess: another client of the
+// account has just spent EC2's burst. The first throttle empties our
+// bucket, so the fetch goes on at the refill rate instead of spending its
+// own burst on throttles and backoffs.
+func TestE2EStartsCautiouslyAfterAnotherProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("about two seconds at EC2's rate")
+	}
+	e := newE2E(t, ec2fake.Options{Throttle: ec2fake.Throttle{Burst: EC2Burst, Rate: EC2Rate, Spent: EC2Burst}})
+	sum, err := e.f.Fetch(context.Background(), Request{Regions: []string{demo.Region}, Days: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	diffKeys(t, e.store.keys(), demoExpected(inProducts(market.LinuxUNIX), 30))
+	// The zones call goes first and alone; its throttle drains our bucket
+	// before any piece starts. Without the drain every request of the
+	// first round would be throttled too.
+	t.Logf("%+v in %v", e.srv.Counts(), sum.Elapsed)
+	if c := e.srv.Counts(); c.Throttled > 2 {
+		t.Errorf("%d requests throttled of %d (%d pages): want only the first", c.Throttled, c.Total, sum.Pages)
+	}
+}
+
+// TestRepeatedNextTokenFailsThePiece: a pagination that hands back a token
+// it already gave is an error for that piece; the rest of its slice is not
+// covered.
+func TestRepeatedNextTokenFailsThePiece(t *testing.T) {
+	fx := newFixture(t)
+	fx.mini.fault = func(n int, w http.ResponseWriter, form url.Values) bool {
+		if form.Get("Action") != "DescribeSpotPriceHistory" || form.Get("AvailabilityZone") != "us-east-1c" {
+			return false
+		}
+		// The same first page for every call of the piece, token included.
+		w.Header().Set("Content-Type", "text/xml")
+		fmt.Fprint(w, `<DescribeSpotPriceHistoryResponse><spotPriceHistorySet><item><availabilityZone>us-east-1c</availabilityZone>`+
+			`<instanceType>m5.large</instanceType><productDescription>Linux/UNIX</productDescription><spotPrice>0.040000</spotPrice>`+
+			`<timestamp>`+synthEnd.Add(-time.Hour).Format(time.RFC3339)+`</timestamp></item></spotPriceHistorySet><nextToken>again</nextToken></DescribeSpotPriceHistoryResponse>`)
+		return true
+	}
+	_, err := fx.f.Fetch(context.Background(), Request{Regions: []string{"us-east-1"}, Days: 10})
+	if err == nil || !strings.Contains(err.Error(), "repeated a NextToken") || !strings.Contains(err.Error(), "us-east-1c") {
+		t.Fatalf("err = %v", err)
+	}
+	ctx := context.Background()
+	cov, _ := fx.store.Coverage(ctx, "us-east-1", market.LinuxUNIX, ScopeAll)
+	zcov, _ := fx.store.Coverage(ctx, "us-east-1", market.LinuxUNIX, ZoneScope(ScopeAll, "us-east-1c"))
+	// The one page proves the hour after its record, no more.
+	want := []market.Interval{{Start: synthEnd.Add(-time.Hour + time.Millisecond), End: synthEnd}}
+	if !reflect.DeepEqual(zcov, want) || !reflect.DeepEqual(cov, want) {
+		t.Errorf("coverage %v, zone %v: want only %v", cov, zcov, want)
+	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,21 +35,29 @@ type Store interface {
 const (
 	// MaxDays is how far back DescribeSpotPriceHistory serves history.
 	MaxDays = 90
-	// DefaultRate and DefaultBurst mirror EC2's documented bucket for
-	// non-mutating actions (refill 20/s, 100 tokens), so a fetch alone never
-	// meets RequestLimitExceeded and leaves nothing for retries to waste.
-	DefaultRate  = 20
-	DefaultBurst = 100
-	// DefaultWorkers per region: enough to spend the burst quickly at real
-	// API latencies (~100 ms) and to keep 20 req/s flowing afterwards. A
-	// 90-day single-product fetch stays inside the burst, so there all its
-	// pieces (6 slices x 3-6 AZs) should run at once: 32 was 30% faster
-	// than 16 on BenchmarkFetchRegion90d/linux.
+	// RetentionMargin keeps a window's start this far inside AWS's 90
+	// days: the oldest pieces are asked for last, possibly minutes after
+	// the window was planned, and AWS's clock is not ours.
+	RetentionMargin = time.Hour
+	// EC2Rate and EC2Burst are EC2's documented bucket for non-mutating
+	// actions (refill 20/s, 100 tokens), per account and region.
+	EC2Rate  = 20
+	EC2Burst = 100
+	// DefaultRate and DefaultBurst stay a little under EC2's bucket, so
+	// the scheduling jitter of a loaded machine or a second request in
+	// flight elsewhere does not turn into RequestLimitExceeded and a 1 s
+	// backoff: 1% of the rate is 0.2 spare tokens a second at AWS.
+	DefaultRate  = 19.8
+	DefaultBurst = 98
+	// DefaultWorkers per region bounds the pieces in flight. At ~100 ms a
+	// request, EC2's refill needs only rate x latency = 2 of them; the
+	// rest spend the burst quickly at the start.
 	DefaultWorkers = 32
-	// DefaultSlice keeps the per-slice duplicates (the record in effect at
-	// each slice start, one per pool) a few percent of a page count, while
-	// giving the worker pool enough independent pieces.
-	DefaultSlice    = 15 * 24 * time.Hour
+	// DefaultSlice bounds the first pieces of a gap: no cut at all, as
+	// every cut costs one duplicate record per pool (the price in effect
+	// at the new start). Where parallelism needs cuts, replan makes them
+	// once it knows how dense each piece is.
+	DefaultSlice    = MaxDays * 24 * time.Hour
 	DefaultPageSize = 1000
 )
 
@@ -81,7 +91,9 @@ type Request struct {
 	Regions  []string
 	Types    []string // exact names or globs ("m7*", "*.xlarge"); empty: all
 	Products []string // empty: Linux/UNIX
-	Days     int      // window length back from Now, 1..MaxDays
+	// Days is the window length back from Now. A window reaching past
+	// AWS's retention is clamped to it (see OldestFetchable).
+	Days int
 }
 
 // Progress is one region's running totals.
@@ -94,8 +106,11 @@ type Progress struct {
 	Throttled   int
 	PiecesDone  int
 	PiecesTotal int
-	Done        bool
-	Err         error
+	// SpanDone of SpanTotal is the time (summed over pieces) whose records
+	// are stored: the fraction of the work done, for a bar and an ETA.
+	SpanDone, SpanTotal time.Duration
+	Done                bool
+	Err                 error
 }
 
 // Summary totals a fetch over all regions.
@@ -107,7 +122,37 @@ type Summary struct {
 	Retries    int
 	Throttled  int
 	Skipped    int // records AWS sent that could not be parsed
-	Elapsed    time.Duration
+	// Pieces is how many queries the fetch planned; 0 when the cache
+	// already covered the whole window.
+	Pieces  int
+	Failed  int      // pieces that failed, leaving their time uncovered
+	Types   []string // the type patterns asked for; empty: all
+	Window  market.Interval
+	Elapsed time.Duration
+}
+
+// EmptyReason says why a fetch stored no records, or "" when it stored
+// some: a reader that finds nothing after a fetch reports this rather than
+// "fetch first".
+func (s Summary) EmptyReason() string {
+	switch {
+	case s.Records > 0:
+		return ""
+	case s.Pieces == 0 && s.Regions > 0:
+		return "the cache already covers the window"
+	case s.Failed == s.Pieces && s.Pieces > 0:
+		return "every query failed"
+	case len(s.Types) > 0:
+		return fmt.Sprintf("no spot prices for instance types matching %s in the window", strings.Join(s.Types, ", "))
+	default:
+		return "AWS returned no spot prices for the window"
+	}
+}
+
+// OldestFetchable is the oldest start of a window the fetcher asks AWS
+// for at now: its retention less RetentionMargin.
+func OldestFetchable(now time.Time) time.Time {
+	return now.Add(-MaxDays*24*time.Hour + RetentionMargin)
 }
 
 func (f *Fetcher) now() time.Time {
@@ -165,8 +210,8 @@ func (f *Fetcher) plan(req Request) (plan, error) {
 	if f.Client == nil || f.Store == nil {
 		return plan{}, errors.New("awsapi: Fetcher needs a Client factory and a Store")
 	}
-	if req.Days < 1 || req.Days > MaxDays {
-		return plan{}, fmt.Errorf("--days %d is out of range: AWS keeps spot price history for at most %d days (use 1..%d)", req.Days, MaxDays, MaxDays)
+	if req.Days < 1 {
+		return plan{}, fmt.Errorf("--days %d is out of range: fetch at least 1 day (AWS keeps %d)", req.Days, MaxDays)
 	}
 	if len(req.Regions) == 0 {
 		return plan{}, errors.New("no region to fetch (set --region or AWS_REGION)")
@@ -202,14 +247,19 @@ func (f *Fetcher) plan(req Request) (plan, error) {
 	}
 	// Whole seconds: see splitInterval.
 	end := f.now().UTC().Truncate(time.Second)
-	p.window = market.Interval{Start: end.Add(-time.Duration(req.Days) * 24 * time.Hour), End: end}
+	start := end.Add(-time.Duration(req.Days) * 24 * time.Hour)
+	if oldest := OldestFetchable(end); start.Before(oldest) {
+		start = oldest
+	}
+	p.window = market.Interval{Start: start, End: end}
 	return p, nil
 }
 
 // Fetch fetches the part of the request's window the store lacks, for every
 // region in parallel. It returns the totals and, if any region failed, an
 // error naming each failed region; what was stored before a failure or a
-// cancellation stays, and the next Fetch asks only for what is missing.
+// cancellation stays, with its coverage recorded page by page, and the next
+// Fetch asks only for what is missing.
 func (f *Fetcher) Fetch(ctx context.Context, req Request) (Summary, error) {
 	began := time.Now()
 	p, err := f.plan(req)
@@ -219,8 +269,8 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (Summary, error) {
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
-		sum  = Summary{Regions: len(p.regions)}
-		errs []error
+		sum  = Summary{Regions: len(p.regions), Types: p.patterns, Window: p.window}
+		errs = map[string]error{}
 	)
 	for _, region := range p.regions {
 		wg.Add(1)
@@ -236,9 +286,11 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (Summary, error) {
 			sum.NewRecords += s.NewRecords
 			sum.Retries += s.Retries
 			sum.Throttled += s.Throttled
+			sum.Pieces += s.PiecesTotal
+			sum.Failed += int(r.failed.Load())
 			sum.Skipped += int(r.skipped.Load())
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", region, err))
+				errs[region] = err
 			}
 		}()
 	}
@@ -247,8 +299,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (Summary, error) {
 	if ctx.Err() != nil {
 		return sum, fmt.Errorf("fetch interrupted (what was fetched is kept; run it again to resume): %w", ctx.Err())
 	}
-	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
-	return sum, errors.Join(errs...)
+	return sum, joinRegionErrors(errs)
 }
 
 // regionRun is one region's share of a fetch.
@@ -258,10 +309,14 @@ type regionRun struct {
 	p       plan
 	client  API
 	limiter *rate.Limiter
+	cov     *coverTracker
+	writer  *batchWriter
 
 	pages, records, newRecords       atomic.Int64
 	attempts, retries, throttled     atomic.Int64
 	piecesDone, piecesTotal, skipped atomic.Int64
+	failed                           atomic.Int64
+	spanDone, spanTotal              atomic.Int64
 }
 
 func (f *Fetcher) newRegionRun(region string, p plan) *regionRun {
@@ -278,23 +333,41 @@ func (r *regionRun) snapshot() Progress {
 		Throttled:   int(r.throttled.Load()),
 		PiecesDone:  int(r.piecesDone.Load()),
 		PiecesTotal: int(r.piecesTotal.Load()),
+		SpanDone:    time.Duration(r.spanDone.Load()),
+		SpanTotal:   time.Duration(r.spanTotal.Load()),
 	}
 }
 
-// piece is one paginated query: a time slice of one product, in one AZ (or
-// all AZs when they are unknown).
+// piece is one paginated query: a time slice of one zone (or of all zones
+// when they are unknown) for the products whose coverage there has the same
+// gaps. One query for several products costs nothing extra and leaves one
+// part-filled last page instead of one per product.
 type piece struct {
-	product string
-	slice   *sliceState
-	zone    string
+	zone     string
+	products []string
+	iv       market.Interval
+
+	// Pagination state: [covered, iv.End) is stored and recorded.
+	covered      time.Time
+	token        *string
+	tokens       map[string]bool
+	pages        int
+	unordered    bool
+	prevOldest   time.Time
+	done, failed bool
+	est          float64       // pages still to fetch, estimated by replan
+	firstRound   time.Duration // how long the first page took
 }
 
-// sliceState counts the pieces of one (product, slice) still running, so
-// coverage is recorded only once all of its AZs are stored.
-type sliceState struct {
-	product string
-	iv      market.Interval
-	pending atomic.Int64
+// remaining estimates the pages a started piece still needs from the
+// density of those it has: records are spread over time roughly evenly
+// at the scale of days.
+func (pc *piece) remaining() float64 {
+	got := pc.iv.End.Sub(pc.covered)
+	if got <= 0 {
+		return 1
+	}
+	return float64(pc.pages) * float64(pc.covered.Sub(pc.iv.Start)) / float64(got)
 }
 
 func (r *regionRun) run(ctx context.Context) (err error) {
@@ -305,94 +378,114 @@ func (r *regionRun) run(ctx context.Context) (err error) {
 			return p
 		})
 	}()
-	store := r.f.Store
-	var slices []*sliceState
-	for _, prod := range r.p.products {
-		cov, err := store.Coverage(ctx, r.region, prod, ScopeAll)
-		if err != nil {
-			return fmt.Errorf("reading coverage: %w", err)
-		}
-		if r.p.scope != ScopeAll {
-			own, err := store.Coverage(ctx, r.region, prod, r.p.scope)
-			if err != nil {
-				return fmt.Errorf("reading coverage: %w", err)
-			}
-			cov = append(cov, own...)
-		}
-		size := r.f.SliceSize
-		if size <= 0 {
-			size = DefaultSlice
-		}
-		for _, g := range gaps(r.p.window, cov) {
-			for _, iv := range splitInterval(g, size) {
-				slices = append(slices, &sliceState{product: prod, iv: iv})
-			}
-		}
-	}
-	if len(slices) == 0 {
+	r.client = r.f.Client(r.region)
+	r.cov = &coverTracker{store: r.f.Store, region: r.region, scope: r.p.scope, zones: []string{""}}
+	if !r.anyGap(ctx) {
 		return r.finish(ctx)
 	}
-	r.client = r.f.Client(r.region)
-
+	// The zones call is also the cautious first request: if another
+	// process has spent the account's burst, its throttle drains ours
+	// (see apiOptions) before the pieces start.
 	zones, zerr := Zones(ctx, r.client, r.region, r.apiOptions)
+	zerr = classify(zerr)
 	if zerr != nil && ctx.Err() != nil {
 		return zerr
 	}
-	var names []string
+	var unreachable *EndpointError
+	if errors.As(zerr, &unreachable) {
+		return zerr
+	}
 	if zerr == nil {
-		if err := store.PutZones(ctx, r.region, zones, r.f.now()); err != nil {
+		if err := r.f.Store.PutZones(ctx, r.region, zones, r.f.now()); err != nil {
 			return fmt.Errorf("storing zones: %w", err)
 		}
+		var names []string
 		for _, z := range zones {
 			names = append(names, z.Name)
 		}
-	}
-	if len(names) == 0 {
-		// Without zone names one unsplit query per slice still returns
-		// everything; it is only less parallel.
-		names = []string{""}
-	}
-
-	// Newest slices first: if the fetch is interrupted, the data a user
-	// most likely looks at is already there.
-	sort.SliceStable(slices, func(i, j int) bool { return slices[i].iv.Start.After(slices[j].iv.Start) })
-	var pieces []piece
-	for _, s := range slices {
-		s.pending.Store(int64(len(names)))
-		for _, z := range names {
-			pieces = append(pieces, piece{product: s.product, slice: s, zone: z})
+		if len(names) > 0 {
+			// Without zone names one unsplit query per slice still
+			// returns everything; it is only less parallel.
+			r.cov.zones = names
 		}
 	}
+	pieces, err := r.pieces(ctx)
+	if err != nil {
+		return err
+	}
 	r.piecesTotal.Store(int64(len(pieces)))
+	for _, pc := range pieces {
+		r.spanTotal.Add(int64(pc.iv.End.Sub(pc.iv.Start)))
+	}
 	r.f.emit(r.snapshot)
+	if len(pieces) == 0 {
+		return r.finish(ctx)
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	work := make(chan piece)
-	var (
-		wg       sync.WaitGroup
-		errOnce  sync.Once
-		firstErr error
-	)
+	r.writer = newBatchWriter(r.f.Store, func(n int) { r.newRecords.Add(int64(n)) })
+	go r.writer.run(ctx)
+	pool := &piecePool{r: r, cancel: cancel}
+	// First one page of every piece: it tells how dense each piece is,
+	// so the rest can be planned to keep every request full and the
+	// chains of sequential pages short enough to end together.
+	pool.run(ctx, pieces, 1)
+	if ctx.Err() == nil {
+		pool.run(ctx, r.replan(pieces), 0)
+	}
+	if err := pool.err(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return r.finish(ctx)
+}
+
+// piecePool runs pieces on the region's workers and collects their errors.
+type piecePool struct {
+	r      *regionRun
+	cancel func()
+
+	mu   sync.Mutex
+	errs []error
+}
+
+// run fetches up to maxPages pages (0: all) of each piece.
+func (pp *piecePool) run(ctx context.Context, pieces []*piece, maxPages int) {
+	r := pp.r
 	workers := r.f.Workers
 	if workers <= 0 {
 		workers = DefaultWorkers
 	}
-	workers = min(workers, len(pieces))
-	for range workers {
+	work := make(chan *piece)
+	var wg sync.WaitGroup
+	for range min(workers, len(pieces)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for pc := range work {
-				if err := r.fetchPiece(ctx, pc); err != nil {
-					errOnce.Do(func() {
-						firstErr = err
-						cancel() // one failed piece means the region cannot complete
-					})
-					continue
+				err := r.fetchPiece(ctx, pc, maxPages)
+				switch {
+				case err != nil && ctx.Err() != nil:
+				case err != nil:
+					r.failed.Add(1)
+					pc.failed = true
+					pp.mu.Lock()
+					pp.errs = append(pp.errs, err)
+					pp.mu.Unlock()
+					// A piece failing on its own (a bad answer, a
+					// repeated token) leaves its slice uncovered and the
+					// others carry on; an endpoint or credentials that
+					// fail fail every piece, so stop.
+					if isFatal(err) {
+						pp.cancel()
+					}
+				case pc.done:
+					r.piecesDone.Add(1)
+					r.f.emit(r.snapshot)
 				}
-				r.piecesDone.Add(1)
-				r.f.emit(r.snapshot)
 			}
 		}()
 	}
@@ -406,13 +499,134 @@ feed:
 	}
 	close(work)
 	wg.Wait()
-	if firstErr != nil {
-		return firstErr
+}
+
+func (pp *piecePool) err() error {
+	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	switch len(pp.errs) {
+	case 0:
+		return nil
+	case 1:
+		return pp.errs[0]
 	}
-	if err := ctx.Err(); err != nil {
-		return err
+	return fmt.Errorf("%w (and %d more failed pieces, left uncovered)", pp.errs[0], len(pp.errs)-1)
+}
+
+// MinChain is the fewest pages replan leaves to one piece: shorter chains
+// would cost more in duplicate records (the price in effect at each new
+// start, once per pool) than their parallelism saves.
+const MinChain = 8
+
+// replan decides, after the first page of every piece, how to fetch the
+// rest. Once the burst is spent a fetch runs at the bucket's rate, so it
+// takes about T = (pages - tokens) / rate whatever the number of pieces in
+// flight; a piece is a chain of sequential requests, so one longer than
+// T / latency would end alone after the others. Such a piece is abandoned
+// after its first page and the rest of its time is cut into fresh pieces of
+// about that length; the others continue where they are. The longest go
+// first, so that the last to finish are short.
+func (r *regionRun) replan(first []*piece) []*piece {
+	var rest []*piece
+	total := 0.0
+	// The quickest first answer is the round trip: the slower ones waited
+	// for a CPU or a token, which more pieces would not change.
+	var round time.Duration
+	for _, pc := range first {
+		if pc.firstRound > 0 && (round == 0 || pc.firstRound < round) {
+			round = pc.firstRound
+		}
 	}
-	return r.finish(ctx)
+	for _, pc := range first {
+		if pc.done || pc.failed {
+			continue
+		}
+		pc.est = pc.remaining()
+		total += pc.est
+		rest = append(rest, pc)
+	}
+	maxChain := float64(MinChain)
+	if lim := r.limiter.Limit(); lim != rate.Inf && lim > 0 && round > 0 {
+		t := max(0, total-r.limiter.Tokens()) / float64(lim)
+		maxChain = max(maxChain, 0.8*t/round.Seconds())
+	}
+	var out []*piece
+	for _, pc := range rest {
+		// A cut costs a page or so of duplicates: not worth it for a
+		// chain only a little longer than the others.
+		if pc.est <= 1.25*maxChain || pc.covered.Equal(pc.iv.End) {
+			out = append(out, pc)
+			continue
+		}
+		left := market.Interval{Start: pc.iv.Start, End: pc.covered}
+		k := int(math.Ceil(pc.est / maxChain))
+		parts := splitInterval(left, left.End.Sub(left.Start)/time.Duration(k)+time.Second)
+		for _, iv := range parts {
+			out = append(out, &piece{zone: pc.zone, products: pc.products, iv: iv, covered: iv.End, est: pc.est / float64(len(parts))})
+		}
+		// The abandoned piece's first page is stored and covered; the
+		// new pieces take over the rest.
+		r.piecesTotal.Add(int64(len(parts)))
+		r.piecesDone.Add(1)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].est > out[j].est })
+	r.f.emit(r.snapshot)
+	return out
+}
+
+// anyGap loads the region-level coverage and reports whether the window has
+// a gap in any product, so a covered region costs no request at all.
+func (r *regionRun) anyGap(ctx context.Context) bool {
+	gap := false
+	for _, prod := range r.p.products {
+		if err := r.cov.load(ctx, prod); err != nil {
+			return true // the planning step reports it
+		}
+		gap = gap || len(gaps(r.p.window, r.cov.known(prod, ""))) > 0
+	}
+	return gap
+}
+
+// pieces plans the queries: per zone, the products with the same gaps
+// share queries; each gap is cut into slices, newest first, so that an
+// interrupted fetch already holds the data a user most likely looks at.
+func (r *regionRun) pieces(ctx context.Context) ([]*piece, error) {
+	for _, prod := range r.p.products {
+		if err := r.cov.load(ctx, prod); err != nil {
+			return nil, err
+		}
+	}
+	size := r.f.SliceSize
+	if size <= 0 {
+		size = DefaultSlice
+	}
+	var out []*piece
+	for _, z := range r.cov.zones {
+		var order []string
+		groups := map[string][]string{}
+		gapsOf := map[string][]market.Interval{}
+		for _, prod := range r.p.products {
+			g := gaps(r.p.window, r.cov.known(prod, z))
+			if len(g) == 0 {
+				continue
+			}
+			k := fmt.Sprint(g)
+			if _, ok := groups[k]; !ok {
+				order = append(order, k)
+				gapsOf[k] = g
+			}
+			groups[k] = append(groups[k], prod)
+		}
+		for _, k := range order {
+			for _, g := range gapsOf[k] {
+				for _, iv := range splitInterval(g, size) {
+					out = append(out, &piece{zone: z, products: groups[k], iv: iv, covered: iv.End})
+				}
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].iv.End.After(out[j].iv.End) })
+	return out, nil
 }
 
 func (r *regionRun) finish(ctx context.Context) error {
@@ -422,16 +636,26 @@ func (r *regionRun) finish(ctx context.Context) error {
 	return nil
 }
 
-func (r *regionRun) fetchPiece(ctx context.Context, pc piece) error {
+// fetchPiece paginates one piece, storing each page and recording the
+// coverage the pages so far prove. AWS sends records newest first, across
+// the pools of a query, so after a page every record newer than its oldest
+// one is stored: the piece covers (oldest, End]. Records at exactly that
+// instant may continue on the next page, and the price in effect before
+// them only comes with the last page, so the claim stops just after the
+// oldest record and reaches the piece's Start only when the last page is
+// in. When the answer is not in that order, only the complete piece is
+// claimed.
+func (r *regionRun) fetchPiece(ctx context.Context, pc *piece, maxPages int) error {
 	size := r.f.PageSize
 	if size <= 0 {
 		size = DefaultPageSize
 	}
 	in := &ec2.DescribeSpotPriceHistoryInput{
-		StartTime:           aws.Time(pc.slice.iv.Start),
-		EndTime:             aws.Time(pc.slice.iv.End),
-		ProductDescriptions: []string{pc.product},
+		StartTime:           aws.Time(pc.iv.Start),
+		EndTime:             aws.Time(pc.iv.End),
+		ProductDescriptions: pc.products,
 		MaxResults:          aws.Int32(size),
+		NextToken:           pc.token,
 	}
 	if pc.zone != "" {
 		in.AvailabilityZone = aws.String(pc.zone)
@@ -440,37 +664,95 @@ func (r *regionRun) fetchPiece(ctx context.Context, pc piece) error {
 		// The instance-type filter accepts wildcards, unlike InstanceTypes.
 		in.Filters = []types.Filter{{Name: aws.String("instance-type"), Values: r.p.patterns}}
 	}
-	pager := ec2.NewDescribeSpotPriceHistoryPaginator(r.client, in, func(o *ec2.DescribeSpotPriceHistoryPaginatorOptions) {
-		o.StopOnDuplicateToken = true
-	})
-	for pager.HasMorePages() {
-		page, err := pager.NextPage(ctx, r.apiOptions)
+	label := func(err error) error {
+		return fmt.Errorf("DescribeSpotPriceHistory %s %s %s..%s: %w", strings.Join(pc.products, "+"), zoneLabel(pc.zone),
+			pc.iv.Start.Format(time.RFC3339), pc.iv.End.Format(time.RFC3339), err)
+	}
+	if pc.tokens == nil {
+		pc.tokens = map[string]bool{}
+	}
+	for n := 0; maxPages <= 0 || n < maxPages; n++ {
+		sent := time.Now()
+		page, err := r.client.DescribeSpotPriceHistory(ctx, in, r.apiOptions)
+		if pc.firstRound == 0 {
+			pc.firstRound = time.Since(sent)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return fmt.Errorf("DescribeSpotPriceHistory %s %s %s..%s: %w", pc.product, zoneLabel(pc.zone),
-				pc.slice.iv.Start.Format(time.RFC3339), pc.slice.iv.End.Format(time.RFC3339), err)
+			return label(classify(err))
 		}
-		recs := r.toRecords(page.SpotPriceHistory, pc.product)
-		added := 0
+		recs := r.toRecords(page.SpotPriceHistory, pc.products)
 		if len(recs) > 0 {
-			added, err = r.f.Store.AddRecords(ctx, recs)
-			if err != nil {
-				return fmt.Errorf("storing records: %w", err)
+			if err := r.writer.write(ctx, recs); err != nil {
+				return err
 			}
 		}
+		pc.pages++
 		r.pages.Add(1)
 		r.records.Add(int64(len(recs)))
-		r.newRecords.Add(int64(added))
-		r.f.emit(r.snapshot)
-	}
-	if pc.slice.pending.Add(-1) == 0 {
-		if err := r.f.Store.AddCoverage(ctx, r.region, pc.product, r.p.scope, pc.slice.iv); err != nil {
-			return fmt.Errorf("recording coverage: %w", err)
+
+		next := aws.ToString(page.NextToken)
+		claim := pc.covered
+		if next == "" {
+			claim = pc.iv.Start
+		} else if len(recs) > 0 {
+			newest, oldest, inOrder := newestFirst(recs)
+			if !inOrder || (!pc.prevOldest.IsZero() && newest.After(pc.prevOldest)) {
+				pc.unordered = true
+			}
+			pc.prevOldest = oldest
+			if !pc.unordered {
+				claim = oldest.Truncate(time.Millisecond).Add(time.Millisecond)
+				// The price in effect at Start comes last: keep Start
+				// itself for the last page to claim.
+				if floor := pc.iv.Start.Add(time.Millisecond); claim.Before(floor) {
+					claim = floor
+				}
+			}
 		}
+		if claim.Before(pc.covered) {
+			if err := r.cov.add(ctx, pc.products, pc.zone, market.Interval{Start: claim, End: pc.covered}); err != nil {
+				return err
+			}
+			r.spanDone.Add(int64(pc.covered.Sub(claim)))
+			pc.covered = claim
+		}
+		r.f.emit(r.snapshot)
+		if next == "" {
+			pc.done = true
+			return nil
+		}
+		if pc.tokens[next] {
+			// The SDK's paginator would stop here as if done; the rest
+			// of the slice was never sent, so it must not count as
+			// covered.
+			return label(errors.New("AWS repeated a NextToken, so the rest of this slice stays uncovered (run the fetch again)"))
+		}
+		pc.tokens[next] = true
+		pc.token = aws.String(next)
+		in.NextToken = pc.token
 	}
 	return nil
+}
+
+// newestFirst returns the newest and oldest times of recs and whether they
+// come newest first.
+func newestFirst(recs []market.Record) (newest, oldest time.Time, ordered bool) {
+	newest, oldest, ordered = recs[0].Time, recs[0].Time, true
+	for i, rec := range recs {
+		if i > 0 && rec.Time.After(recs[i-1].Time) {
+			ordered = false
+		}
+		if rec.Time.After(newest) {
+			newest = rec.Time
+		}
+		if rec.Time.Before(oldest) {
+			oldest = rec.Time
+		}
+	}
+	return newest, oldest, ordered
 }
 
 func zoneLabel(z string) string {
@@ -480,7 +762,9 @@ func zoneLabel(z string) string {
 	return z
 }
 
-func (r *regionRun) toRecords(in []types.SpotPrice, product string) []market.Record {
+// toRecords converts a page. An item without a product is attributed to
+// the query's product when it asked for one.
+func (r *regionRun) toRecords(in []types.SpotPrice, products []string) []market.Record {
 	out := make([]market.Record, 0, len(in))
 	for _, sp := range in {
 		price, err := market.ParsePrice(aws.ToString(sp.SpotPrice))
@@ -492,8 +776,12 @@ func (r *regionRun) toRecords(in []types.SpotPrice, product string) []market.Rec
 			continue
 		}
 		prod := string(sp.ProductDescription)
+		if prod == "" && len(products) == 1 {
+			prod = products[0]
+		}
 		if prod == "" {
-			prod = product
+			r.skipped.Add(1)
+			continue
 		}
 		out = append(out, market.Record{
 			Pool:  market.Pool{Region: r.region, AvailabilityZone: az, InstanceType: typ, Product: prod},
@@ -528,6 +816,7 @@ func (r *regionRun) apiOptions(o *ec2.Options) {
 				out, md, err := next.HandleFinalize(ctx, in)
 				if err != nil && retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err) == aws.TrueTernary {
 					r.throttled.Add(1)
+					r.drain()
 				}
 				return out, md, err
 			})
@@ -539,6 +828,16 @@ func (r *regionRun) apiOptions(o *ec2.Options) {
 }
 
 type callKey struct{}
+
+// drain empties the client's bucket when AWS throttles: AWS's bucket is
+// empty (another process, or a previous run, spent it), so the tokens ours
+// still holds would only buy more throttles and 1 s backoffs. From then on
+// requests go out at the refill rate, a little under AWS's.
+func (r *regionRun) drain() {
+	if n := int(r.limiter.Tokens()); n > 0 {
+		r.limiter.ReserveN(time.Now(), n)
+	}
+}
 
 // FetchCatalog stores each region's Spot-capable instance types and its
 // zones. It is separate from Fetch because the catalog changes rarely and
@@ -568,6 +867,11 @@ func (f *Fetcher) FetchCatalog(ctx context.Context, regions []string) error {
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
+			}
+			err = classify(err)
+			if isFatal(err) {
+				// Every other region would say the same.
+				return fmt.Errorf("%s: %w", region, err)
 			}
 			errs = append(errs, fmt.Errorf("%s: %w", region, err))
 		}

@@ -3,7 +3,6 @@ package awsapi
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -125,8 +124,10 @@ func TestFetchStoresExactlyTheWindow(t *testing.T) {
 	if len(fx.store.zones["us-east-1"]) != 3 {
 		t.Errorf("zones stored: %v", fx.store.zones)
 	}
-	// 30 days in 15-day slices x 3 AZs, each query split by AZ and bounded.
-	pieces := map[string]bool{}
+	// One piece per AZ for the whole window first; the rest of each is
+	// re-planned from its first page. Every query is split by AZ and
+	// bounded.
+	firstRound := map[string]bool{}
 	for _, q := range fx.mini.reqs() {
 		if q.Get("Action") != "DescribeSpotPriceHistory" {
 			continue
@@ -134,10 +135,12 @@ func TestFetchStoresExactlyTheWindow(t *testing.T) {
 		if q.Get("AvailabilityZone") == "" || q.Get("ProductDescription.1") != market.LinuxUNIX || q.Get("MaxResults") != "40" {
 			t.Fatalf("unexpected query %v", q)
 		}
-		pieces[q.Get("AvailabilityZone")+q.Get("StartTime")+q.Get("EndTime")] = true
+		if q.Get("EndTime") == synthEnd.Format(time.RFC3339) && q.Get("StartTime") == start.Format(time.RFC3339) && q.Get("NextToken") == "" {
+			firstRound[q.Get("AvailabilityZone")] = true
+		}
 	}
-	if len(pieces) != 6 {
-		t.Errorf("%d distinct pieces, want 6 (2 slices x 3 AZs)", len(pieces))
+	if len(firstRound) != 3 {
+		t.Errorf("first round %v, want one whole-window piece per AZ", firstRound)
 	}
 }
 
@@ -256,34 +259,83 @@ func TestFetchRetriesAndCountsThem(t *testing.T) {
 	}
 }
 
-func TestFetchRegionFailureKeepsCompletedSlices(t *testing.T) {
+// TestFetchFailedPieceLeavesExactlyItsHole: a piece that fails for good
+// (an answer no retry changes) leaves its own slice uncovered, in its zone
+// and so in the region, while every other piece and region completes.
+func TestFetchFailedPieceLeavesExactlyItsHole(t *testing.T) {
 	fx := newFixture(t)
-	fx.f.Workers = 1
+	fx.f.SliceSize = 15 * 24 * time.Hour
+	older := synthEnd.Add(-30 * 24 * time.Hour)
+	mid := synthEnd.Add(-15 * 24 * time.Hour)
 	fx.mini.fault = func(n int, w http.ResponseWriter, form url.Values) bool {
-		// The older slice fails for good in us-east-1b; eu-west-1 is fine.
-		if form.Get("AvailabilityZone") == "us-east-1b" && form.Get("StartTime") == synthEnd.Add(-30*24*time.Hour).Format(time.RFC3339) {
-			writeEC2Error(w, 403, "UnauthorizedOperation", "You are not authorized")
+		if form.Get("AvailabilityZone") == "us-east-1b" && form.Get("StartTime") == older.Format(time.RFC3339) {
+			writeEC2Error(w, 400, "InvalidParameterValue", "rejected by the test")
 			return true
 		}
 		return false
 	}
 	sum, err := fx.f.Fetch(context.Background(), Request{Regions: []string{"us-east-1", "eu-west-1"}, Days: 30})
-	if err == nil || !strings.Contains(err.Error(), "us-east-1: ") || !strings.Contains(err.Error(), "UnauthorizedOperation") || strings.Contains(err.Error(), "eu-west-1") {
+	if err == nil || !strings.Contains(err.Error(), "us-east-1: ") || !strings.Contains(err.Error(), "InvalidParameterValue") || strings.Contains(err.Error(), "eu-west-1") {
 		t.Fatalf("err = %v", err)
 	}
-	if sum.Regions != 2 {
+	if sum.Regions != 2 || sum.Failed != 1 {
 		t.Errorf("summary %+v", sum)
 	}
-	cov, _ := fx.store.Coverage(context.Background(), "us-east-1", market.LinuxUNIX, ScopeAll)
-	want := []market.Interval{{Start: synthEnd.Add(-15 * 24 * time.Hour), End: synthEnd}}
-	if !reflect.DeepEqual(cov, want) {
-		t.Errorf("us-east-1 coverage %v, want only the newer slice %v", cov, want)
+	ctx := context.Background()
+	cov, _ := fx.store.Coverage(ctx, "us-east-1", market.LinuxUNIX, ScopeAll)
+	if want := []market.Interval{{Start: mid, End: synthEnd}}; !reflect.DeepEqual(cov, want) {
+		t.Errorf("us-east-1 coverage %v, want all but the failed slice: %v", cov, want)
 	}
-	if cov, _ := fx.store.Coverage(context.Background(), "eu-west-1", market.LinuxUNIX, ScopeAll); len(cov) != 1 {
+	zcov, _ := fx.store.Coverage(ctx, "us-east-1", market.LinuxUNIX, ZoneScope(ScopeAll, "us-east-1a"))
+	if want := []market.Interval{{Start: older, End: synthEnd}}; !reflect.DeepEqual(zcov, want) {
+		t.Errorf("us-east-1a coverage %v, want the whole window %v", zcov, want)
+	}
+	if cov, _ := fx.store.Coverage(ctx, "eu-west-1", market.LinuxUNIX, ScopeAll); !reflect.DeepEqual(cov, []market.Interval{{Start: older, End: synthEnd}}) {
 		t.Errorf("eu-west-1 coverage %v", cov)
 	}
 	if _, ok := fx.store.lastFetch["us-east-1"]; ok {
 		t.Error("failed region marked as fetched")
+	}
+	// Everything outside the hole is stored.
+	want := expectedKeys(fx.data, "us-east-1", func(r market.Record) bool {
+		return r.Product == market.LinuxUNIX && r.AvailabilityZone != "us-east-1b"
+	}, older, synthEnd)
+	got := map[string]bool{}
+	for _, k := range fx.store.keys() {
+		got[k] = true
+	}
+	for _, k := range want {
+		if !got[k] {
+			t.Fatalf("missing %s", k)
+		}
+	}
+}
+
+// TestFetchFatalErrorStops: refused credentials fail every call alike, so
+// the region stops at the first instead of failing each piece.
+func TestFetchFatalErrorStops(t *testing.T) {
+	fx := newFixture(t)
+	fx.f.SliceSize = 5 * 24 * time.Hour
+	fx.f.Workers = 1
+	fx.mini.fault = func(n int, w http.ResponseWriter, form url.Values) bool {
+		if form.Get("Action") == "DescribeSpotPriceHistory" {
+			writeEC2Error(w, 401, "AuthFailure", "AWS was not able to validate the provided access credentials")
+			return true
+		}
+		return false
+	}
+	_, err := fx.f.Fetch(context.Background(), Request{Regions: []string{"us-east-1"}, Days: 30})
+	if err == nil || !strings.Contains(err.Error(), "AuthFailure") {
+		t.Fatalf("err = %v", err)
+	}
+	calls := 0
+	for _, q := range fx.mini.reqs() {
+		if q.Get("Action") == "DescribeSpotPriceHistory" {
+			calls++
+		}
+	}
+	if calls != 1 {
+		t.Errorf("%d calls after the first AuthFailure, want it to stop at 1", calls)
 	}
 }
 
@@ -372,7 +424,6 @@ func TestFetchValidation(t *testing.T) {
 		req  Request
 		want string
 	}{
-		{Request{Regions: []string{"us-east-1"}, Days: 91}, "--days 91"},
 		{Request{Regions: []string{"us-east-1"}, Days: 0}, "--days 0"},
 		{Request{Regions: []string{"us-east-9"}, Days: 1}, `unknown region "us-east-9"`},
 		{Request{Days: 1}, "no region"},
@@ -382,9 +433,6 @@ func TestFetchValidation(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: err = %v, want %q", tc.req, err, tc.want)
 		}
-	}
-	if _, err := fx.f.Fetch(context.Background(), Request{Regions: []string{"us-east-1"}, Days: 91}); !strings.Contains(fmt.Sprint(err), "90") {
-		t.Errorf("the limit is not named: %v", err)
 	}
 	if len(fx.mini.reqs()) != 0 {
 		t.Error("invalid requests reached AWS")

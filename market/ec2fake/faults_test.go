@@ -2,6 +2,7 @@ package ec2fake
 
 import (
 	"context"
+	"net/url"
 	"testing"
 	"time"
 
@@ -116,5 +117,46 @@ func TestLatency(t *testing.T) {
 	}
 	if d := time.Since(start); d < 30*time.Millisecond {
 		t.Errorf("call took %v", d)
+	}
+}
+
+func TestSpentBurstAndReject(t *testing.T) {
+	// Another client took 2 of 3 tokens: one call passes, the next is
+	// throttled.
+	srv := NewServer(smallData(), Options{Throttle: Throttle{Burst: 3, Spent: 2}, Reject: func(action string, form url.Values) bool {
+		return action == "DescribeAvailabilityZones"
+	}})
+	defer srv.Close()
+	c := newClient(t, srv.URL, "sa-east-1", func(o *ec2.Options) { o.Retryer = fastRetryer(1) })
+	ctx := context.Background()
+	if _, err := c.DescribeRegions(ctx, &ec2.DescribeRegionsInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DescribeRegions(ctx, &ec2.DescribeRegionsInput{}); errCode(err) != "RequestLimitExceeded" {
+		t.Fatalf("err = %v, want the spent bucket to throttle", err)
+	}
+	// Rejection comes before throttling, and is a 400 no client retries.
+	_, err := newClient(t, srv.URL, "sa-east-1").DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{})
+	if errCode(err) != "InvalidParameterValue" || httpStatus(err) != 400 {
+		t.Fatalf("err = %v", err)
+	}
+	if cnt := srv.Counts(); cnt.Rejected != 1 || cnt.Throttled != 1 {
+		t.Errorf("counts %+v", cnt)
+	}
+}
+
+func TestRetention(t *testing.T) {
+	now := ts("2020-06-01T00:00:00Z")
+	srv := NewServer(smallData(), Options{Now: func() time.Time { return now }})
+	defer srv.Close()
+	c := newClient(t, srv.URL, "sa-east-1")
+	ctx := context.Background()
+	in := &ec2.DescribeSpotPriceHistoryInput{StartTime: aws.Time(now.Add(-Retention - time.Minute)), EndTime: aws.Time(now)}
+	if _, err := c.DescribeSpotPriceHistory(ctx, in); errCode(err) != "InvalidParameterValue" {
+		t.Fatalf("start past retention: err = %v", err)
+	}
+	in.StartTime = aws.Time(now.Add(-Retention + time.Minute))
+	if _, err := c.DescribeSpotPriceHistory(ctx, in); err != nil {
+		t.Fatalf("start inside retention: %v", err)
 	}
 }

@@ -56,6 +56,9 @@ func DemoData() Data {
 type Throttle struct {
 	Burst int
 	Rate  float64
+	// Spent tokens are gone when the server starts, as when another
+	// client of the same account has just used the burst.
+	Spent int
 }
 
 // Options tune the fake and inject faults. The zero value is a well-behaved
@@ -76,6 +79,14 @@ type Options struct {
 	// Deny lists actions answered 403 UnauthorizedOperation, with or without
 	// DryRun.
 	Deny []string
+	// Reject, when it returns true for a request, answers it 400
+	// InvalidParameterValue: a permanent failure, which clients do not
+	// retry. Reject sees every request, retries included.
+	Reject func(action string, form url.Values) bool
+	// Now, when set, is the server's clock, and DescribeSpotPriceHistory
+	// refuses a StartTime more than 90 days before it, as AWS keeps no
+	// older history.
+	Now func() time.Time
 	// PlacementScore scores GetSpotPlacementScores; azID is "" for a
 	// region-level score. Default: a deterministic hash scoring 1..10, at
 	// most 3 for fewer than three instance types (as AWS warns).
@@ -97,6 +108,7 @@ type Counts struct {
 	Throttled int // answered RequestLimitExceeded
 	Failed    int // injected 500 InternalError
 	Dropped   int // connection closed without a reply
+	Rejected  int // answered 400 by Options.Reject
 }
 
 // Server is a running fake endpoint. URL is the value for BaseEndpoint or
@@ -216,6 +228,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, reqID, &apiError{http.StatusInternalServerError, "InternalError", "An internal error has occurred"})
 		return
 	}
+	if h.opts.Reject != nil && h.opts.Reject(action, form) {
+		h.finish(i, 400, func(c *Counts) { c.Rejected++ })
+		writeError(w, reqID, invalidParam("Rejected by fault injection"))
+		return
+	}
 	if !h.allow(region) {
 		h.finish(i, 503, func(c *Counts) { c.Throttled++ })
 		writeError(w, reqID, &apiError{http.StatusServiceUnavailable, "RequestLimitExceeded", "Request limit exceeded."})
@@ -297,6 +314,9 @@ func (h *handler) allow(region string) bool {
 	if !ok {
 		burst := max(t.Burst, 1)
 		l = rate.NewLimiter(rate.Limit(t.Rate), burst)
+		if t.Spent > 0 {
+			l.AllowN(time.Now(), min(t.Spent, burst))
+		}
 		h.limiters[region] = l
 	}
 	h.mu.Unlock()

@@ -17,6 +17,9 @@ import (
 	"github.com/spotscope/spotscope/market/dataset"
 )
 
+// Retention is how far back DescribeSpotPriceHistory serves history.
+const Retention = 90 * 24 * time.Hour
+
 // spotQuery is a parsed DescribeSpotPriceHistory request.
 type spotQuery struct {
 	start, end       int64 // Unix ns; hasStart/hasEnd say whether given
@@ -44,6 +47,9 @@ func (h *handler) parseSpotQuery(region string, form url.Values) (*spotQuery, *a
 			return nil, invalidParam("Invalid value '%s' for StartTime", v)
 		}
 		q.start, q.hasStart = t.UnixNano(), true
+		if h.opts.Now != nil && t.Before(h.opts.Now().Add(-Retention)) {
+			return nil, invalidParam("The start time %s is more than %d days in the past; spot price history is kept for %d days.", v, Retention/(24*time.Hour), Retention/(24*time.Hour))
+		}
 	}
 	if v := form.Get("EndTime"); v != "" {
 		t, perr := dataset.ParseTime(v)
