@@ -91,3 +91,55 @@ func NewestEnd(spans []Interval) time.Time {
 	}
 	return t
 }
+
+// ScopedCoverage is one region and product's coverage by scope: the type
+// patterns a fetch or an import asked for ("*" or comma-joined, as
+// awsapi.Scope writes them) with their intervals.
+type ScopedCoverage struct {
+	scopes []scoped
+}
+
+type scoped struct {
+	m   TypeMatcher
+	ivs []Interval
+}
+
+// NewScopedCoverage indexes coverage read from the cache. A scope that does
+// not parse as patterns matches nothing: claiming too little is safe.
+func NewScopedCoverage(byScope map[string][]Interval) ScopedCoverage {
+	var c ScopedCoverage
+	for _, sc := range SortedKeys(byScope) {
+		var m TypeMatcher
+		if sc != "*" {
+			var err error
+			if m, err = NewTypeMatcher([]string{sc}); err != nil || m.All() {
+				continue
+			}
+		}
+		c.scopes = append(c.scopes, scoped{m, byScope[sc]})
+	}
+	return c
+}
+
+// For is the coverage of one instance type: the union of the scopes that
+// match it, merged.
+func (c ScopedCoverage) For(instanceType string) []Interval {
+	var ivs []Interval
+	for _, s := range c.scopes {
+		if s.m.Match(instanceType) {
+			ivs = append(ivs, s.ivs...)
+		}
+	}
+	return MergeIntervals(ivs)
+}
+
+// NewestEnd is the latest covered time of any scope; zero when none.
+func (c ScopedCoverage) NewestEnd() time.Time {
+	var t time.Time
+	for _, s := range c.scopes {
+		if e := NewestEnd(s.ivs); e.After(t) {
+			t = e
+		}
+	}
+	return t
+}

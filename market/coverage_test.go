@@ -199,3 +199,36 @@ func TestKnownSpans(t *testing.T) {
 		t.Fatalf("total = %v", d)
 	}
 }
+
+func TestScopedCoverage(t *testing.T) {
+	c := NewScopedCoverage(map[string][]Interval{
+		"*":              {iv(0, 2)},
+		"m5.large,c5.*":  {iv(4, 6)},
+		"r5.xlarge":      {iv(8, 9)},
+		"[bad":           {iv(20, 30)},
+		"c5.large,[bad2": {iv(40, 50)},
+	})
+	tests := []struct {
+		typ  string
+		want []Interval
+	}{
+		{"m5.large", []Interval{iv(0, 2), iv(4, 6)}},
+		{"c5.xlarge", []Interval{iv(0, 2), iv(4, 6)}},
+		{"r5.xlarge", []Interval{iv(0, 2), iv(8, 9)}},
+		{"t3.nano", []Interval{iv(0, 2)}},
+	}
+	for _, tc := range tests {
+		got := c.For(tc.typ)
+		if len(got) != len(tc.want) {
+			t.Fatalf("%s: got %v, want %v", tc.typ, got, tc.want)
+		}
+		for i := range got {
+			if got[i] != tc.want[i] {
+				t.Fatalf("%s: got %v, want %v", tc.typ, got, tc.want)
+			}
+		}
+	}
+	if e := c.NewestEnd(); !e.Equal(at(9)) {
+		t.Fatalf("newest end = %v, want %v (unparsable scopes claim nothing)", e, at(9))
+	}
+}
