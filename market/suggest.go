@@ -86,7 +86,11 @@ func CheckRegion(r string) error {
 	if regionSet[r] {
 		return nil
 	}
-	return fmt.Errorf("%s: no such region%s", r, DidYouMean(Closest(r, Regions, 3)))
+	hint := DidYouMean(Closest(r, Regions, 3))
+	if hint == "" {
+		hint = " (want a region name such as us-east-1)"
+	}
+	return fmt.Errorf("%s: no such region%s", r, hint)
 }
 
 // CanonicalProduct returns the known product description equal to p
@@ -108,8 +112,9 @@ func CanonicalProduct(p string) (string, error) {
 // CheckTypePatterns reports the first pattern that matches none of the
 // known instance types, with the closest names: for an exact name the
 // nearest types, for a glob the nearest families of its literal prefix.
-// With no known types it cannot judge and returns nil.
-func CheckTypePatterns(patterns []string, known []string) error {
+// in, when set, says where the names are known ("in sa-east-1"). With no
+// known types it cannot judge and returns nil.
+func CheckTypePatterns(patterns []string, known []string, in string) error {
 	if len(known) == 0 {
 		return nil
 	}
@@ -129,7 +134,7 @@ func CheckTypePatterns(patterns []string, known []string) error {
 			continue
 		}
 		if !strings.ContainsAny(p, "*?[") {
-			return fmt.Errorf("%s: no such instance type%s", p, DidYouMean(Closest(p, known, 3)))
+			return fmt.Errorf("%s: no such instance type%s%s", p, space(in), DidYouMean(Closest(p, known, 3)))
 		}
 		// A glob: suggest families near its literal prefix ("m9*" → m5*).
 		lit := p[:strings.IndexAny(p, "*?[")]
@@ -144,15 +149,16 @@ func CheckTypePatterns(patterns []string, known []string) error {
 				sugg = append(sugg, f+strings.TrimPrefix(p, fam))
 			}
 		}
-		return fmt.Errorf("%s: matches no instance type%s", p, DidYouMean(sugg))
+		return fmt.Errorf("%s: matches no instance type%s%s", p, space(in), DidYouMean(sugg))
 	}
 	return nil
 }
 
 // CheckName reports a name (an AZ, say) that is not among the known ones,
 // with the closest: "sa-east-1d: no such availability zone; did you mean
-// sa-east-1a?". With no known names it cannot judge and returns nil.
-func CheckName(what, name string, known []string) error {
+// sa-east-1a?". in is as for CheckTypePatterns. With no known names it
+// cannot judge and returns nil.
+func CheckName(what, name string, known []string, in string) error {
 	if len(known) == 0 {
 		return nil
 	}
@@ -165,5 +171,12 @@ func CheckName(what, name string, known []string) error {
 	if hint == "" {
 		hint = fmt.Sprintf(" (known: %s)", strings.Join(known, ", "))
 	}
-	return fmt.Errorf("%s: no such %s%s", name, what, hint)
+	return fmt.Errorf("%s: no such %s%s%s", name, what, space(in), hint)
+}
+
+func space(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " " + s
 }

@@ -9,18 +9,18 @@ func TestSuggestions(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"typo in a size", CheckTypePatterns([]string{"m5.lareg"}, known), "m5.lareg: no such instance type; did you mean m5.large?"},
-		{"typo in a family", CheckTypePatterns([]string{"c5.larg"}, known), "c5.larg: no such instance type; did you mean c5.large?"},
-		{"far from everything", CheckTypePatterns([]string{"zz9.huge"}, known), "zz9.huge: no such instance type"},
-		{"a glob matching nothing", CheckTypePatterns([]string{"m6*", "r9*"}, known), "r9*: matches no instance type; did you mean r5*?"},
-		{"globs and names that match", CheckTypePatterns([]string{"m5.*", "t3.nano", "*.large"}, known), ""},
-		{"no catalog: cannot judge", CheckTypePatterns([]string{"m5.lareg"}, nil), ""},
+		{"typo in a size", CheckTypePatterns([]string{"m5.lareg"}, known, ""), "m5.lareg: no such instance type; did you mean m5.large?"},
+		{"typo in a family", CheckTypePatterns([]string{"c5.larg"}, known, ""), "c5.larg: no such instance type; did you mean c5.large?"},
+		{"far from everything", CheckTypePatterns([]string{"zz9.huge"}, known, ""), "zz9.huge: no such instance type"},
+		{"a glob matching nothing", CheckTypePatterns([]string{"m6*", "r9*"}, known, ""), "r9*: matches no instance type; did you mean r5*?"},
+		{"globs and names that match", CheckTypePatterns([]string{"m5.*", "t3.nano", "*.large"}, known, ""), ""},
+		{"no catalog: cannot judge", CheckTypePatterns([]string{"m5.lareg"}, nil, ""), ""},
 		{"region", CheckRegion("us-est-1"), "us-est-1: no such region; did you mean us-east-1 or us-west-1?"},
 		{"region with one near name", CheckRegion("eu-wst-3"), "eu-wst-3: no such region; did you mean eu-west-3?"},
 		{"known region", CheckRegion("eu-west-3"), ""},
-		{"zone", CheckName("availability zone", "sa-east-1d", []string{"sa-east-1a", "sa-east-1b", "sa-east-1c"}),
-			"sa-east-1d: no such availability zone; did you mean sa-east-1a, sa-east-1b or sa-east-1c?"},
-		{"zone far off", CheckName("availability zone", "eu", []string{"sa-east-1a"}), "eu: no such availability zone (known: sa-east-1a)"},
+		{"zone", CheckName("availability zone", "sa-east-1d", []string{"sa-east-1a", "sa-east-1b", "sa-east-1c"}, "in sa-east-1"),
+			"sa-east-1d: no such availability zone in sa-east-1; did you mean sa-east-1a, sa-east-1b or sa-east-1c?"},
+		{"zone far off", CheckName("availability zone", "eu", []string{"sa-east-1a"}, ""), "eu: no such availability zone (known: sa-east-1a)"},
 	}
 	for _, tc := range tests {
 		got := ""

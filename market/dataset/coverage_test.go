@@ -40,3 +40,38 @@ func TestSpansCoverage(t *testing.T) {
 		}
 	}
 }
+
+func TestParseWhen(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Time
+		err  bool
+	}{
+		{"2020-06-23", time.Date(2020, 6, 23, 0, 0, 0, 0, time.UTC), false},
+		{" 2020-06-23 ", time.Date(2020, 6, 23, 0, 0, 0, 0, time.UTC), false},
+		{"2020-06-22T11:40:45Z", time.Date(2020, 6, 22, 11, 40, 45, 0, time.UTC), false},
+		{"2020-06-22T11:40:45+02:00", time.Date(2020, 6, 22, 9, 40, 45, 0, time.UTC), false},
+		{"2020-06-22T11:40:45", time.Date(2020, 6, 22, 11, 40, 45, 0, time.UTC), false},
+		{"2020-13-01", time.Time{}, true},
+		{"23/06/2020", time.Time{}, true},
+		{"", time.Time{}, true},
+	}
+	for _, tc := range tests {
+		got, err := ParseWhen(tc.in)
+		if (err != nil) != tc.err || !got.Equal(tc.want) {
+			t.Errorf("ParseWhen(%q) = %v, %v; want %v (error %v)", tc.in, got, err, tc.want, tc.err)
+		}
+	}
+}
+
+func FuzzParseWhen(f *testing.F) {
+	for _, s := range []string{"2020-06-23", "2020-06-22T11:40:45Z", "x", "2020-02-30"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseWhen(s)
+		if err == nil && got.Location() != time.UTC {
+			t.Fatalf("ParseWhen(%q) = %v, not UTC", s, got)
+		}
+	})
+}

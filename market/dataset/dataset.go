@@ -202,6 +202,19 @@ func makeRecord(opts Options, az, typ, product, price, ts string) (market.Record
 	return market.Record{Pool: market.Pool{Region: region, AvailabilityZone: az, InstanceType: typ, Product: product}, Time: t, Price: p}, nil
 }
 
+// ParseWhen parses a time a user types: what ParseTime accepts, or a date
+// (2020-06-23), which means midnight UTC at its start.
+func ParseWhen(s string) (time.Time, error) {
+	if t, err := time.Parse(time.DateOnly, strings.TrimSpace(s)); err == nil {
+		return t, nil
+	}
+	t, err := ParseTime(s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("invalid time %q (want a date such as 2020-06-23 or RFC 3339 such as 2020-06-22T11:40:45Z)", strings.TrimSpace(s))
+	}
+	return t, nil
+}
+
 // ParseTime accepts the timestamp forms AWS tools print: RFC 3339 with or
 // without fraction and offset, and zone-less times taken as UTC.
 func ParseTime(s string) (time.Time, error) {

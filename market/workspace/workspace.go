@@ -130,6 +130,9 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 	w := &Workspace{Now: o.Now, Offline: o.Offline, opts: o}
 	var err error
 	if o.Demo {
+		if err := checkDemoRegions(o.Regions); err != nil {
+			return nil, err
+		}
 		w.Demo, w.Offline = true, true
 		w.Now = demo.End
 		w.Regions = []string{demo.Region}
@@ -295,6 +298,9 @@ func (w *Workspace) Covered(ctx context.Context, region, product, scope string, 
 func (w *Workspace) Fetch(ctx context.Context, req awsapi.Request) (awsapi.Summary, error) {
 	f, err := w.Fetcher(ctx)
 	if err != nil {
+		w.mu.Lock()
+		w.fetches = append(w.fetches, FetchRun{Request: req, Err: err})
+		w.mu.Unlock()
 		return awsapi.Summary{}, err
 	}
 	return w.FetchWith(ctx, f, req)
