@@ -120,7 +120,8 @@ func Summarise(ctx context.Context, store Store, adv *advisor.Data, q Query) (Re
 		}
 		f := cache.Filter{Regions: []string{region}, Products: products, Types: q.Types, Zones: q.Zones}
 		err = store.ScanSeries(ctx, f, start, q.End, func(p market.Pool, pts []market.Point) error {
-			st, ok := market.ComputeStatsCovered(pts, start, q.End, cov[p.Product].For(p.InstanceType))
+			pc := cov[p.Product].For(p.InstanceType)
+			st, ok := market.ComputeStatsCovered(pts, start, q.End, pc)
 			if !ok {
 				res.Unknown++
 				return nil
@@ -131,7 +132,7 @@ func Summarise(ctx context.Context, store Store, adv *advisor.Data, q Query) (Re
 				s.Advisor = adv.Lookup(region, advisor.OSOf(p.Product), p.InstanceType)
 			}
 			if q.SparkLen > 0 {
-				s.Spark = Spark(pts, st.Start, q.End, q.SparkLen)
+				s.Spark = SparkKnown(pts, market.KnownSpans(pts, pc), st.Start, q.End, q.SparkLen)
 			}
 			res.Pools = append(res.Pools, s)
 			return nil
@@ -147,6 +148,13 @@ func Summarise(ctx context.Context, store Store, adv *advisor.Data, q Query) (Re
 // bucket holds the time-weighted mean price over the part of it the series
 // covers, NaN where no record was in effect yet.
 func Spark(pts []market.Point, start, end time.Time, n int) []float64 {
+	return SparkKnown(pts, nil, start, end, n)
+}
+
+// SparkKnown is Spark over the known time only (market.KnownSpans; nil:
+// all of it): a bucket no known time falls in is NaN, so a gap in the
+// cache shows as a gap in the line, not as a price carried across it.
+func SparkKnown(pts []market.Point, known []market.Interval, start, end time.Time, n int) []float64 {
 	out := make([]float64, n)
 	span := end.Sub(start).Seconds()
 	if n == 0 || span <= 0 || len(pts) == 0 {
@@ -191,7 +199,17 @@ func Spark(pts []market.Point, start, end time.Time, n int) []float64 {
 		if i+1 < len(pts) {
 			to = pts[i+1].Time.Sub(start).Seconds()
 		}
-		add(from, to, p.Price)
+		if known == nil {
+			add(from, to, p.Price)
+			continue
+		}
+		for _, k := range known {
+			lo := math.Max(from, k.Start.Sub(start).Seconds())
+			hi := math.Min(to, k.End.Sub(start).Seconds())
+			if hi > lo {
+				add(lo, hi, p.Price)
+			}
+		}
 	}
 	for i := range out {
 		if covered[i] > 0 {

@@ -41,6 +41,20 @@ func TestSpark(t *testing.T) {
 	}
 }
 
+func TestSparkKnownLeavesGapsEmpty(t *testing.T) {
+	nan := math.NaN()
+	pts := []market.Point{{Time: h(-1), Price: 1}, {Time: h(5), Price: 3}}
+	// Known: [0, 2) and [5, 8): buckets of 2 hours.
+	known := []market.Interval{{Start: h(-1), End: h(2)}, {Start: h(5), End: h(8)}}
+	got := SparkKnown(pts, known, h(0), h(8), 4)
+	want := []float64{1, nan, 3, 3}
+	for i := range want {
+		if !(got[i] == want[i] || math.IsNaN(got[i]) && math.IsNaN(want[i])) {
+			t.Fatalf("SparkKnown = %v, want %v", got, want)
+		}
+	}
+}
+
 // TestSummariesMatchDirectStats stores the recorded Linux history in a real
 // cache and checks that every summary equals statistics computed straight
 // from the records, with AZ IDs, specs and advisor entries joined.

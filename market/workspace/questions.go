@@ -71,6 +71,12 @@ func (w *Workspace) Prices(ctx context.Context, sel Selection) ([]market.PoolPri
 	if err != nil {
 		return nil, err
 	}
+	if len(rows) == 0 {
+		// The fetch may have brought the first catalog: judge again.
+		if err := w.CheckTypes(ctx, sel.Matcher.Patterns()); err != nil {
+			return nil, err
+		}
+	}
 	sort.Slice(rows, func(i, j int) bool {
 		if rows[i].Price != rows[j].Price {
 			return rows[i].Price < rows[j].Price
@@ -139,6 +145,12 @@ func (w *Workspace) Stats(ctx context.Context, q StatsQuery) (StatsAnswer, error
 		return StatsAnswer{}, err
 	}
 	sums := res.Pools
+	if len(sums) == 0 {
+		// The fetch may have brought the first catalog: judge again.
+		if err := w.CheckTypes(ctx, q.Matcher.Patterns()); err != nil {
+			return StatsAnswer{}, err
+		}
+	}
 	sort.Slice(sums, func(i, j int) bool {
 		if sums[i].InstanceType != sums[j].InstanceType {
 			return sums[i].InstanceType < sums[j].InstanceType
@@ -218,6 +230,17 @@ func (w *Workspace) History(ctx context.Context, q HistoryQuery) ([]PoolSeries, 
 	pools, err := w.Store.Latest(ctx, f)
 	if err != nil {
 		return nil, err
+	}
+	if len(pools) == 0 {
+		// The fetch may have brought the first catalog and zones: judge again.
+		if err := w.CheckTypes(ctx, m.Patterns()); err != nil {
+			return nil, err
+		}
+		if q.Zone != "" {
+			if err := w.CheckZone(ctx, q.Zone); err != nil {
+				return nil, err
+			}
+		}
 	}
 	sort.Slice(pools, func(i, j int) bool { return pools[i].Pool.String() < pools[j].Pool.String() })
 	out := make([]PoolSeries, 0, len(pools))
