@@ -16,7 +16,8 @@ type Interval struct {
 type Stats struct {
 	Start         time.Time // effective start S'
 	End           time.Time // E
-	CoveredHours  float64   // D = E - S'
+	CoveredHours  float64   // D = |[S', E] ∩ C|
+	GapHours      float64   // |[S', E]| - D: time inside the window the cache never asked about
 	Last          float64
 	TWAP          float64
 	StdDev        float64
@@ -30,17 +31,46 @@ type Stats struct {
 	MaxJump       float64
 }
 
-// ComputeStats computes the statistics of one pool's series over [start, end].
-// points must be sorted by time ascending; records at or before start are
-// allowed (the last of them is the price in effect at start) and records
-// after end are ignored. ok is false when no record is at or before end: the
-// pool has no price in the window.
+// ComputeStats computes the statistics of one pool's series over [start,
+// end], taking the whole window as covered (the caller knows every price in
+// it). See ComputeStatsCovered.
+func ComputeStats(points []Point, start, end time.Time) (s Stats, ok bool) {
+	return computeStats(points, start, end, nil, true)
+}
+
+// ComputeStatsCovered computes the statistics of one pool's series over
+// [start, end] ∩ C, where C is cov (the intervals the cache asked AWS about,
+// as recorded) each extended back to the record in effect at its start.
+// Records at or before start are allowed (the last of them is the price in
+// effect at start) and records after end are ignored.
+//
+// It enforces its own preconditions: points need not be sorted (they are
+// sorted by time; of two records at one timestamp the later in the slice
+// wins, as in the cache), and ok is false when start is after end, a price
+// is not a finite non-negative number, no record is at or before end, or no
+// time of the window is known. No result is NaN or a negative duration.
 //
 // A series is a step function: each record's price holds until the next
 // record. Averages and quantiles are weighted by how long each price held,
-// never by how many records carried it.
-func ComputeStats(points []Point, start, end time.Time) (s Stats, ok bool) {
-	// i0 is the record in effect at the effective start.
+// never by how many records carried it, and only over known time.
+func ComputeStatsCovered(points []Point, start, end time.Time, cov []Interval) (s Stats, ok bool) {
+	return computeStats(points, start, end, cov, false)
+}
+
+func computeStats(points []Point, start, end time.Time, cov []Interval, all bool) (s Stats, ok bool) {
+	if end.Before(start) {
+		return Stats{}, false
+	}
+	points, ok = normalize(points)
+	if !ok {
+		return Stats{}, false
+	}
+	var ext []Interval
+	if !all {
+		// Before records after the end are dropped: the record in effect
+		// at a covered interval's start may lie after the window.
+		ext = KnownSpans(points, cov)
+	}
 	n := len(points)
 	for n > 0 && points[n-1].Time.After(end) {
 		n--
@@ -49,6 +79,7 @@ func ComputeStats(points []Point, start, end time.Time) (s Stats, ok bool) {
 		return Stats{}, false
 	}
 	points = points[:n]
+	// i0 is the record in effect at the effective start.
 	i0 := -1
 	for i, p := range points {
 		if p.Time.After(start) {
@@ -61,22 +92,65 @@ func ComputeStats(points []Point, start, end time.Time) (s Stats, ok bool) {
 		i0 = 0
 		effStart = points[0].Time
 	}
+	var known []Interval
+	if all {
+		known = Clip([]Interval{{effStart, end}}, effStart, end)
+	} else {
+		known = Clip(ext, effStart, end)
+		if len(known) == 0 && !Contains(ext, end) {
+			// Not one instant of the window was asked about.
+			return Stats{}, false
+		}
+	}
 	s.Start, s.End = effStart, end
-	d := end.Sub(effStart).Seconds()
+	d := Total(known).Seconds()
 	s.CoveredHours = d / 3600
-	s.Last = points[n-1].Price
+	s.GapHours = max(end.Sub(effStart).Seconds()-d, 0) / 3600
+	// The last price is the one in effect at the end of the known time: a
+	// price is not carried across a gap at the window's end.
+	lastAt := end
+	if len(known) > 0 {
+		lastAt = known[len(known)-1].End
+	}
+	s.Last = priceAt(points, lastAt)
 
-	// Walk the steps once: each step is (price, seconds it held).
+	// Walk the steps once: each step is (price, known seconds it held).
 	steps := make([]step, 0, n-i0)
 	cur := points[i0].Price
 	from := effStart
-	s.Min, s.Max = cur, cur
+	k := 0 // first known span that may overlap the current step
+	held := func(a, b time.Time) float64 {
+		var secs float64
+		for k < len(known) && !known[k].End.After(a) {
+			k++
+		}
+		for j := k; j < len(known) && known[j].Start.Before(b); j++ {
+			lo, hi := known[j].Start, known[j].End
+			if lo.Before(a) {
+				lo = a
+			}
+			if hi.After(b) {
+				hi = b
+			}
+			if hi.After(lo) {
+				secs += hi.Sub(lo).Seconds()
+			}
+		}
+		return secs
+	}
+	s.Min, s.Max = s.Last, s.Last
+	addStep := func(price float64, to time.Time) {
+		if secs := held(from, to); secs > 0 {
+			steps = append(steps, step{price, secs})
+			s.Min, s.Max = math.Min(s.Min, price), math.Max(s.Max, price)
+		}
+	}
 	for _, p := range points[i0+1:] {
 		if p.Price == cur {
 			// An observation, not a change: the step goes on.
 			continue
 		}
-		steps = append(steps, step{cur, p.Time.Sub(from).Seconds()})
+		addStep(cur, p.Time)
 		s.Changes++
 		if cur != 0 {
 			// A step from zero has no relative size; it counts as a change
@@ -86,11 +160,10 @@ func ComputeStats(points []Point, start, end time.Time) (s Stats, ok bool) {
 			}
 		}
 		cur, from = p.Price, p.Time
-		s.Min, s.Max = math.Min(s.Min, cur), math.Max(s.Max, cur)
 	}
-	steps = append(steps, step{cur, end.Sub(from).Seconds()})
+	addStep(cur, end)
 
-	if d <= 0 {
+	if d <= 0 || len(steps) == 0 {
 		// A single instant: the time-weighted figures are the price then.
 		s.TWAP, s.P50, s.P95 = s.Last, s.Last, s.Last
 		return s, true
@@ -112,6 +185,46 @@ func ComputeStats(points []Point, start, end time.Time) (s Stats, ok bool) {
 	s.ChangesPerDay = float64(s.Changes) / (d / 86400)
 	s.P50, s.P95 = quantiles(steps, d)
 	return s, true
+}
+
+// normalize returns points sorted by time with one record per timestamp
+// (the later in the slice wins), copying only when the input is not already
+// so. ok is false when a price is not finite and non-negative (ParsePrice's
+// range), which would turn every statistic into NaN.
+func normalize(points []Point) ([]Point, bool) {
+	clean := true
+	for i, p := range points {
+		if !(p.Price >= 0 && p.Price <= 1e6) {
+			return nil, false
+		}
+		if i > 0 && !points[i-1].Time.Before(p.Time) {
+			clean = false
+		}
+	}
+	if clean {
+		return points, true
+	}
+	out := append([]Point(nil), points...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
+	w := 0
+	for _, p := range out {
+		if w > 0 && out[w-1].Time.Equal(p.Time) {
+			out[w-1] = p
+			continue
+		}
+		out[w] = p
+		w++
+	}
+	return out[:w], true
+}
+
+// priceAt is p(t) for sorted points with at least one record at or before t.
+func priceAt(points []Point, t time.Time) float64 {
+	i := sort.Search(len(points), func(i int) bool { return points[i].Time.After(t) })
+	if i == 0 {
+		return points[0].Price
+	}
+	return points[i-1].Price
 }
 
 type step struct {

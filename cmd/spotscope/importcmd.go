@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -10,16 +12,23 @@ import (
 )
 
 func newImportCmd(g *globals) *cobra.Command {
+	var zoneMap string
 	cmd := &cobra.Command{
 		Use:   "import FILE...",
 		Short: "Load spot price history collected elsewhere into the cache",
 		Long: `Import AWS CLI "aws ec2 describe-spot-price-history" JSON output, or CSV with the columns
 AvailabilityZone,InstanceType,ProductDescription,SpotPrice,Timestamp (gzip or plain).
-The region comes from --region or from each record's AZ name. Records already cached are
-kept as they are (an import never overrides what AWS answered), so importing twice is
-harmless. This is how archives older than AWS's 90 days
-get into spotscope.`,
-		Example: "  spotscope import history-2019.csv.gz\n  aws ec2 describe-spot-price-history --region eu-west-1 > h.json && spotscope import h.json",
+The region comes from --region or from each record's AZ name. An import records the span it
+covers, so statistics know where its prices are known. Where the cache already covers a
+pool's time (a fetch, or an earlier import), the file's records for that time are dropped:
+one pool's series never interleaves two sources. This is how archives older than AWS's
+90 days get into spotscope.
+
+AZ names differ between accounts; AZ IDs do not. A file recorded in another account should
+carry an AvailabilityZoneId column (CSV) or field (JSON), or come with --zone-map, so its
+zones are renamed to this account's (known to the cache after one fetch of the region).`,
+		Example: "  spotscope import history-2019.csv.gz\n  aws ec2 describe-spot-price-history --region eu-west-1 > h.json && spotscope import h.json\n" +
+			"  spotscope import --zone-map us-east-1a=use1-az4,us-east-1b=use1-az6 other-account.csv",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usagef("import needs at least one FILE")
@@ -34,38 +43,57 @@ get into spotscope.`,
 			if len(g.regions) == 1 {
 				opts.Region = g.regions[0]
 			}
+			var fileIDs map[string]string
+			if zoneMap != "" {
+				m, err := dataset.ParseZoneMap(zoneMap)
+				if err != nil {
+					return usagef("--zone-map: %v", err)
+				}
+				fileIDs = m
+			}
 			a, err := g.open(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer a.Close()
+			local, err := cachedZones(cmd.Context(), a)
+			if err != nil {
+				return err
+			}
 			for _, file := range args {
-				var batch []market.Record
-				read, added := 0, 0
-				flush := func() error {
-					n, err := a.Store.ImportRecords(cmd.Context(), batch)
-					added += n
-					batch = batch[:0]
+				opts.Zones = &dataset.ZoneMap{FileIDs: fileIDs, Local: local}
+				res, err := dataset.ImportFile(cmd.Context(), a.Store, file, opts)
+				if err != nil {
 					return err
 				}
-				err := dataset.ReadFile(file, opts, func(r market.Record) error {
-					batch = append(batch, r)
-					read++
-					if len(batch) == 50000 {
-						return flush()
-					}
-					return nil
-				})
-				if err == nil {
-					err = flush()
+				line := fmt.Sprintf("%s: %s records read, %s new", file, commas(int64(res.Read)), commas(int64(res.Added)))
+				if res.Known > 0 {
+					line += fmt.Sprintf(", %s dropped where the cache already covers the time", commas(int64(res.Known)))
 				}
-				if err != nil {
-					return fmt.Errorf("import stopped after %d new records: %w", added, err)
+				fmt.Fprintln(g.io.err, line)
+				if names := opts.Zones.UntiedNames(); len(names) > 0 {
+					fmt.Fprintf(g.io.err, "%s: AZ names %s not tied to AZ IDs (no AvailabilityZoneId in the file, not in --zone-map): "+
+						"imported as this account's names\n", file, strings.Join(names, ", "))
 				}
-				fmt.Fprintf(g.io.err, "%s: %s records read, %s new\n", file, commas(int64(read)), commas(int64(added)))
 			}
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&zoneMap, "zone-map", "", "AZ name=ID pairs of the account that recorded the files (us-east-1a=use1-az4,...), or @FILE")
 	return cmd
+}
+
+// cachedZones is this account's AZ map of every region the cache knows.
+func cachedZones(ctx context.Context, a *app) (map[string][]market.Zone, error) {
+	out := map[string][]market.Zone{}
+	for _, r := range market.Regions {
+		zs, err := a.Store.Zones(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		if len(zs) > 0 {
+			out[r] = zs
+		}
+	}
+	return out, nil
 }

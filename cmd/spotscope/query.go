@@ -10,7 +10,6 @@ import (
 
 	"github.com/spotscope/spotscope/market"
 	"github.com/spotscope/spotscope/market/dataset"
-	"github.com/spotscope/spotscope/market/explore"
 	"github.com/spotscope/spotscope/market/workspace"
 	"github.com/spotscope/spotscope/tui/output"
 )
@@ -94,7 +93,7 @@ func newPricesCmd(g *globals) *cobra.Command {
 			rep := output.Report{
 				Columns: []string{"region", "availability_zone", "availability_zone_id", "instance_type", "product", "price", "timestamp"},
 				JSON:    []jsonRow{},
-				Empty:   "no cached prices match (fetch first: spotscope fetch --region R)",
+				Empty:   a.Empty("cached prices match"),
 			}
 			for _, r := range rows {
 				rep.Rows = append(rep.Rows, []string{r.Region, r.AvailabilityZone, r.AvailabilityZoneID, r.InstanceType, r.Product, market.FormatPrice(r.Price), ts(r.Time)})
@@ -138,12 +137,12 @@ AZ is the price in effect at the window's start.`,
 				q.Start = q.End.Add(-d)
 			}
 			if startS != "" {
-				if q.Start, err = dataset.ParseTime(startS); err != nil {
+				if q.Start, err = dataset.ParseWhen(startS); err != nil {
 					return usagef("--start: %v", err)
 				}
 			}
 			if endS != "" {
-				if q.End, err = dataset.ParseTime(endS); err != nil {
+				if q.End, err = dataset.ParseWhen(endS); err != nil {
 					return usagef("--end: %v", err)
 				}
 			}
@@ -161,7 +160,7 @@ AZ is the price in effect at the window's start.`,
 			rep := output.Report{
 				Columns: []string{"availability_zone", "instance_type", "product", "timestamp", "price"},
 				JSON:    []jsonRow{},
-				Empty:   fmt.Sprintf("no cached records for %s in %s", typ, a.Regions[0]),
+				Empty:   a.Empty("cached records of " + typ),
 			}
 			for _, p := range series {
 				for _, pt := range p.Points {
@@ -176,8 +175,8 @@ AZ is the price in effect at the window's start.`,
 	cmd.Flags().StringVar(&az, "az", "", "one Availability Zone name (default: all)")
 	cmd.Flags().StringVarP(&product, "product", "p", "", "product description (default Linux/UNIX)")
 	cmd.Flags().StringVar(&since, "since", "", "window back from now, e.g. 7d or 36h (default 7d)")
-	cmd.Flags().StringVar(&startS, "start", "", "window start, RFC 3339")
-	cmd.Flags().StringVar(&endS, "end", "", "window end, RFC 3339 (default now)")
+	cmd.Flags().StringVar(&startS, "start", "", "window start: a date (2020-06-01, midnight UTC) or RFC 3339")
+	cmd.Flags().StringVar(&endS, "end", "", "window end: a date or RFC 3339 (default now)")
 	return cmd
 }
 
@@ -202,7 +201,7 @@ Prices are averaged over time, never over records.`,
 			}
 			var at time.Time
 			if atS != "" {
-				if at, err = dataset.ParseTime(atS); err != nil {
+				if at, err = dataset.ParseWhen(atS); err != nil {
 					return usagef("--at: %v", err)
 				}
 			}
@@ -215,12 +214,21 @@ Prices are averaged over time, never over records.`,
 			if err != nil {
 				return err
 			}
-			return output.Write(g.io.out, g.format, statsReport(ans.Pools))
+			if ans.Unknown > 0 {
+				fmt.Fprintf(g.io.err, "spotscope: %d pools have records but no covered time in the window, so no statistics "+
+					"(imported before imports recorded coverage? import the file again)\n", ans.Unknown)
+			}
+			if g.format == output.Table {
+				fmt.Fprintf(g.io.out, "window %s to %s (as of %s)\n", ts(ans.WindowStart), ts(ans.WindowEnd), ts(ans.AsOf))
+			}
+			rep := statsReport(ans, g.format == output.Table)
+			rep.Empty = a.Empty("pools with prices in the window") + " (widen --window, or move --at)"
+			return output.Write(g.io.out, g.format, rep)
 		},
 	}
 	sel.flags(cmd)
 	cmd.Flags().StringVar(&window, "window", "30d", "window length, e.g. 7d, 30d, 36h")
-	cmd.Flags().StringVar(&atS, "at", "", "window end, RFC 3339 (default now)")
+	cmd.Flags().StringVar(&atS, "at", "", "window end: a date (2020-06-23, midnight UTC) or RFC 3339 (default: now, or the newest covered time of recorded data)")
 	return cmd
 }
 
@@ -242,27 +250,46 @@ type statsRow struct {
 	ChangesPerDay      float64 `json:"changes_per_day"`
 	MaxJump            float64 `json:"max_jump"`
 	CoveredHours       float64 `json:"covered_hours"`
+	GapHours           float64 `json:"gap_hours"`
+	WindowStart        string  `json:"window_start"`
+	WindowEnd          string  `json:"window_end"`
+	AsOf               string  `json:"as_of"`
 }
 
-func statsReport(sums []explore.Summary) output.Report {
+// statsReport renders a stats answer. JSON and CSV carry the window and
+// as-of time on every row, so a row read alone says what it covers; the
+// table states them once above (the caller prints that line) and shows
+// the gap column only.
+func statsReport(ans workspace.StatsAnswer, table bool) output.Report {
 	rep := output.Report{
 		Columns: []string{"region", "availability_zone", "availability_zone_id", "instance_type", "product", "last", "twap", "stddev", "cv",
-			"min", "max", "p50", "p95", "changes", "changes_per_day", "max_jump", "covered_hours"},
-		Empty: "no pools with prices in the window (fetch first, or widen --window)",
+			"min", "max", "p50", "p95", "changes", "changes_per_day", "max_jump", "covered_hours", "gap_hours"},
 	}
+	if !table {
+		rep.Columns = append(rep.Columns, "window_start", "window_end", "as_of")
+	}
+	ws, we, asOf := ts(ans.WindowStart), ts(ans.WindowEnd), ts(ans.AsOf)
 	rows := []statsRow{}
-	for _, s := range sums {
+	for _, s := range ans.Pools {
 		st := s.Stats
 		r := statsRow{s.Region, s.AvailabilityZone, s.AvailabilityZoneID, s.InstanceType, s.Product, st.Last, st.TWAP, st.StdDev, st.CV,
-			st.Min, st.Max, st.P50, st.P95, st.Changes, st.ChangesPerDay, st.MaxJump, st.CoveredHours}
+			st.Min, st.Max, st.P50, st.P95, st.Changes, st.ChangesPerDay, st.MaxJump, st.CoveredHours, st.GapHours, ws, we, asOf}
 		rows = append(rows, r)
-		rep.Rows = append(rep.Rows, []string{r.Region, r.AvailabilityZone, r.AvailabilityZoneID, r.InstanceType, r.Product,
+		row := []string{r.Region, r.AvailabilityZone, r.AvailabilityZoneID, r.InstanceType, r.Product,
 			num(r.Last), num(r.TWAP), num(r.StdDev), num(r.CV), num(r.Min), num(r.Max), num(r.P50), num(r.P95),
-			strconv.Itoa(r.Changes), num(r.ChangesPerDay), num(r.MaxJump), num(r.CoveredHours)})
+			strconv.Itoa(r.Changes), num(r.ChangesPerDay), num(r.MaxJump), num(r.CoveredHours), num(r.GapHours)}
+		if !table {
+			row = append(row, ws, we, asOf)
+		}
+		rep.Rows = append(rep.Rows, row)
+		gap := "-"
+		if r.GapHours > 0 {
+			gap = fmt.Sprintf("%.1f", r.GapHours)
+		}
 		rep.Display = append(rep.Display, []string{r.Region, r.AvailabilityZone, r.AvailabilityZoneID, r.InstanceType, r.Product,
 			market.FormatPrice(r.Last), fmt.Sprintf("%.6f", r.TWAP), fmt.Sprintf("%.6f", r.StdDev), fmt.Sprintf("%.4f", r.CV),
 			market.FormatPrice(r.Min), market.FormatPrice(r.Max), market.FormatPrice(r.P50), market.FormatPrice(r.P95),
-			strconv.Itoa(r.Changes), fmt.Sprintf("%.3f", r.ChangesPerDay), fmt.Sprintf("%.4f", r.MaxJump), fmt.Sprintf("%.1f", r.CoveredHours)})
+			strconv.Itoa(r.Changes), fmt.Sprintf("%.3f", r.ChangesPerDay), fmt.Sprintf("%.4f", r.MaxJump), fmt.Sprintf("%.1f", r.CoveredHours), gap})
 	}
 	rep.JSON = rows
 	return rep

@@ -104,7 +104,7 @@ func (g *globals) validate(cmd *cobra.Command) error {
 	}
 	g.age = age
 	if g.nowFlag != "" {
-		t, err := dataset.ParseTime(g.nowFlag)
+		t, err := dataset.ParseWhen(g.nowFlag)
 		if err != nil {
 			return usagef("--now: %v", err)
 		}
@@ -116,8 +116,8 @@ func (g *globals) validate(cmd *cobra.Command) error {
 		if r == "" {
 			continue
 		}
-		if err := market.ValidateRegion(r); err != nil {
-			return usageError{fmt.Errorf("--region: %w", err)}
+		if err := market.CheckRegion(r); err != nil {
+			return usageError{fmt.Errorf("--region %w", err)}
 		}
 		regions = append(regions, r)
 	}

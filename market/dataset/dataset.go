@@ -1,7 +1,7 @@
 // Package dataset reads spot price history that was collected outside
 // spotscope: the AWS CLI's describe-spot-price-history JSON and CSV with the
 // columns AvailabilityZone,InstanceType,ProductDescription,SpotPrice,Timestamp
-// (gzip or plain). It is the parser behind `spotscope import`, the embedded
+// and optionally AvailabilityZoneId (gzip or plain). It is the parser behind `spotscope import`, the embedded
 // demo data and the fake EC2 endpoint's fixtures.
 package dataset
 
@@ -26,6 +26,9 @@ type Options struct {
 	// Region is used for every record when set; otherwise each record's
 	// region is derived from its AZ name.
 	Region string
+	// Zones, when set, renames AZs from the account that recorded the file
+	// to this account's names through AZ IDs (see ZoneMap).
+	Zones *ZoneMap
 }
 
 // ReadFile reads a CSV or AWS CLI JSON file, gzip or plain, and calls fn for
@@ -110,6 +113,12 @@ func ReadCSV(r io.Reader, opts Options, fn func(market.Record) error) error {
 			return fmt.Errorf("csv header lacks column %s (want %s)", want, strings.Join(csvColumns, ","))
 		}
 	}
+	idCol := -1
+	for j, h := range header {
+		if strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")), "AvailabilityZoneId") {
+			idCol = j
+		}
+	}
 	for line := 2; ; line++ {
 		row, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -124,7 +133,11 @@ func ReadCSV(r io.Reader, opts Options, fn func(market.Record) error) error {
 			}
 			return ""
 		}
-		rec, err := makeRecord(opts, get(0), get(1), get(2), get(3), get(4))
+		azID := ""
+		if idCol >= 0 && idCol < len(row) {
+			azID = row[idCol]
+		}
+		rec, err := makeRecord(opts, get(0), azID, get(1), get(2), get(3), get(4))
 		if err != nil {
 			return fmt.Errorf("line %d: %w", line, err)
 		}
@@ -136,6 +149,7 @@ func ReadCSV(r io.Reader, opts Options, fn func(market.Record) error) error {
 
 type cliItem struct {
 	AvailabilityZone   string `json:"AvailabilityZone"`
+	AvailabilityZoneID string `json:"AvailabilityZoneId"`
 	InstanceType       string `json:"InstanceType"`
 	ProductDescription string `json:"ProductDescription"`
 	SpotPrice          string `json:"SpotPrice"`
@@ -169,7 +183,7 @@ func ReadCLIJSON(r io.Reader, opts Options, fn func(market.Record) error) error 
 		return fmt.Errorf("json: %w", err)
 	}
 	for i, it := range items {
-		rec, err := makeRecord(opts, it.AvailabilityZone, it.InstanceType, it.ProductDescription, it.SpotPrice, it.Timestamp)
+		rec, err := makeRecord(opts, it.AvailabilityZone, it.AvailabilityZoneID, it.InstanceType, it.ProductDescription, it.SpotPrice, it.Timestamp)
 		if err != nil {
 			return fmt.Errorf("item %d: %w", i, err)
 		}
@@ -180,7 +194,7 @@ func ReadCLIJSON(r io.Reader, opts Options, fn func(market.Record) error) error 
 	return nil
 }
 
-func makeRecord(opts Options, az, typ, product, price, ts string) (market.Record, error) {
+func makeRecord(opts Options, az, azID, typ, product, price, ts string) (market.Record, error) {
 	az, typ, product = strings.TrimSpace(az), strings.TrimSpace(typ), strings.TrimSpace(product)
 	if az == "" || typ == "" || product == "" {
 		return market.Record{}, errors.New("missing availability zone, instance type or product")
@@ -199,7 +213,25 @@ func makeRecord(opts Options, az, typ, product, price, ts string) (market.Record
 			return market.Record{}, fmt.Errorf("%w; pass --region", err)
 		}
 	}
+	if opts.Zones != nil {
+		if az, err = opts.Zones.local(region, az, strings.TrimSpace(azID)); err != nil {
+			return market.Record{}, err
+		}
+	}
 	return market.Record{Pool: market.Pool{Region: region, AvailabilityZone: az, InstanceType: typ, Product: product}, Time: t, Price: p}, nil
+}
+
+// ParseWhen parses a time a user types: what ParseTime accepts, or a date
+// (2020-06-23), which means midnight UTC at its start.
+func ParseWhen(s string) (time.Time, error) {
+	if t, err := time.Parse(time.DateOnly, strings.TrimSpace(s)); err == nil {
+		return t, nil
+	}
+	t, err := ParseTime(s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("invalid time %q (want a date such as 2020-06-23 or RFC 3339 such as 2020-06-22T11:40:45Z)", strings.TrimSpace(s))
+	}
+	return t, nil
 }
 
 // ParseTime accepts the timestamp forms AWS tools print: RFC 3339 with or

@@ -47,6 +47,11 @@ func bigRegion(b *testing.B) *cache.Store {
 			zones = append(zones, z)
 		}
 	}
+	for _, p := range market.KnownProducts {
+		if err := st.AddCoverage(ctx, demo.Region, p, "*", market.Interval{Start: demo.Start(), End: demo.End()}); err != nil {
+			b.Fatal(err)
+		}
+	}
 	if err := st.PutZones(ctx, demo.Region, zones, demo.End()); err != nil {
 		b.Fatal(err)
 	}

@@ -42,6 +42,9 @@ type Store interface {
 	ScanSeries(ctx context.Context, f cache.Filter, start, end time.Time, fn func(market.Pool, []market.Point) error) error
 	InstanceTypes(ctx context.Context, region string) ([]market.InstanceType, time.Time, error)
 	Zones(ctx context.Context, region string) ([]market.Zone, error)
+	// CoverageScopes is what the cache asked AWS about (or imported), by
+	// type scope: statistics integrate only over that.
+	CoverageScopes(ctx context.Context, region, product string) (map[string][]market.Interval, error)
 }
 
 // AllTime is the Window that asks for everything cached.
@@ -56,21 +59,41 @@ func (q Query) WindowStart() time.Time {
 	return q.End.Add(-q.Window)
 }
 
-// Summaries summarises every pool the query selects, region by region and pool
-// by pool, so memory stays bounded by one pool's series. adv may be nil (no
-// advisor data: every entry unknown). Pools without a price in the window are
-// left out.
+// Result is the summaries of a query and what the coverage left out.
+type Result struct {
+	Pools []Summary
+	// Unknown counts pools that have records in the window but no covered
+	// time in it (imported before imports recorded coverage, or a window
+	// the cache never asked about): they have no honest statistics.
+	Unknown int
+	// NewestCovered is the latest covered time of the query's regions and
+	// products in any scope; zero when nothing is covered.
+	NewestCovered time.Time
+}
+
+// Summaries summarises every pool the query selects; see Summarise.
 func Summaries(ctx context.Context, store Store, adv *advisor.Data, q Query) ([]Summary, error) {
+	r, err := Summarise(ctx, store, adv, q)
+	return r.Pools, err
+}
+
+// Summarise summarises every pool the query selects, region by region and
+// pool by pool, so memory stays bounded by one pool's series. adv may be nil
+// (no advisor data: every entry unknown). Statistics integrate over the
+// window intersected with the pool's coverage; pools without a known price
+// in the window are left out (and counted in Unknown when they have
+// records).
+func Summarise(ctx context.Context, store Store, adv *advisor.Data, q Query) (Result, error) {
+	var res Result
 	products := q.Products
 	if len(products) == 0 {
 		products = []string{market.LinuxUNIX}
 	}
 	start := q.WindowStart()
-	var out []Summary
 	for _, region := range q.Regions {
 		zones, err := store.Zones(ctx, region)
 		if err != nil {
-			return nil, err
+			return res, err
 		}
 		zoneIDs := make(map[string]string, len(zones))
 		for _, z := range zones {
@@ -78,16 +101,29 @@ func Summaries(ctx context.Context, store Store, adv *advisor.Data, q Query) ([]
 		}
 		types, _, err := store.InstanceTypes(ctx, region)
 		if err != nil {
-			return nil, err
+			return res, err
 		}
 		specs := make(map[string]market.InstanceType, len(types))
 		for _, t := range types {
 			specs[t.Name] = t
 		}
+		cov := make(map[string]market.ScopedCoverage, len(products))
+		for _, p := range products {
+			byScope, err := store.CoverageScopes(ctx, region, p)
+			if err != nil {
+				return res, err
+			}
+			cov[p] = market.NewScopedCoverage(byScope)
+			if e := cov[p].NewestEnd(); e.After(res.NewestCovered) {
+				res.NewestCovered = e
+			}
+		}
 		f := cache.Filter{Regions: []string{region}, Products: products, Types: q.Types, Zones: q.Zones}
 		err = store.ScanSeries(ctx, f, start, q.End, func(p market.Pool, pts []market.Point) error {
-			st, ok := market.ComputeStats(pts, start, q.End)
+			pc := cov[p.Product].For(p.InstanceType)
+			st, ok := market.ComputeStatsCovered(pts, start, q.End, pc)
 			if !ok {
+				res.Unknown++
 				return nil
 			}
 			s := Summary{Pool: p, AvailabilityZoneID: zoneIDs[p.AvailabilityZone], Stats: st}
@@ -96,22 +132,29 @@ func Summaries(ctx context.Context, store Store, adv *advisor.Data, q Query) ([]
 				s.Advisor = adv.Lookup(region, advisor.OSOf(p.Product), p.InstanceType)
 			}
 			if q.SparkLen > 0 {
-				s.Spark = Spark(pts, st.Start, q.End, q.SparkLen)
+				s.Spark = SparkKnown(pts, market.KnownSpans(pts, pc), st.Start, q.End, q.SparkLen)
 			}
-			out = append(out, s)
+			res.Pools = append(res.Pools, s)
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return res, err
 		}
 	}
-	return out, nil
+	return res, nil
 }
 
 // Spark resamples a step series into n equal buckets over [start, end]: each
 // bucket holds the time-weighted mean price over the part of it the series
 // covers, NaN where no record was in effect yet.
 func Spark(pts []market.Point, start, end time.Time, n int) []float64 {
+	return SparkKnown(pts, nil, start, end, n)
+}
+
+// SparkKnown is Spark over the known time only (market.KnownSpans; nil:
+// all of it): a bucket no known time falls in is NaN, so a gap in the
+// cache shows as a gap in the line, not as a price carried across it.
+func SparkKnown(pts []market.Point, known []market.Interval, start, end time.Time, n int) []float64 {
 	out := make([]float64, n)
 	span := end.Sub(start).Seconds()
 	if n == 0 || span <= 0 || len(pts) == 0 {
@@ -156,7 +199,17 @@ func Spark(pts []market.Point, start, end time.Time, n int) []float64 {
 		if i+1 < len(pts) {
 			to = pts[i+1].Time.Sub(start).Seconds()
 		}
-		add(from, to, p.Price)
+		if known == nil {
+			add(from, to, p.Price)
+			continue
+		}
+		for _, k := range known {
+			lo := math.Max(from, k.Start.Sub(start).Seconds())
+			hi := math.Min(to, k.End.Sub(start).Seconds())
+			if hi > lo {
+				add(lo, hi, p.Price)
+			}
+		}
 	}
 	for i := range out {
 		if covered[i] > 0 {

@@ -41,6 +41,20 @@ func TestSpark(t *testing.T) {
 	}
 }
 
+func TestSparkKnownLeavesGapsEmpty(t *testing.T) {
+	nan := math.NaN()
+	pts := []market.Point{{Time: h(-1), Price: 1}, {Time: h(5), Price: 3}}
+	// Known: [0, 2) and [5, 8): buckets of 2 hours.
+	known := []market.Interval{{Start: h(-1), End: h(2)}, {Start: h(5), End: h(8)}}
+	got := SparkKnown(pts, known, h(0), h(8), 4)
+	want := []float64{1, nan, 3, 3}
+	for i := range want {
+		if !(got[i] == want[i] || math.IsNaN(got[i]) && math.IsNaN(want[i])) {
+			t.Fatalf("SparkKnown = %v, want %v", got, want)
+		}
+	}
+}
+
 // TestSummariesMatchDirectStats stores the recorded Linux history in a real
 // cache and checks that every summary equals statistics computed straight
 // from the records, with AZ IDs, specs and advisor entries joined.
@@ -60,6 +74,9 @@ func TestSummariesMatchDirectStats(t *testing.T) {
 		}
 	}
 	if _, err := st.AddRecords(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AddCoverage(ctx, demo.Region, market.LinuxUNIX, "*", market.Interval{Start: demo.End().Add(-20 * 24 * time.Hour), End: demo.End()}); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.PutZones(ctx, demo.Region, demo.Zones(), demo.End()); err != nil {
@@ -125,5 +142,65 @@ func TestSparkTerminatesOnAwkwardWidths(t *testing.T) {
 				t.Fatalf("n=%d: %d buckets", n, len(got))
 			}
 		}
+	}
+}
+
+// TestSummariesIntegrateOverCoverage: a hole in the coverage of one scope is
+// a gap in the pools of that scope only; pools with records but no covered
+// time in the window are counted, not summarised.
+func TestSummariesIntegrateOverCoverage(t *testing.T) {
+	ctx := context.Background()
+	st, err := cache.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	pool := func(typ string) market.Pool {
+		return market.Pool{Region: "us-east-1", AvailabilityZone: "us-east-1a", InstanceType: typ, Product: market.LinuxUNIX}
+	}
+	var recs []market.Record
+	for _, typ := range []string{"m5.large", "c5.large", "r5.large"} {
+		// 1.0 from -1h, 3.0 from 5h: the change inside the hole [4h, 6h)
+		// is known from the next slice's first record.
+		recs = append(recs, market.Record{Pool: pool(typ), Time: h(-1), Price: 1}, market.Record{Pool: pool(typ), Time: h(5), Price: 3})
+	}
+	if _, err := st.AddRecords(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		scope string
+		iv    market.Interval
+	}{
+		{"*", market.Interval{Start: h(-1), End: h(4)}},
+		{"*", market.Interval{Start: h(6), End: h(10)}},
+		{"c5.large", market.Interval{Start: h(4), End: h(6)}}, // c5.large alone fetched the hole
+	} {
+		if err := st.AddCoverage(ctx, "us-east-1", market.LinuxUNIX, c.scope, c.iv); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := Summarise(ctx, st, nil, Query{Regions: []string{"us-east-1"}, Window: 10 * time.Hour, End: h(10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.NewestCovered.Equal(h(10)) || res.Unknown != 0 || len(res.Pools) != 3 {
+		t.Fatalf("result: newest %v, unknown %d, pools %d", res.NewestCovered, res.Unknown, len(res.Pools))
+	}
+	for _, s := range res.Pools {
+		wantGap, wantTWAP := 1.0, (4*1.0+5*3.0)/9
+		if s.InstanceType == "c5.large" {
+			wantGap, wantTWAP = 0, (5*1.0+5*3.0)/10
+		}
+		if math.Abs(s.Stats.GapHours-wantGap) > 1e-9 || math.Abs(s.Stats.TWAP-wantTWAP) > 1e-9 {
+			t.Errorf("%s: gap %v twap %v, want gap %v twap %v", s.InstanceType, s.Stats.GapHours, s.Stats.TWAP, wantGap, wantTWAP)
+		}
+	}
+	// A window after the newest coverage knows nothing.
+	res, err = Summarise(ctx, st, nil, Query{Regions: []string{"us-east-1"}, Window: 5 * time.Hour, End: h(20)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Pools) != 0 || res.Unknown != 3 {
+		t.Fatalf("after coverage: %d pools, %d unknown; want 0 and 3", len(res.Pools), res.Unknown)
 	}
 }

@@ -34,21 +34,21 @@ func Select(types, products []string) (Selection, error) {
 	return Selection{Types: types, Products: ps, Matcher: m}, nil
 }
 
-// Products applies the Linux/UNIX default and rejects unknown names.
+// Products applies the Linux/UNIX default, matches names ignoring case
+// ("windows" is Windows) and rejects unknown ones with the closest name.
 func Products(ps []string) ([]string, error) {
 	if len(ps) == 0 {
 		return []string{market.LinuxUNIX}, nil
 	}
+	out := make([]string, 0, len(ps))
 	for _, p := range ps {
-		ok := false
-		for _, k := range market.KnownProducts {
-			ok = ok || p == k
+		k, err := market.CanonicalProduct(p)
+		if err != nil {
+			return nil, BadInput{fmt.Errorf("--product: %w", err)}
 		}
-		if !ok {
-			return nil, Badf("--product: unknown product %q (want one of %q)", p, market.KnownProducts)
-		}
+		out = append(out, k)
 	}
-	return ps, nil
+	return out, nil
 }
 
 // OneLine flattens an error for a one-line message.
@@ -60,6 +60,9 @@ func OneLine(err error) string {
 // Prices answers "what does every pool cost now?": the latest price per
 // pool, cheapest first, after fetching the day the cache lacks.
 func (w *Workspace) Prices(ctx context.Context, sel Selection) ([]market.PoolPrice, error) {
+	if err := w.CheckTypes(ctx, sel.Matcher.Patterns()); err != nil {
+		return nil, err
+	}
 	// The record in effect a day ago plus the day's changes.
 	if err := w.Refresh(ctx, sel.Types, sel.Products, 1); err != nil {
 		return nil, err
@@ -67,6 +70,12 @@ func (w *Workspace) Prices(ctx context.Context, sel Selection) ([]market.PoolPri
 	rows, err := w.Store.Latest(ctx, cache.Filter{Regions: w.Regions, Products: sel.Products, Types: sel.Matcher})
 	if err != nil {
 		return nil, err
+	}
+	if len(rows) == 0 {
+		// The fetch may have brought the first catalog: judge again.
+		if err := w.CheckTypes(ctx, sel.Matcher.Patterns()); err != nil {
+			return nil, err
+		}
 	}
 	sort.Slice(rows, func(i, j int) bool {
 		if rows[i].Price != rows[j].Price {
@@ -86,15 +95,27 @@ type StatsQuery struct {
 
 // StatsAnswer is per-pool statistics with the window they cover.
 type StatsAnswer struct {
+	// WindowStart and WindowEnd are [S, E]: E is At when asked, else now for
+	// live data and the newest covered time for recorded data (the demo, a
+	// cache not fetched lately), so an answer about 2020 never ends in 2026.
 	WindowStart, WindowEnd time.Time
 	Pools                  []explore.Summary
+	// AsOf is the workspace's clock when the answer was computed (the
+	// demo's is the end of its recording).
+	AsOf time.Time
+	// Unknown counts pools with records but no covered time in the window.
+	Unknown int
 }
 
 // Stats answers "how did each pool's price behave over the window?", sorted
-// by instance type then pool.
+// by instance type then pool. Statistics integrate over the window
+// intersected with what the cache asked AWS about.
 func (w *Workspace) Stats(ctx context.Context, q StatsQuery) (StatsAnswer, error) {
 	if q.Window <= 0 {
 		return StatsAnswer{}, Badf("the window must be positive")
+	}
+	if err := w.CheckTypes(ctx, q.Matcher.Patterns()); err != nil {
+		return StatsAnswer{}, err
 	}
 	// The window ends at At, so the days to have cached run from its start
 	// up to now.
@@ -107,12 +128,28 @@ func (w *Workspace) Stats(ctx context.Context, q StatsQuery) (StatsAnswer, error
 	if err := w.Refresh(ctx, q.Types, q.Products, days); err != nil {
 		return StatsAnswer{}, err
 	}
+	if q.At.IsZero() {
+		newest, err := w.NewestCovered(ctx, q.Products)
+		if err != nil {
+			return StatsAnswer{}, err
+		}
+		if !newest.IsZero() && newest.Before(end) {
+			end = newest
+		}
+	}
 	adv, _ := w.Advisor(ctx)
-	sums, err := explore.Summaries(ctx, w.Store, adv, explore.Query{
+	res, err := explore.Summarise(ctx, w.Store, adv, explore.Query{
 		Regions: w.Regions, Products: q.Products, Types: q.Matcher, Window: q.Window, End: end,
 	})
 	if err != nil {
 		return StatsAnswer{}, err
+	}
+	sums := res.Pools
+	if len(sums) == 0 {
+		// The fetch may have brought the first catalog: judge again.
+		if err := w.CheckTypes(ctx, q.Matcher.Patterns()); err != nil {
+			return StatsAnswer{}, err
+		}
 	}
 	sort.Slice(sums, func(i, j int) bool {
 		if sums[i].InstanceType != sums[j].InstanceType {
@@ -120,7 +157,26 @@ func (w *Workspace) Stats(ctx context.Context, q StatsQuery) (StatsAnswer, error
 		}
 		return sums[i].Pool.String() < sums[j].Pool.String()
 	})
-	return StatsAnswer{WindowStart: end.Add(-q.Window), WindowEnd: end, Pools: sums}, nil
+	return StatsAnswer{WindowStart: end.Add(-q.Window), WindowEnd: end, Pools: sums, AsOf: now, Unknown: res.Unknown}, nil
+}
+
+// NewestCovered is the latest time the cache asked AWS about (or imported)
+// for the workspace's regions and these products, in any type scope; zero
+// when nothing is covered.
+func (w *Workspace) NewestCovered(ctx context.Context, products []string) (time.Time, error) {
+	var newest time.Time
+	for _, r := range w.Regions {
+		for _, p := range products {
+			byScope, err := w.Store.CoverageScopes(ctx, r, p)
+			if err != nil {
+				return time.Time{}, err
+			}
+			if e := market.NewScopedCoverage(byScope).NewestEnd(); e.After(newest) {
+				newest = e
+			}
+		}
+	}
+	return newest, nil
 }
 
 // HistoryQuery asks for the records of one instance type over [Start, End].
@@ -155,6 +211,14 @@ func (w *Workspace) History(ctx context.Context, q HistoryQuery) ([]PoolSeries, 
 	if err != nil {
 		return nil, BadInput{fmt.Errorf("--type: %w", err)}
 	}
+	if err := w.CheckTypes(ctx, m.Patterns()); err != nil {
+		return nil, err
+	}
+	if q.Zone != "" {
+		if err := w.CheckZone(ctx, q.Zone); err != nil {
+			return nil, err
+		}
+	}
 	days := min(int(w.Now().Sub(q.Start).Hours()/24)+1, awsapi.MaxDays)
 	if err := w.Refresh(ctx, []string{q.Type}, products, days); err != nil {
 		return nil, err
@@ -166,6 +230,17 @@ func (w *Workspace) History(ctx context.Context, q HistoryQuery) ([]PoolSeries, 
 	pools, err := w.Store.Latest(ctx, f)
 	if err != nil {
 		return nil, err
+	}
+	if len(pools) == 0 {
+		// The fetch may have brought the first catalog and zones: judge again.
+		if err := w.CheckTypes(ctx, m.Patterns()); err != nil {
+			return nil, err
+		}
+		if q.Zone != "" {
+			if err := w.CheckZone(ctx, q.Zone); err != nil {
+				return nil, err
+			}
+		}
 	}
 	sort.Slice(pools, func(i, j int) bool { return pools[i].Pool.String() < pools[j].Pool.String() })
 	out := make([]PoolSeries, 0, len(pools))

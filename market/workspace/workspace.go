@@ -21,6 +21,7 @@ import (
 	"github.com/spotscope/spotscope/market"
 	"github.com/spotscope/spotscope/market/advisor"
 	"github.com/spotscope/spotscope/market/awsapi"
+	"github.com/spotscope/spotscope/market/dataset"
 	"github.com/spotscope/spotscope/market/demo"
 )
 
@@ -78,6 +79,23 @@ type Workspace struct {
 	cfgErr  error
 	adv     *advisor.Data
 	advProv advisor.Provenance
+
+	fetches []FetchRun // guarded by mu
+}
+
+// FetchRun is one fetch this workspace ran, so an answer can tell "the cache
+// is empty" from "AWS just answered with nothing".
+type FetchRun struct {
+	Request awsapi.Request
+	Summary awsapi.Summary
+	Err     error
+}
+
+// Fetches returns the fetches this workspace has run, oldest first.
+func (w *Workspace) Fetches() []FetchRun {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]FetchRun(nil), w.fetches...)
 }
 
 // CacheDir is the directory a run's cache lives in: dir when set, else the
@@ -112,6 +130,9 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 	w := &Workspace{Now: o.Now, Offline: o.Offline, opts: o}
 	var err error
 	if o.Demo {
+		if err := checkDemoRegions(o.Regions); err != nil {
+			return nil, err
+		}
 		w.Demo, w.Offline = true, true
 		w.Now = demo.End
 		w.Regions = []string{demo.Region}
@@ -277,6 +298,9 @@ func (w *Workspace) Covered(ctx context.Context, region, product, scope string, 
 func (w *Workspace) Fetch(ctx context.Context, req awsapi.Request) (awsapi.Summary, error) {
 	f, err := w.Fetcher(ctx)
 	if err != nil {
+		w.mu.Lock()
+		w.fetches = append(w.fetches, FetchRun{Request: req, Err: err})
+		w.mu.Unlock()
 		return awsapi.Summary{}, err
 	}
 	return w.FetchWith(ctx, f, req)
@@ -288,6 +312,9 @@ func (w *Workspace) FetchWith(ctx context.Context, f *awsapi.Fetcher, req awsapi
 		return awsapi.Summary{}, err
 	}
 	sum, err := f.Fetch(ctx, req)
+	w.mu.Lock()
+	w.fetches = append(w.fetches, FetchRun{Request: req, Summary: sum, Err: err})
+	w.mu.Unlock()
 	if w.opts.OnFetch != nil {
 		w.opts.OnFetch(sum, err)
 	}
@@ -366,7 +393,9 @@ func openDemoCache(ctx context.Context, dir string, notes io.Writer) (*cache.Sto
 		return nil, err
 	}
 	all := demo.AllRecords()
-	want := strconv.Itoa(len(all))
+	// The version suffix makes caches prepared before the demo recorded its
+	// coverage prepare again.
+	want := strconv.Itoa(len(all)) + "+coverage"
 	if got, _, ok, err := st.Doc(ctx, "demo:records"); err == nil && ok && string(got) == want {
 		return st, nil
 	}
@@ -378,6 +407,12 @@ func openDemoCache(ctx context.Context, dir string, notes io.Writer) (*cache.Sto
 		}
 	}
 	end := demo.End()
+	for _, c := range demoCoverage(all) {
+		if err := st.AddCoverage(ctx, c.Region, c.Product, c.Scope, c.Interval); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	if err := st.PutZones(ctx, demo.Region, demo.Zones(), end); err != nil {
 		st.Close()
 		return nil, err
@@ -391,4 +426,22 @@ func openDemoCache(ctx context.Context, dir string, notes io.Writer) (*cache.Sto
 		return nil, err
 	}
 	return st, nil
+}
+
+// demoSecondCapture is where the demo's second recording starts (see
+// market/demo/data/SOURCE.md): the two captures are separate sources, and
+// the day between them was never asked about.
+var demoSecondCapture = time.Date(2020, 3, 31, 0, 0, 0, 0, time.UTC)
+
+// demoCoverage is what the demo's two captures answer for, each on its own.
+func demoCoverage(all []market.Record) []dataset.Covered {
+	var first, second dataset.Spans
+	for _, r := range all {
+		if r.Time.Before(demoSecondCapture) {
+			first.Add(r)
+		} else {
+			second.Add(r)
+		}
+	}
+	return append(first.Coverage(), second.Coverage()...)
 }

@@ -1,0 +1,145 @@
+package market
+
+import (
+	"sort"
+	"time"
+)
+
+// MergeIntervals sorts and unions intervals, dropping empty ones; touching
+// intervals merge. The input is not modified.
+func MergeIntervals(ivs []Interval) []Interval {
+	in := make([]Interval, 0, len(ivs))
+	for _, iv := range ivs {
+		if iv.End.After(iv.Start) {
+			in = append(in, iv)
+		}
+	}
+	sort.Slice(in, func(i, j int) bool { return in[i].Start.Before(in[j].Start) })
+	var out []Interval
+	for _, iv := range in {
+		if n := len(out); n > 0 && !iv.Start.After(out[n-1].End) {
+			if iv.End.After(out[n-1].End) {
+				out[n-1].End = iv.End
+			}
+			continue
+		}
+		out = append(out, iv)
+	}
+	return out
+}
+
+// KnownSpans is C of the statistics contract for one pool: the covered
+// intervals, each extended back to the timestamp of the record in effect at
+// its start (no record lies between the two, so the price there is known
+// too), merged. points must be sorted by time.
+func KnownSpans(points []Point, cov []Interval) []Interval {
+	ext := make([]Interval, 0, len(cov))
+	for _, iv := range cov {
+		// The last record at or before iv.Start.
+		i := sort.Search(len(points), func(i int) bool { return points[i].Time.After(iv.Start) })
+		if i > 0 {
+			iv.Start = points[i-1].Time
+		}
+		ext = append(ext, iv)
+	}
+	return MergeIntervals(ext)
+}
+
+// Clip returns the parts of merged, sorted spans inside [from, to].
+func Clip(spans []Interval, from, to time.Time) []Interval {
+	var out []Interval
+	for _, iv := range spans {
+		if iv.Start.Before(from) {
+			iv.Start = from
+		}
+		if iv.End.After(to) {
+			iv.End = to
+		}
+		if iv.End.After(iv.Start) {
+			out = append(out, iv)
+		}
+	}
+	return out
+}
+
+// Contains reports whether t lies in one of the spans, ends included.
+func Contains(spans []Interval, t time.Time) bool {
+	for _, iv := range spans {
+		if !t.Before(iv.Start) && !t.After(iv.End) {
+			return true
+		}
+	}
+	return false
+}
+
+// Total is the summed length of merged spans.
+func Total(spans []Interval) time.Duration {
+	var d time.Duration
+	for _, iv := range spans {
+		d += iv.End.Sub(iv.Start)
+	}
+	return d
+}
+
+// NewestEnd is the latest end among the spans; zero when there are none.
+func NewestEnd(spans []Interval) time.Time {
+	var t time.Time
+	for _, iv := range spans {
+		if iv.End.After(t) {
+			t = iv.End
+		}
+	}
+	return t
+}
+
+// ScopedCoverage is one region and product's coverage by scope: the type
+// patterns a fetch or an import asked for ("*" or comma-joined, as
+// awsapi.Scope writes them) with their intervals.
+type ScopedCoverage struct {
+	scopes []scoped
+}
+
+type scoped struct {
+	m   TypeMatcher
+	ivs []Interval
+}
+
+// NewScopedCoverage indexes coverage read from the cache. A scope that does
+// not parse as patterns matches nothing: claiming too little is safe.
+func NewScopedCoverage(byScope map[string][]Interval) ScopedCoverage {
+	var c ScopedCoverage
+	for _, sc := range SortedKeys(byScope) {
+		var m TypeMatcher
+		if sc != "*" {
+			var err error
+			if m, err = NewTypeMatcher([]string{sc}); err != nil || m.All() {
+				continue
+			}
+		}
+		c.scopes = append(c.scopes, scoped{m, byScope[sc]})
+	}
+	return c
+}
+
+// For is the coverage of one instance type: the union of the scopes that
+// match it, merged.
+func (c ScopedCoverage) For(instanceType string) []Interval {
+	var ivs []Interval
+	for _, s := range c.scopes {
+		if s.m.Match(instanceType) {
+			ivs = append(ivs, s.ivs...)
+		}
+	}
+	return MergeIntervals(ivs)
+}
+
+// NewestEnd is the latest covered time of any scope; zero when none.
+func (c ScopedCoverage) NewestEnd() time.Time {
+	var t time.Time
+	for _, s := range c.scopes {
+		if e := NewestEnd(s.ivs); e.After(t) {
+			t = e
+		}
+	}
+	return t
+}
