@@ -108,8 +108,9 @@ func decodeArgs(raw json.RawMessage, schema *jsonschema.Schema, dst any) error {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			field := te.Field
-			if i := strings.IndexByte(field, '.'); i >= 0 {
-				field = field[:i]
+			// Embedded argument groups make it "selectArgs.types".
+			if i := strings.LastIndexByte(field, '.'); i >= 0 {
+				field = field[i+1:]
 			}
 			return workspace.Badf("argument %q must be %s, got %s", field, describe(te.Type), te.Value)
 		}
