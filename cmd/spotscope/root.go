@@ -83,7 +83,7 @@ Run without a subcommand on a terminal to open the explorer. Without AWS credent
 
 	root.AddCommand(
 		newFetchCmd(g), newPricesCmd(g), newHistoryCmd(g), newStatsCmd(g), newImportCmd(g),
-		newRecommendCmd(g), newCacheCmd(g), newDoctorCmd(g), newVersionCmd(g), newManCmd(),
+		newRecommendCmd(g), newCacheCmd(g), newDoctorCmd(g), newVersionCmd(g), newManCmd(), newMCPCmd(g),
 	)
 	return root
 }

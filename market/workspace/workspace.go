@@ -60,6 +60,9 @@ type Options struct {
 	Notes    io.Writer
 	Progress func(awsapi.Progress)
 	OnFetch  func(awsapi.Summary, error)
+	// ReadOnly opens the cache for reading only (see openStore); it
+	// implies Offline, as a fetch would have nowhere to write.
+	ReadOnly bool
 }
 
 // Workspace is what one command run, TUI session or MCP server works with.
@@ -139,11 +142,15 @@ func Open(ctx context.Context, o Options) (*Workspace, error) {
 		if w.Store, err = openDemoCache(ctx, o.Dir, o.Notes); err != nil {
 			return nil, err
 		}
-		return w, nil
+		if o.ReadOnly {
+			w.Store, err = reopenReadOnly(ctx, w.Store, o.Dir)
+		}
+		return w, err
 	}
-	if w.Store, err = cache.Open(ctx, o.Dir); err != nil {
+	if w.Store, err = openStore(ctx, o.Dir, o.ReadOnly); err != nil {
 		return nil, err
 	}
+	w.Offline = w.Offline || o.ReadOnly
 	w.Regions = o.Regions
 	if len(w.Regions) == 0 {
 		// The SDK's own resolution (AWS_REGION, AWS_DEFAULT_REGION, the

@@ -1,0 +1,192 @@
+package mcpserver
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/google/jsonschema-go/jsonschema"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/spotscope/spotscope/market"
+	"github.com/spotscope/spotscope/market/awsapi"
+	"github.com/spotscope/spotscope/market/ondemand"
+	"github.com/spotscope/spotscope/market/recommend"
+	"github.com/spotscope/spotscope/market/session"
+	"github.com/spotscope/spotscope/market/workspace"
+)
+
+// recommendArgs mirror `spotscope recommend`'s flags. The profile fields
+// are those today's recommend.Profile has; profileFrom maps them.
+type recommendArgs struct {
+	Region     []string `json:"region,omitempty" jsonschema:"regions to consider, e.g. [\"us-east-1\"]; default: the server's"`
+	VCPUs      int      `json:"vcpus,omitempty" jsonschema:"minimum vCPUs per instance"`
+	MemoryGiB  float64  `json:"memory_gib,omitempty" jsonschema:"minimum memory per instance, GiB"`
+	GPUs       int      `json:"gpus,omitempty" jsonschema:"minimum GPUs per instance"`
+	Arch       string   `json:"arch,omitempty" jsonschema:"architecture: x86_64, arm64 or any (default any)"`
+	Families   []string `json:"families,omitempty" jsonschema:"only these families or types (globs: m7*, c6g)"`
+	Exclude    []string `json:"exclude,omitempty" jsonschema:"exclude these families or types (globs)"`
+	Count      int      `json:"count,omitempty" jsonschema:"instances needed at once (default 1)"`
+	Hours      float64  `json:"hours,omitempty" jsonschema:"job length in hours on one instance without interruptions (default 1)"`
+	Checkpoint string   `json:"checkpoint,omitempty" jsonschema:"checkpoint interval, e.g. 30m or 1h, or none (the default)"`
+	Restart    string   `json:"restart,omitempty" jsonschema:"time to get a new instance and resume after an interruption, e.g. 5m (default 0)"`
+	MaxPrice   float64  `json:"max_price,omitempty" jsonschema:"highest spot price per instance-hour, USD (default: none)"`
+	Product    string   `json:"product,omitempty" jsonschema:"product description (default Linux/UNIX)"`
+	Window     string   `json:"window,omitempty" jsonschema:"statistics window, e.g. 30d (the default)"`
+	Export     string   `json:"export,omitempty" jsonschema:"also return the chosen pools as launch configuration: ec2-fleet, asg or karpenter"`
+	// LaunchTemplate and Name mirror --launch-template and --name.
+	LaunchTemplate string `json:"launch_template,omitempty" jsonschema:"launch template name for export (default: a placeholder to replace)"`
+	Name           string `json:"name,omitempty" jsonschema:"ASG or NodePool name for export"`
+}
+
+// recommendOut is recommend.Result's own JSON (as `spotscope recommend -o
+// json` prints it) plus the export text when asked for.
+type recommendOut struct {
+	recommend.Result
+	Export string `json:"export,omitempty" jsonschema:"the launch configuration (JSON or YAML) when export was given"`
+}
+
+var exportFormats = []string{"ec2-fleet", "asg", "karpenter"}
+
+// profileFrom is the one place tool arguments become a recommend.Profile.
+func profileFrom(a recommendArgs, defaultRegions []string) (recommend.Profile, error) {
+	p := recommend.Profile{
+		VCPUs: a.VCPUs, MemoryGiB: a.MemoryGiB, GPUs: a.GPUs, Arch: a.Arch, Families: a.Families, Exclude: a.Exclude,
+		Count: a.Count, Hours: a.Hours, MaxPrice: a.MaxPrice, Product: a.Product, Regions: a.Region,
+	}
+	var err error
+	for _, d := range []struct {
+		name, value string
+		dst         *time.Duration
+	}{
+		{"checkpoint", a.Checkpoint, &p.Checkpoint}, {"restart", a.Restart, &p.Restart}, {"window", a.Window, &p.Window},
+	} {
+		if d.value == "" {
+			continue
+		}
+		if *d.dst, err = recommend.ParseDuration(d.value); err != nil {
+			return p, workspace.BadInput{Err: badArg(d.name, err)}
+		}
+	}
+	if a.Hours < 0 || a.Count < 0 {
+		return p, workspace.Badf("hours and count must be positive")
+	}
+	if p.Arch == "any" {
+		p.Arch = ""
+	}
+	if len(p.Regions) == 0 {
+		p.Regions = defaultRegions
+	}
+	p = p.WithDefaults()
+	if err := p.Validate(); err != nil {
+		return p, workspace.BadInput{Err: fmt.Errorf("%s", flagsAsArgs(err.Error()))}
+	}
+	return p, nil
+}
+
+var flagName = regexp.MustCompile(`--([a-z][a-z-]*)`)
+
+// flagsAsArgs names the tool's arguments where recommend's messages name
+// the CLI's flags ("--max-price" is max_price, "--memory" memory_gib).
+func flagsAsArgs(msg string) string {
+	return flagName.ReplaceAllStringFunc(msg, func(f string) string {
+		switch f = strings.TrimPrefix(f, "--"); f {
+		case recommend.FlagMemory:
+			return "memory_gib"
+		case recommend.FlagRegions:
+			return "region"
+		}
+		return strings.ReplaceAll(f, "-", "_")
+	})
+}
+
+// sources builds the recommendation's sources over the workspace: the
+// cache, the advisor data and, only when the server may call AWS, the
+// Price List API for On-Demand prices (offline: the cached list or
+// labelled estimates). Placement scores are not asked for: they spend a
+// request configuration budget AWS limits per 24 hours.
+func sources(ctx context.Context, ws *workspace.Workspace) *session.Session {
+	adv, from := ws.Advisor(ctx)
+	s := &session.Session{Store: ws.Store, Advice: adv, AdviceFrom: from, Now: ws.Now}
+	if ws.Offline {
+		return s
+	}
+	if cfg, err := ws.AWSConfig(ctx); err == nil {
+		s.Prices = &ondemand.Client{API: ondemand.NewAPI(cfg), Store: ws.Store}
+	}
+	return s
+}
+
+func (s *server) recommend(ctx context.Context, _ *mcp.CallToolRequest, a recommendArgs) (recommendOut, string, error) {
+	if a.Export != "" && !contains(exportFormats, a.Export) {
+		if near := closest(a.Export, exportFormats); near != "" {
+			return recommendOut{}, "", workspace.Badf("invalid export %q (did you mean %q?)", a.Export, near)
+		}
+		return recommendOut{}, "", workspace.Badf("invalid export %q (want ec2-fleet, asg or karpenter)", a.Export)
+	}
+	p, err := profileFrom(a, s.ws.Regions)
+	if err != nil {
+		return recommendOut{}, "", err
+	}
+	ws, err := s.regionsOr(ctx, p.Regions)
+	if err != nil {
+		return recommendOut{}, "", err
+	}
+	days := min(int(p.Window.Hours()/24)+1, awsapi.MaxDays)
+	if err := ws.Refresh(ctx, nil, []string{p.Product}, days); err != nil {
+		return recommendOut{}, "", argNames(err)
+	}
+	res, err := sources(ctx, ws).Recommend(ctx, p, recommend.Options{})
+	if err != nil {
+		return recommendOut{}, "", err
+	}
+	out := recommendOut{Result: res}
+	if a.Export != "" {
+		var b strings.Builder
+		if err := recommend.Export(&b, a.Export, res, recommend.ExportOptions{LaunchTemplate: a.LaunchTemplate, Name: a.Name}); err != nil {
+			return recommendOut{}, "", err
+		}
+		out.Export = b.String()
+	}
+	return out, recommendSummary(out), nil
+}
+
+func recommendSummary(out recommendOut) string {
+	r := out.Result
+	if len(r.Pools) == 0 {
+		return fmt.Sprintf("No pool was chosen in %s (%d candidates); see notes.", r.Region, r.Candidates)
+	}
+	var picks []string
+	for _, c := range r.Pools {
+		picks = append(picks, fmt.Sprintf("%d x %s in %s at $%s/h", c.Instances, c.InstanceType, c.AvailabilityZone, market.FormatPrice(c.Price)))
+	}
+	s := fmt.Sprintf("Recommended in %s from %d candidates: %s. Expected total cost $%.2f for %d instance-jobs of %gh.",
+		r.Region, r.Candidates, strings.Join(picks, "; "), r.ExpectedTotalCost, r.Profile.Count, r.Profile.Hours)
+	if out.Export != "" {
+		s += "\n\n" + out.Export
+	}
+	return s
+}
+
+// profileDurations adds the durations recommend.Profile writes as strings
+// (its MarshalJSON) to the inferred output schema.
+func profileDurations(out *jsonschema.Schema) {
+	prof := out.Properties["profile"]
+	if prof == nil {
+		return
+	}
+	for _, k := range []string{"checkpoint", "restart", "window"} {
+		prof.Properties[k] = &jsonschema.Schema{Type: "string", Description: "a duration as the flags take it (30m, 1h, 30d, none)"}
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
