@@ -88,6 +88,8 @@ type Model struct {
 
 	windowIdx int
 	product   string
+	regions   []string // shown; a subset of cachedRegions
+	picker    regionPicker
 
 	sumGen    int
 	sumCancel context.CancelFunc // of the query in flight; a newer one supersedes it
@@ -125,7 +127,7 @@ func New(b Backend, clock func() time.Time, opts Options) Model {
 	m := Model{
 		ctx: ctx, backend: b, clock: clock, opts: opts, info: info,
 		keys: newKeyMap(), st: newStyles(), help: help.New(),
-		product: info.Product,
+		product: info.Product, regions: append([]string(nil), info.Regions...),
 	}
 	if opts.Recommend != nil {
 		r := *opts.Recommend
@@ -144,7 +146,7 @@ func New(b Backend, clock func() time.Time, opts Options) Model {
 			m.windowIdx = i
 		}
 	}
-	m.market = newMarketView(m.st)
+	m.market = newMarketView(m.st).setMultiRegion(m.multiRegion())
 	m.detail = newDetailView()
 	m.compare = newCompareView()
 	m.vol = newVolView()
@@ -200,7 +202,7 @@ func (m Model) windowDur(end time.Time) time.Duration {
 func (m Model) newQuery() explore.Query {
 	end := m.clock()
 	return explore.Query{
-		Regions:  append([]string(nil), m.info.Regions...),
+		Regions:  append([]string(nil), m.regions...),
 		Products: []string{m.product},
 		Window:   m.windowDur(end),
 		End:      end,
@@ -331,6 +333,9 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, c
 	}
 	k := m.keys.forView(m.view, m.info.CanRefresh)
+	if m.picker.open {
+		return m.pickerKey(msg, k)
+	}
 	if m.showHelp {
 		switch {
 		case key.Matches(msg, k.Quit):
@@ -352,6 +357,8 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.switchView((m.view + numViews - 1) % numViews)
 	case key.Matches(msg, k.Jump):
 		return m.switchView(view(msg.String()[0] - '1'))
+	case key.Matches(msg, k.Region):
+		return m.openPicker(), nil
 	case key.Matches(msg, k.WindowNext):
 		m.windowIdx = (m.windowIdx + 1) % len(windows)
 		return m.reload()
@@ -496,6 +503,8 @@ func (m Model) View() string {
 	w, h := m.contentSize()
 	var body string
 	switch {
+	case m.picker.open:
+		body = m.pickerView(w, h)
 	case m.showHelp:
 		body = m.helpView(w, h)
 	case m.view == viewMarket:
@@ -537,10 +546,7 @@ func (m Model) helpView(w, h int) string {
 
 func (m Model) headerLine() string {
 	sep := m.st.muted.Render(" │ ")
-	regions := strings.Join(m.info.Regions, ",")
-	if regions == "" {
-		regions = "no regions"
-	}
+	regions := m.regionLabel()
 	win := m.window().label
 	if m.query.Window > 0 {
 		win += " " + fmtDay(m.query.End.Add(-m.query.Window)) + ".." + fmtDay(m.query.End)

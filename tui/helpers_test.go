@@ -197,7 +197,34 @@ func (b *fakeBackend) Summaries(ctx context.Context, q explore.Query) ([]explore
 			return nil, ctx.Err()
 		}
 	}
-	return b.sums, b.sumErr
+	if b.sumErr != nil {
+		return nil, b.sumErr
+	}
+	out := make([]explore.Summary, 0, len(b.sums))
+	for _, s := range b.sums {
+		if contains(q.Regions, s.Region) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// newRegionsBackend is newFakeBackend's pools copied into each region, AZs
+// renamed to match; Info shows the first region and caches them all.
+func newRegionsBackend(regions []string, perRegion int) *fakeBackend {
+	b := newFakeBackend(perRegion, 0)
+	base := b.sums
+	b.sums = make([]explore.Summary, 0, len(base)*len(regions))
+	for _, r := range regions {
+		for _, s := range base {
+			s.Region = r
+			s.AvailabilityZone = r + s.AvailabilityZone[len("us-east-1"):]
+			b.sums = append(b.sums, s)
+		}
+	}
+	b.info.Regions = regions[:1]
+	b.info.Cached = regions
+	return b
 }
 
 func (b *fakeBackend) Series(_ context.Context, p market.Pool, start, end time.Time) ([]market.Point, error) {
@@ -240,3 +267,5 @@ func lineWidth(s string) int { return lipgloss.Width(s) }
 type contextT = context.Context
 
 var errThrottled = fmt.Errorf("RequestLimitExceeded: slow down")
+
+func sizeMsg(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }

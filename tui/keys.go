@@ -11,6 +11,7 @@ import (
 type keyMap struct {
 	Quit, Help, NextTab, PrevTab, Jump key.Binding
 	WindowNext, WindowPrev, Refresh    key.Binding
+	Region                             key.Binding
 
 	Up, Down, PageUp, PageDown, Home, End key.Binding
 	Open, Expand, Collapse, Back          key.Binding
@@ -36,6 +37,7 @@ func newKeyMap() keyMap {
 		WindowNext: b([]string{"w"}, "w/W", "window 1d/7d/30d/90d/all"),
 		WindowPrev: b([]string{"W"}, "W", "previous window"),
 		Refresh:    b([]string{"r"}, "r", "refresh from AWS"),
+		Region:     b([]string{"R"}, "R", "regions"),
 
 		Up:       b([]string{"up", "k"}, "↑/k", "up"),
 		Down:     b([]string{"down", "j"}, "↓/j", "down"),
@@ -77,6 +79,7 @@ func (k keyMap) forView(v view, canRefresh bool) keyMap {
 	on(&k.WindowNext, v != viewRecommend)
 	on(&k.WindowPrev, v != viewRecommend) // listed under WindowNext in help
 	on(&k.Refresh, canRefresh)
+	on(&k.Region, v != viewRecommend)
 	on(&k.Up, list || v == viewRecommend)
 	on(&k.Down, list || v == viewRecommend)
 	on(&k.PageUp, list)
@@ -115,7 +118,7 @@ func (k keyMap) ShortHelp() []key.Binding {
 // FullHelp is the help view, one column per concern.
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.NextTab, k.PrevTab, k.Jump, k.WindowNext, k.Refresh, k.Help, k.Quit},
+		{k.NextTab, k.PrevTab, k.Jump, k.WindowNext, k.Region, k.Refresh, k.Help, k.Quit},
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Open, k.Expand, k.Collapse, k.Back},
 		{k.Mark, k.ClearMarks, k.Mode, k.Sort, k.Reverse, k.Filter, k.FilterBar, k.ClearFilter},
 		{k.ZoomIn, k.ZoomOut, k.PanLeft, k.PanRight, k.ResetZoom, k.PerVCPU, k.Metric},

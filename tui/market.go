@@ -27,7 +27,8 @@ func keyOf(s *explore.Summary) typeKey { return typeKey{s.Region, s.InstanceType
 type colID int
 
 const (
-	colType colID = iota
+	colRegion colID = iota // only while several regions show
+	colType
 	colVCPU
 	colMem
 	colAZ
@@ -49,6 +50,7 @@ type column struct {
 }
 
 var columns = [numCols]column{
+	colRegion: {"REGION", 14, false, 7, true},
 	colType:  {"TYPE", 15, false, 10, true},
 	colVCPU:  {"vCPU", 4, true, 6, true},
 	colMem:   {"GiB", 6, true, 5, true},
@@ -108,6 +110,7 @@ type marketView struct {
 	w, h    int
 	visible []colID
 	sparkW  int
+	multi   bool // several regions: show and sort by REGION
 }
 
 func newMarketView(st styles) marketView {
@@ -124,6 +127,24 @@ func newMarketView(st styles) marketView {
 		sortCol:  colLast,
 		input:    ti,
 	}
+}
+
+// setMultiRegion shows the REGION column when rows come from several
+// regions, and stops sorting by it when they do not.
+func (v marketView) setMultiRegion(on bool) marketView {
+	v.multi = on
+	if !on && v.sortCol == colRegion {
+		v.sortCol = colLast
+	}
+	if v.w == 0 {
+		return v // not sized yet; the first resize lays it out
+	}
+	return v.setSize(v.w, v.h)
+}
+
+// sortable says whether s may cycle to column c.
+func (v marketView) sortable(c colID) bool {
+	return columns[c].sort && (c != colRegion || v.multi)
 }
 
 func (v marketView) capturing() bool { return v.typing || v.fb.focus }
@@ -266,6 +287,11 @@ func (v marketView) less() func(a, b *explore.Summary) bool {
 			return 0
 		}
 		switch v.sortCol {
+		case colRegion:
+			if c := strings.Compare(a.Region, b.Region); c != 0 {
+				return c
+			}
+			return cmpF(a.Stats.Last, b.Stats.Last)
 		case colType:
 			if c := strings.Compare(market.Family(a.InstanceType), market.Family(b.InstanceType)); c != 0 {
 				return c
@@ -357,7 +383,9 @@ func (v marketView) setSize(w, h int) marketView {
 	// 8 cells of trend when it stays.
 	ids := make([]colID, 0, numCols)
 	for c := colID(0); c < numCols; c++ {
-		ids = append(ids, c)
+		if c != colRegion || v.multi {
+			ids = append(ids, c)
+		}
 	}
 	for {
 		fixed := 2 // cursor marker + mark
@@ -521,7 +549,7 @@ func (m Model) marketKey(msg tea.KeyMsg, k keyMap) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Sort):
 		for {
 			v.sortCol = (v.sortCol + 1) % numCols
-			if columns[v.sortCol].sort {
+			if v.sortable(v.sortCol) {
 				break
 			}
 		}
@@ -732,6 +760,8 @@ func (v marketView) rowView(st styles, r marketRow, selected bool) string {
 		col := columns[c]
 		var cell string
 		switch c {
+		case colRegion:
+			cell = s.Region
 		case colType:
 			switch {
 			case r.child:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -107,19 +108,29 @@ func (b *cacheBackend) loadInfo(ctx context.Context) {
 	info := tui.Info{Regions: a.regions, Product: market.LinuxUNIX, Products: market.KnownProducts[:4], Demo: a.demo,
 		Advisor: prov, CanRefresh: !a.offline}
 	if in, err := a.store.Info(ctx); err == nil {
+		// Every region with records is a picker choice, so the bounds of
+		// the "all" window span them all.
 		for _, r := range in.Regions {
-			for _, want := range a.regions {
-				if r.Region != want {
-					continue
-				}
-				if info.DataFrom.IsZero() || r.Oldest.Before(info.DataFrom) {
-					info.DataFrom = r.Oldest
-				}
-				info.DataTo = later(info.DataTo, r.Newest)
+			if r.Records == 0 {
+				continue
+			}
+			info.Cached = append(info.Cached, r.Region)
+			if info.DataFrom.IsZero() || r.Oldest.Before(info.DataFrom) {
+				info.DataFrom = r.Oldest
+			}
+			info.DataTo = later(info.DataTo, r.Newest)
+			if slices.Contains(a.regions, r.Region) {
 				info.PricesAsOf = later(info.PricesAsOf, r.LastFetch)
 			}
 		}
 	}
+	// A configured region not fetched yet is still a choice.
+	for _, r := range a.regions {
+		if !slices.Contains(info.Cached, r) {
+			info.Cached = append(info.Cached, r)
+		}
+	}
+	slices.Sort(info.Cached)
 	if a.demo {
 		// The demo's prices are as of the end of the recording.
 		info.PricesAsOf = info.DataTo
