@@ -24,7 +24,7 @@ type Backend interface {
 // Info is the static context the header and banner show. Info is called once
 // at start and again after each refresh, so it must be cheap.
 type Info struct {
-	Regions  []string      // regions shown at start, in display order
+	Regions []string // regions shown at start, in display order
 	// Cached lists every region the cache holds prices for, the region
 	// picker's choices; empty means just Regions.
 	Cached   []string

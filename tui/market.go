@@ -51,16 +51,16 @@ type column struct {
 
 var columns = [numCols]column{
 	colRegion: {"REGION", 14, false, 7, true},
-	colType:  {"TYPE", 15, false, 10, true},
-	colVCPU:  {"vCPU", 4, true, 6, true},
-	colMem:   {"GiB", 6, true, 5, true},
-	colAZ:    {"AZ", 12, false, 9, true},
-	colLast:  {"LAST $/h", 9, true, 10, true},
-	colTWAP:  {"TWAP", 9, true, 4, true},
-	colCV:    {"CV", 6, true, 7, true},
-	colSpark: {"TREND", 0, false, 3, false},
-	colSave:  {"SAVE", 5, true, 2, true},
-	colIntr:  {"INTR", 6, false, 8, true},
+	colType:   {"TYPE", 15, false, 10, true},
+	colVCPU:   {"vCPU", 4, true, 6, true},
+	colMem:    {"GiB", 6, true, 5, true},
+	colAZ:     {"AZ", 12, false, 9, true},
+	colLast:   {"LAST $/h", 9, true, 10, true},
+	colTWAP:   {"TWAP", 9, true, 4, true},
+	colCV:     {"CV", 6, true, 7, true},
+	colSpark:  {"TREND", 0, false, 3, false},
+	colSave:   {"SAVE", 5, true, 2, true},
+	colIntr:   {"INTR", 6, false, 8, true},
 }
 
 // marketRow is one line of the table: a pool, or an instance type standing
