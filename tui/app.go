@@ -101,6 +101,7 @@ type Model struct {
 	status    string
 	statusErr bool
 
+	filter  filterState // shared by Market, Volatility, Compare and Recommend
 	market  marketView
 	detail  detailView
 	compare compareView
@@ -146,7 +147,8 @@ func New(b Backend, clock func() time.Time, opts Options) Model {
 			m.windowIdx = i
 		}
 	}
-	m.market = newMarketView(m.st).setMultiRegion(m.multiRegion())
+	m.filter = newFilterState()
+	m.market = newMarketView().setMultiRegion(m.multiRegion())
 	m.detail = newDetailView()
 	m.compare = newCompareView()
 	m.vol = newVolView()
@@ -279,6 +281,9 @@ func (m Model) onSummaries(msg summariesMsg) (tea.Model, tea.Cmd) {
 	}
 	m.loadErr = nil
 	m.rows, m.query = msg.rows, msg.q
+	m.filter = m.filter.setFamilies(m.rows)
+	match := m.filter.matcher()
+	m.market.match, m.vol.match = match, match
 	m.market = m.market.setRows(m.rows)
 	m.vol = m.vol.setRows(m.rows)
 	var cmds []tea.Cmd
@@ -288,6 +293,27 @@ func (m Model) onSummaries(msg summariesMsg) (tea.Model, tea.Cmd) {
 	m, c = m.reloadCompare()
 	cmds = append(cmds, c)
 	return m.resize(), tea.Batch(cmds...)
+}
+
+// filterable says the active view applies the program's filter.
+func (m Model) filterable() bool {
+	switch m.view {
+	case viewMarket, viewVolatility, viewCompare:
+		return true
+	}
+	return false
+}
+
+// applyFilter re-filters every view after a filter change. Each goes back
+// to its top; Compare re-fetches only when it is showing.
+func (m Model) applyFilter() (Model, tea.Cmd) {
+	match := m.filter.matcher()
+	m.market = m.market.setFilter(match)
+	m.vol = m.vol.setFilter(match)
+	if m.view == viewCompare {
+		return m.reloadCompare()
+	}
+	return m, nil
 }
 
 func (m *Model) setStatus(s string, isErr bool) {
@@ -320,17 +346,22 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.recUpdate(msg)
 	}
 	// A focused text field owns every key, or typing "q" in a filter quits.
-	if m.view == viewMarket && !m.showHelp && m.market.capturing() {
+	if m.filterable() && !m.showHelp && !m.picker.open && m.filter.capturing() {
 		var c tea.Cmd
-		var reloadProduct bool
-		m.market, c, reloadProduct = m.market.updateInput(msg, m.info.Products)
-		if reloadProduct {
-			m.product = m.market.fb.product
+		var change filterChange
+		m.filter, c, change = m.filter.update(msg, m.info.Products)
+		switch change {
+		case filterRows:
+			var fc tea.Cmd
+			m, fc = m.applyFilter()
+			c = tea.Batch(c, fc)
+		case filterProduct:
+			m.product = m.filter.fb.product
 			var rc tea.Cmd
 			m, rc = m.reload()
 			c = tea.Batch(c, rc)
 		}
-		return m, c
+		return m.resize(), c
 	}
 	k := m.keys.forView(m.view, m.info.CanRefresh)
 	if m.picker.open {
@@ -374,6 +405,23 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.refresh.active = true
 		m.setStatus("refreshing prices from AWS…", false)
 		return m.resize(), startRefresh(m.ctx, m.backend)
+	}
+	switch {
+	case key.Matches(msg, k.Filter):
+		m.filter.typing, m.filter.fb.focus = true, false
+		c := m.filter.input.Focus()
+		return m.resize(), c
+	case key.Matches(msg, k.FilterBar):
+		m.filter.fb.focus, m.filter.typing = true, false
+		if m.filter.fb.product == "" {
+			m.filter.fb.product = m.product
+		}
+		return m.resize(), nil
+	case m.filter.active() && key.Matches(msg, k.ClearFilter):
+		m.filter = m.filter.clearLayer()
+		var c tea.Cmd
+		m, c = m.applyFilter()
+		return m.resize(), c
 	}
 	switch m.view {
 	case viewMarket:
@@ -447,6 +495,9 @@ func (m Model) top() string {
 	}
 	if r := m.refresh.view(m.st, m.width); r != "" {
 		lines = append(lines, r)
+	}
+	if f := m.filter.view(m.st, m.width); f != "" && m.filterable() && !m.showHelp {
+		lines = append(lines, f)
 	}
 	return strings.Join(lines, "\n")
 }

@@ -95,9 +95,10 @@ func (k keyMap) forView(v view, canRefresh bool) keyMap {
 	on(&k.Mode, market)
 	on(&k.Sort, market)
 	on(&k.Reverse, market)
-	on(&k.Filter, market)
-	on(&k.FilterBar, market)
-	on(&k.ClearFilter, market)
+	filtered := list || v == viewCompare
+	on(&k.Filter, filtered)
+	on(&k.FilterBar, filtered)
+	on(&k.ClearFilter, filtered)
 	on(&k.ZoomIn, chart)
 	on(&k.ZoomOut, chart)
 	on(&k.PanLeft, chart)

@@ -94,3 +94,92 @@ func hasCol(cols []colID, c colID) bool {
 	}
 	return false
 }
+
+// TestFilterEverywhere: the filter set in Market holds in Volatility and
+// Compare, / and f work there too, and a filter change goes back to the top.
+func TestFilterEverywhere(t *testing.T) {
+	m := newDemoModel(t, 140, 40, Options{})
+	m = send(t, m, keys("t")...) // pools
+	m = send(t, m, keys("G")...)
+	if m.market.cursor == 0 {
+		t.Fatal("G did not move the cursor")
+	}
+	m = send(t, m, keys("/", "c", "5", "enter")...)
+	if m.market.cursor != 0 || m.market.offset != 0 {
+		t.Fatalf("filter left cursor %d offset %d", m.market.cursor, m.market.offset)
+	}
+	for _, r := range m.market.rows {
+		if !strings.Contains(r.s.InstanceType, "c5") {
+			t.Fatalf("market row %s passes filter c5", r.s.InstanceType)
+		}
+	}
+	m = send(t, m, keys("4")...)
+	if len(m.vol.ranked) == 0 {
+		t.Fatal("volatility empty under c5")
+	}
+	for _, s := range m.vol.ranked {
+		if !strings.Contains(s.InstanceType, "c5") {
+			t.Fatalf("volatility row %s passes filter c5", s.InstanceType)
+		}
+	}
+	if !strings.Contains(m.View(), "filter: c5") {
+		t.Fatal("volatility does not show the filter")
+	}
+	// quick filter in Volatility: vCPU >= 8
+	m = send(t, m, keys("j", "j", "f", "up", "up", "up", "up", "enter")...)
+	if m.vol.cursor != 0 {
+		t.Fatalf("quick filter left volatility cursor at %d", m.vol.cursor)
+	}
+	for _, s := range m.vol.ranked {
+		if !s.HasSpec || s.Spec.VCPUs < 8 {
+			t.Fatalf("volatility row %s has %d vCPUs under vCPU ≥ 8", s.InstanceType, s.Spec.VCPUs)
+		}
+	}
+	// esc peels the text filter first, then the quick filters
+	m = send(t, m, keys("esc")...)
+	if m.filter.input.Value() != "" || !m.filter.fb.active() {
+		t.Fatalf("first esc: text %q quick %v", m.filter.input.Value(), m.filter.fb.active())
+	}
+	m = send(t, m, keys("esc")...)
+	if m.filter.active() {
+		t.Fatal("second esc left a filter")
+	}
+
+	// Compare: mark three types, then filter down to one family.
+	m = send(t, m, keys("1", "g", " ", " ", " ")...)
+	marked := len(m.market.marks)
+	m = send(t, m, keys("3")...)
+	if len(m.compare.pools) != marked {
+		t.Fatalf("compare shows %d of %d marked", len(m.compare.pools), marked)
+	}
+	fam := m.compare.pools[0].InstanceType
+	m = send(t, m, keys("/")...)
+	for _, r := range fam {
+		m = send(t, m, press(string(r)))
+	}
+	m = send(t, m, keys("enter")...)
+	if len(m.compare.pools) != 1 || m.compare.pools[0].InstanceType != fam {
+		t.Fatalf("compare under filter %q: %d pools", fam, len(m.compare.pools))
+	}
+	// esc clears the filter before it leaves the view
+	m = send(t, m, keys("esc")...)
+	if m.view != viewCompare || m.filter.active() {
+		t.Fatalf("esc: view %v filter %v", m.view, m.filter.active())
+	}
+	m = send(t, m, keys("esc")...)
+	if m.view != viewMarket {
+		t.Fatal("second esc did not leave Compare")
+	}
+}
+
+// TestSortResetsScroll: a new sort shows the first row of the new order.
+func TestSortResetsScroll(t *testing.T) {
+	m := newDemoModel(t, 100, 30, Options{})
+	m = send(t, m, keys("t", "G")...)
+	for _, k := range []string{"s", "S"} {
+		m = send(t, m, keys("G", k)...)
+		if m.market.cursor != 0 || m.market.offset != 0 {
+			t.Fatalf("%s left cursor %d offset %d", k, m.market.cursor, m.market.offset)
+		}
+	}
+}

@@ -47,6 +47,7 @@ func (mt volMetric) format(v float64) string {
 // capacity calm, and the view says so.
 type volView struct {
 	all    []explore.Summary
+	match  func(*explore.Summary) bool // the program's filter; nil keeps all
 	ranked []*explore.Summary
 	metric volMetric
 	cursor int
@@ -76,10 +77,17 @@ func (v volView) setRows(all []explore.Summary) volView {
 	return v.rank()
 }
 
+// setFilter re-ranks under a new filter, from the top.
+func (v volView) setFilter(match func(*explore.Summary) bool) volView {
+	v.match = match
+	v.cursor, v.offset = 0, 0
+	return v.rank()
+}
+
 func (v volView) rank() volView {
 	v.ranked = make([]*explore.Summary, 0, len(v.all))
 	for i := range v.all {
-		if v.all[i].Stats.CoveredHours > 0 {
+		if v.all[i].Stats.CoveredHours > 0 && (v.match == nil || v.match(&v.all[i])) {
 			v.ranked = append(v.ranked, &v.all[i])
 		}
 	}
