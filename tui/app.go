@@ -18,6 +18,7 @@ import (
 
 	"github.com/spotscope/spotscope/market"
 	"github.com/spotscope/spotscope/market/explore"
+	"github.com/spotscope/spotscope/market/recommend"
 	"github.com/spotscope/spotscope/tui/recommendview"
 )
 
@@ -300,8 +301,33 @@ func (m Model) filterable() bool {
 	switch m.view {
 	case viewMarket, viewVolatility, viewCompare:
 		return true
+	case viewRecommend:
+		return m.rec != nil && m.rec.ResultsFocused()
 	}
 	return false
+}
+
+// choiceMatcher is the filter over recommendation choices. Specs come from
+// the loaded summaries (the catalog's, with architectures) when the type is
+// among them, else from what the choice itself says; nil means no filter.
+func (m Model) choiceMatcher() func(recommend.Choice) bool {
+	if !m.filter.active() {
+		return nil
+	}
+	specs := map[typeKey]market.InstanceType{}
+	for i := range m.rows {
+		if m.rows[i].HasSpec {
+			specs[keyOf(&m.rows[i])] = m.rows[i].Spec
+		}
+	}
+	mp := m.filter.matchPool()
+	return func(c recommend.Choice) bool {
+		spec, ok := specs[typeKey{c.Region, c.InstanceType}]
+		if !ok {
+			spec = market.InstanceType{Name: c.InstanceType, VCPUs: c.VCPUs, MemoryMiB: int64(c.MemoryGiB * 1024)}
+		}
+		return mp(c.Region, c.InstanceType, c.AvailabilityZone, &spec)
+	}
 }
 
 // applyFilter re-filters every view after a filter change. Each goes back
@@ -310,6 +336,11 @@ func (m Model) applyFilter() (Model, tea.Cmd) {
 	match := m.filter.matcher()
 	m.market = m.market.setFilter(match)
 	m.vol = m.vol.setFilter(match)
+	if m.rec != nil {
+		r := *m.rec
+		r.SetFilter(m.choiceMatcher())
+		m.rec = &r
+	}
 	if m.view == viewCompare {
 		return m.reloadCompare()
 	}
@@ -328,23 +359,6 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	// digits into them, so it gets every key except the ways out: esc
 	// leaves the tab, ctrl+c quits, and q, ? and 1-4 act globally only
 	// while no text field has focus.
-	if m.view == viewRecommend && !m.showHelp && m.rec != nil {
-		k := m.keys.forView(m.view, m.info.CanRefresh)
-		switch {
-		case key.Matches(msg, k.Leave):
-			return m.switchView(viewMarket)
-		case m.rec.Capturing():
-			return m.recUpdate(msg)
-		case key.Matches(msg, k.Quit):
-			return m, tea.Quit
-		case key.Matches(msg, k.Help):
-			m.showHelp = true
-			return m, nil
-		case key.Matches(msg, k.Jump):
-			return m.switchView(view(msg.String()[0] - '1'))
-		}
-		return m.recUpdate(msg)
-	}
 	// A focused text field owns every key, or typing "q" in a filter quits.
 	if m.filterable() && !m.showHelp && !m.picker.open && m.filter.capturing() {
 		var c tea.Cmd
@@ -363,7 +377,36 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		return m.resize(), c
 	}
-	k := m.keys.forView(m.view, m.info.CanRefresh)
+	if m.view == viewRecommend && !m.showHelp && m.rec != nil {
+		k := m.viewKeys()
+		switch {
+		case m.rec.ResultsFocused() && m.filter.active() && key.Matches(msg, k.ClearFilter):
+			m.filter = m.filter.clearLayer()
+			var c tea.Cmd
+			m, c = m.applyFilter()
+			return m.resize(), c
+		case key.Matches(msg, k.Leave):
+			return m.switchView(viewMarket)
+		case m.rec.Capturing():
+			return m.recUpdate(msg)
+		case m.rec.ResultsFocused() && key.Matches(msg, k.Filter):
+			m.filter.typing, m.filter.fb.focus = true, false
+			c := m.filter.input.Focus()
+			return m.resize(), c
+		case m.rec.ResultsFocused() && key.Matches(msg, k.FilterBar):
+			m.filter.fb.focus, m.filter.typing = true, false
+			return m.resize(), nil
+		case key.Matches(msg, k.Quit):
+			return m, tea.Quit
+		case key.Matches(msg, k.Help):
+			m.showHelp = true
+			return m, nil
+		case key.Matches(msg, k.Jump):
+			return m.switchView(view(msg.String()[0] - '1'))
+		}
+		return m.recUpdate(msg)
+	}
+	k := m.viewKeys()
 	if m.picker.open {
 		return m.pickerKey(msg, k)
 	}
@@ -503,12 +546,16 @@ func (m Model) top() string {
 }
 
 func (m Model) bottom() string {
-	k := m.keys.forView(m.view, m.info.CanRefresh)
+	k := m.viewKeys()
 	h := m.help
 	h.Width = m.width
 	var help string
 	if m.view == viewRecommend && m.rec != nil {
-		help = h.ShortHelpView(append(m.rec.ShortHelp(), k.Leave, k.Help, k.Quit))
+		short := m.rec.ShortHelp()
+		if m.rec.ResultsFocused() {
+			short = append(short, k.Filter)
+		}
+		help = h.ShortHelpView(append(short, k.Leave, k.Help, k.Quit))
 	} else {
 		help = h.ShortHelpView(k.ShortHelp())
 	}
@@ -579,14 +626,14 @@ func (m Model) View() string {
 }
 
 func (m Model) helpView(w, h int) string {
-	k := m.keys.forView(m.view, m.info.CanRefresh)
+	k := m.viewKeys()
 	hm := m.help
 	hm.Width = w
 	hm.ShowAll = true
 	title := m.st.title.Render("Keys — "+viewNames[m.view]+" view") + m.st.muted.Render("   (? or esc to close)")
 	var groups [][]key.Binding
 	if m.view == viewRecommend && m.rec != nil {
-		groups = append(m.rec.FullHelp(), []key.Binding{k.Leave, k.Jump, k.Help, k.Quit})
+		groups = append(m.rec.FullHelp(), []key.Binding{k.Filter, k.FilterBar, k.ClearFilter}, []key.Binding{k.Leave, k.Jump, k.Help, k.Quit})
 	} else {
 		groups = k.FullHelp()
 	}

@@ -95,7 +95,7 @@ func (k keyMap) forView(v view, canRefresh bool) keyMap {
 	on(&k.Mode, market)
 	on(&k.Sort, market)
 	on(&k.Reverse, market)
-	filtered := list || v == viewCompare
+	filtered := list || v == viewCompare || v == viewRecommend
 	on(&k.Filter, filtered)
 	on(&k.FilterBar, filtered)
 	on(&k.ClearFilter, filtered)
@@ -107,6 +107,19 @@ func (k keyMap) forView(v view, canRefresh bool) keyMap {
 	on(&k.PerVCPU, v == viewCompare)
 	on(&k.Metric, v == viewVolatility)
 	on(&k.Leave, v == viewRecommend)
+	return k
+}
+
+// viewKeys are the bindings that act in the program's current view. The
+// Recommend placeholder (no tab wired in) acts on nothing but the global
+// keys.
+func (m Model) viewKeys() keyMap {
+	k := m.keys.forView(m.view, m.info.CanRefresh)
+	if m.view == viewRecommend && m.rec == nil {
+		for _, b := range []*key.Binding{&k.Up, &k.Down, &k.Filter, &k.FilterBar, &k.ClearFilter, &k.Leave} {
+			b.SetEnabled(false)
+		}
+	}
 	return k
 }
 
