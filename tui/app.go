@@ -239,6 +239,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onSummaries(msg)
 	case seriesMsg:
 		return m.onSeries(msg), nil
+	case onDemandMsg:
+		return m.onOnDemand(msg), nil
 	case refreshMsg:
 		return m.onRefresh(msg)
 	case infoMsg:

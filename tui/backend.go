@@ -16,6 +16,10 @@ type Backend interface {
 	Info() Info
 	Summaries(ctx context.Context, q explore.Query) ([]explore.Summary, error)
 	Series(ctx context.Context, p market.Pool, start, end time.Time) ([]market.Point, error)
+	// OnDemand is an instance type's On-Demand price in USD per hour, the
+	// Detail chart's reference line; 0 when unknown. estimated says it was
+	// derived (from spot prices and advisor savings), not AWS's list price.
+	OnDemand(ctx context.Context, region, product, instanceType string) (usd float64, estimated bool, err error)
 	// Refresh fetches new prices from AWS. progress may be called from any
 	// goroutine; the TUI serialises it onto the program's message loop.
 	Refresh(ctx context.Context, progress func(RefreshProgress)) error

@@ -101,7 +101,7 @@ func (c compareView) build(st styles) compareView {
 		if c.perVCPU && s.HasSpec && s.Spec.VCPUs > 0 {
 			scale = float64(s.Spec.VCPUs)
 		}
-		sets[i] = chartSet{name: s.Region + "/" + s.InstanceType, label: s.InstanceType + " " + s.AvailabilityZone,
+		sets[i] = chartSet{name: s.Region + "/" + s.InstanceType, label: s.InstanceType + " " + s.AvailabilityZone, short: s.InstanceType,
 			points: stepPoints(msg.series[i], msg.start, msg.end, scale)}
 	}
 	vs, ve := c.chart.vStart, c.chart.vEnd

@@ -124,3 +124,6 @@ func fmtSpread(v float64) string {
 	}
 	return fmtPrice(v)
 }
+
+// fmtHours is a covered duration in whole hours.
+func fmtHours(h float64) string { return fmt.Sprintf("%.0f", h) }

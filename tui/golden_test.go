@@ -27,6 +27,7 @@ func TestGolden(t *testing.T) {
 		{"market_pools_filtered", []string{"t", "/", "m", "5", "enter", "f", "up", "up", "up", "enter"}, "vCPU ≥ 4", nil, "", false},
 		{"detail", []string{"/", "r", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d", nil, "", false},
 		{"detail_zoomed", []string{"/", "m", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d", []string{"+", "right"}, "showing 3.5d", false},
+		{"detail_crosshair", []string{"/", "r", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d", []string{"c", "]", "]"}, "┊ 2020-06-19", false},
 		{"compare", []string{" ", " ", " ", "3"}, "showing all 7.0d", nil, "", false},
 		{"compare_per_vcpu", []string{" ", " ", " ", "3", "v"}, "vCPU-hour", nil, "", false},
 		{"volatility", []string{"4"}, "ranked by cv", nil, "", false},

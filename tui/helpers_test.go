@@ -120,6 +120,7 @@ type fakeBackend struct {
 	queries []explore.Query
 	refresh func(ctx context.Context, progress func(RefreshProgress)) error
 	synth   int // points per series for pools without stored history
+	onDemand map[string]float64 // by instance type
 }
 
 var fakeEnd = time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -238,6 +239,10 @@ func (b *fakeBackend) Series(_ context.Context, p market.Pool, start, end time.T
 		}
 	}
 	return seriesWindow(pts, start, end), nil
+}
+
+func (b *fakeBackend) OnDemand(_ context.Context, region, product, typ string) (float64, bool, error) {
+	return b.onDemand[typ], false, nil
 }
 
 func (b *fakeBackend) Refresh(ctx context.Context, progress func(RefreshProgress)) error {

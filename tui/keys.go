@@ -20,6 +20,7 @@ type keyMap struct {
 	ClearFilter                           key.Binding
 
 	ZoomIn, ZoomOut, PanLeft, PanRight, ResetZoom key.Binding
+	Cross, CrossMove, CrossJump                   key.Binding
 	PerVCPU, Metric                               key.Binding
 	Leave                                         key.Binding
 }
@@ -64,6 +65,9 @@ func newKeyMap() keyMap {
 		PanLeft:   b([]string{"left", "h"}, "←/h", "pan left"),
 		PanRight:  b([]string{"right", "l"}, "→/l", "pan right"),
 		ResetZoom: b([]string{"z"}, "z", "reset zoom"),
+		Cross:     b([]string{"c"}, "c", "crosshair on/off"),
+		CrossMove: b([]string{"[", "]"}, "[/]", "move crosshair"),
+		CrossJump: b([]string{"{", "}"}, "{/}", "crosshair ×10"),
 		PerVCPU:   b([]string{"v"}, "v", "price / per vCPU"),
 		Metric:    b([]string{"m"}, "m", "rank by cv/changes/jump"),
 		Leave:     b([]string{"esc"}, "esc", "leave tab"),
@@ -104,6 +108,9 @@ func (k keyMap) forView(v view, canRefresh bool) keyMap {
 	on(&k.PanLeft, chart)
 	on(&k.PanRight, chart)
 	on(&k.ResetZoom, chart)
+	on(&k.Cross, chart)
+	on(&k.CrossMove, chart)
+	on(&k.CrossJump, chart)
 	on(&k.PerVCPU, v == viewCompare)
 	on(&k.Metric, v == viewVolatility)
 	on(&k.Leave, v == viewRecommend)
@@ -135,6 +142,6 @@ func (k keyMap) FullHelp() [][]key.Binding {
 		{k.NextTab, k.PrevTab, k.Jump, k.WindowNext, k.Region, k.Refresh, k.Help, k.Quit},
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Open, k.Expand, k.Collapse, k.Back},
 		{k.Mark, k.ClearMarks, k.Mode, k.Sort, k.Reverse, k.Filter, k.FilterBar, k.ClearFilter},
-		{k.ZoomIn, k.ZoomOut, k.PanLeft, k.PanRight, k.ResetZoom, k.PerVCPU, k.Metric},
+		{k.ZoomIn, k.ZoomOut, k.PanLeft, k.PanRight, k.ResetZoom, k.Cross, k.CrossMove, k.CrossJump, k.PerVCPU, k.Metric},
 	}
 }

@@ -149,6 +149,20 @@ func (b *cacheBackend) Series(ctx context.Context, p market.Pool, start, end tim
 	return b.a.store.Series(ctx, p, start, end)
 }
 
+// OnDemand answers from the same session the Recommend tab uses: the
+// cached or live price list, else its estimate, flagged as one.
+func (b *cacheBackend) OnDemand(ctx context.Context, region, product, instanceType string) (float64, bool, error) {
+	s, err := b.a.session(ctx, false, recommend.Profile{})
+	if err != nil {
+		return 0, false, err
+	}
+	od, err := s.OnDemand(ctx, region, product, instanceType)
+	if err != nil || !od.Known {
+		return 0, false, err
+	}
+	return od.Price, od.Estimated, nil
+}
+
 func (b *cacheBackend) Refresh(ctx context.Context, progress func(tui.RefreshProgress)) error {
 	f, err := b.a.fetcher(ctx)
 	if err != nil {
