@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/NimbleMarkets/ntcharts/linechart"
-	tslc "github.com/NimbleMarkets/ntcharts/linechart/timeserieslinechart"
 	"github.com/NimbleMarkets/ntcharts/canvas"
 	"github.com/NimbleMarkets/ntcharts/canvas/runes"
+	"github.com/NimbleMarkets/ntcharts/linechart"
+	tslc "github.com/NimbleMarkets/ntcharts/linechart/timeserieslinechart"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	zone "github.com/lrstanley/bubblezone"
@@ -22,7 +22,7 @@ import (
 type chartSet struct {
 	name   string
 	label  string
-	short  string // in the crosshair readout
+	short  string           // in the crosshair readout
 	points []tslc.TimePoint // step-expanded, clipped to the range
 }
 

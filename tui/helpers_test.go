@@ -111,15 +111,15 @@ func newDemoModel(t testing.TB, w, h int, opts Options) Model {
 // handful of families and three AZs, deterministic, for benchmarks and
 // for tests that need behaviour the demo data lacks.
 type fakeBackend struct {
-	info    Info
-	sums    []explore.Summary
-	series  map[market.Pool][]market.Point
-	block   chan struct{} // when set, Summaries waits for it to close
-	sumErr  error
-	mu      sync.Mutex
-	queries []explore.Query
-	refresh func(ctx context.Context, progress func(RefreshProgress)) error
-	synth   int // points per series for pools without stored history
+	info     Info
+	sums     []explore.Summary
+	series   map[market.Pool][]market.Point
+	block    chan struct{} // when set, Summaries waits for it to close
+	sumErr   error
+	mu       sync.Mutex
+	queries  []explore.Query
+	refresh  func(ctx context.Context, progress func(RefreshProgress)) error
+	synth    int                // points per series for pools without stored history
 	onDemand map[string]float64 // by instance type
 }
 
