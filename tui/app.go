@@ -7,6 +7,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -70,6 +71,12 @@ type Options struct {
 	// Recommend is the Recommend tab, built by the caller with
 	// recommendview.New; nil shows a placeholder tab.
 	Recommend *recommendview.Model
+	// Clipboard receives the OSC 52 sequence that copies the Market table,
+	// normally the terminal; nil disables copying.
+	Clipboard io.Writer
+	// ExportDir is where the Market table's CSV files go; "" is the
+	// working directory.
+	ExportDir string
 }
 
 // Model is the root bubbletea model. Build it with New.
@@ -241,6 +248,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onSeries(msg), nil
 	case onDemandMsg:
 		return m.onOnDemand(msg), nil
+	case exportedMsg:
+		return m.onExported(msg), nil
 	case refreshMsg:
 		return m.onRefresh(msg)
 	case infoMsg:
@@ -287,6 +296,7 @@ func (m Model) onSummaries(msg summariesMsg) (tea.Model, tea.Cmd) {
 	m.filter = m.filter.setFamilies(m.rows)
 	match := m.filter.matcher()
 	m.market.match, m.vol.match = match, match
+	m.market.q = msg.q
 	m.market = m.market.setRows(m.rows)
 	m.vol = m.vol.setRows(m.rows)
 	var cmds []tea.Cmd
@@ -441,6 +451,13 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.WindowPrev):
 		m.windowIdx = (m.windowIdx + len(windows) - 1) % len(windows)
 		return m.reload()
+	case key.Matches(msg, k.Refresh) && !m.info.CanRefresh:
+		// Offline (the demo, no credentials): r re-reads the cache, which
+		// another spotscope may have filled meanwhile.
+		m.setStatus("re-read the cache (offline: no AWS refresh)", false)
+		var c tea.Cmd
+		m, c = m.reload()
+		return m, tea.Batch(c, reloadInfo(m.backend))
 	case key.Matches(msg, k.Refresh):
 		if m.refresh.active {
 			m.setStatus("a refresh is already running", false)

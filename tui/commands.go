@@ -53,6 +53,11 @@ func loadOnDemand(ctx context.Context, b Backend, gen int, region, product, typ 
 	}
 }
 
+// reloadInfo asks the backend for its Info again, off the update loop.
+func reloadInfo(b Backend) tea.Cmd {
+	return func() tea.Msg { return infoMsg{info: b.Info()} }
+}
+
 // startRefresh runs Backend.Refresh in its own goroutine and turns its
 // progress callbacks into a chain of messages: each message carries the
 // channel, and Update asks for the next one with waitRefresh.

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -36,7 +37,7 @@ var statCols = []tcol{
 	{"AZ", 12, false, 10}, {"AZ ID", 9, false, 1}, {"LAST", 8, true, 9}, {"TWAP", 8, true, 8},
 	{"STDDEV", 9, true, 3}, {"CV", 6, true, 7}, {"MIN", 8, true, 6}, {"MAX", 8, true, 6},
 	{"P50", 8, true, 4}, {"P95", 8, true, 5}, {"CHG", 5, true, 2}, {"CHG/D", 6, true, 6},
-	{"JUMP", 6, true, 5}, {"HOURS", 7, true, 1},
+	{"JUMP", 6, true, 5}, {"HOURS", 7, true, 1}, {"GAP", 5, true, 2},
 }
 
 func (m Model) openDetail(region, typ, az string) (tea.Model, tea.Cmd) {
@@ -282,14 +283,19 @@ func (d detailView) view(st styles, w, h int) string {
 			d.chart.vStart.UTC().Format("01/02 15:04"), d.chart.vEnd.UTC().Format("01/02 15:04"))
 	}
 	b.WriteString(truncate(st.muted.Render(caption), w) + "\n")
+	span := d.chart.end.Sub(d.chart.start).Hours()
+	if d.viewStats != nil {
+		span = d.chart.vEnd.Sub(d.chart.vStart).Hours()
+	}
 	for i, s := range d.pools {
 		x := s.Stats
 		if d.viewStats != nil {
 			x = d.viewStats[i]
 		}
 		rows[i] = []string{s.AvailabilityZone, s.AvailabilityZoneID, fmtPrice(x.Last), fmtPrice(x.TWAP),
-			fmtSpread(x.StdDev), fmtPct(x.CV), fmtPrice(x.Min), fmtPrice(x.Max), fmtPrice(x.P50), fmtPrice(x.P95),
-			fmt.Sprint(x.Changes), fmt.Sprintf("%.1f", x.ChangesPerDay), fmtPct(x.MaxJump), fmtHours(x.CoveredHours)}
+			fmtPrice(x.StdDev), fmtPct(x.CV), fmtPrice(x.Min), fmtPrice(x.Max), fmtPrice(x.P50), fmtPrice(x.P95),
+			fmt.Sprint(x.Changes), fmt.Sprintf("%.1f", x.ChangesPerDay), fmtPct(x.MaxJump), fmtHours(x.CoveredHours),
+			fmtGap(math.Max(0, span-x.CoveredHours))}
 		if s.AvailabilityZone == d.focusAZ {
 			sel = i
 		}

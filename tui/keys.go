@@ -16,6 +16,7 @@ type keyMap struct {
 	Up, Down, PageUp, PageDown, Home, End key.Binding
 	Open, Expand, Collapse, Back          key.Binding
 	Mark, ClearMarks, Mode                key.Binding
+	SparkScale, Copy, WriteCSV            key.Binding
 	Sort, Reverse, Filter, FilterBar      key.Binding
 	ClearFilter                           key.Binding
 
@@ -54,6 +55,9 @@ func newKeyMap() keyMap {
 		Mark:        b([]string{" "}, "space", "mark for compare"),
 		ClearMarks:  b([]string{"x"}, "x", "clear marks"),
 		Mode:        b([]string{"t"}, "t", "pools / types"),
+		SparkScale:  b([]string{"%"}, "%", "trend scale: row / shared"),
+		Copy:        b([]string{"y"}, "y", "copy table (OSC 52)"),
+		WriteCSV:    b([]string{"e"}, "e", "write table as CSV"),
 		Sort:        b([]string{"s"}, "s", "sort column"),
 		Reverse:     b([]string{"S"}, "S", "reverse sort"),
 		Filter:      b([]string{"/"}, "/", "filter"),
@@ -82,7 +86,10 @@ func (k keyMap) forView(v view, canRefresh bool) keyMap {
 	list := market || v == viewVolatility
 	on(&k.WindowNext, v != viewRecommend)
 	on(&k.WindowPrev, v != viewRecommend) // listed under WindowNext in help
-	on(&k.Refresh, canRefresh)
+	if !canRefresh {
+		k.Refresh.SetHelp("r", "re-read the cache")
+	}
+	on(&k.Refresh, v != viewRecommend)
 	on(&k.Region, v != viewRecommend)
 	on(&k.Up, list || v == viewRecommend)
 	on(&k.Down, list || v == viewRecommend)
@@ -97,6 +104,9 @@ func (k keyMap) forView(v view, canRefresh bool) keyMap {
 	on(&k.Mark, market)
 	on(&k.ClearMarks, market || v == viewCompare)
 	on(&k.Mode, market)
+	on(&k.SparkScale, market)
+	on(&k.Copy, market)
+	on(&k.WriteCSV, market)
 	on(&k.Sort, market)
 	on(&k.Reverse, market)
 	filtered := list || v == viewCompare || v == viewRecommend
@@ -141,7 +151,7 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.NextTab, k.PrevTab, k.Jump, k.WindowNext, k.Region, k.Refresh, k.Help, k.Quit},
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Open, k.Expand, k.Collapse, k.Back},
-		{k.Mark, k.ClearMarks, k.Mode, k.Sort, k.Reverse, k.Filter, k.FilterBar, k.ClearFilter},
+		{k.Mark, k.ClearMarks, k.Mode, k.Sort, k.Reverse, k.Filter, k.FilterBar, k.ClearFilter, k.SparkScale, k.Copy, k.WriteCSV},
 		{k.ZoomIn, k.ZoomOut, k.PanLeft, k.PanRight, k.ResetZoom, k.Cross, k.CrossMove, k.CrossJump, k.PerVCPU, k.Metric},
 	}
 }

@@ -34,6 +34,7 @@ const (
 	colSpark
 	colSave
 	colIntr
+	colGap
 	numCols
 )
 
@@ -57,6 +58,7 @@ var columns = [numCols]column{
 	colSpark:  {"TREND", 0, false, 3, false},
 	colSave:   {"SAVE", 5, true, 2, true},
 	colIntr:   {"INTR", 6, false, 8, true},
+	colGap:    {"GAP", 4, true, 1, true},
 }
 
 // marketRow is one line of the table: a pool, or an instance type standing
@@ -70,6 +72,7 @@ type marketRow struct {
 
 type marketView struct {
 	all   []explore.Summary
+	q     explore.Query // of all: the window the gaps are measured against
 	rows  []marketRow
 	match func(*explore.Summary) bool // the program's filter; nil keeps all
 
@@ -86,6 +89,9 @@ type marketView struct {
 	visible []colID
 	sparkW  int
 	multi   bool // several regions: show and sort by REGION
+
+	sharedScale bool    // trends on one scale across rows (%)
+	amp         float64 // that scale: the largest relative move of the rows shown
 }
 
 func newMarketView() marketView {
@@ -182,6 +188,13 @@ func (v marketView) rebuild() marketView {
 		}
 	}
 	v.rows = rows
+	if v.sharedScale {
+		sparks := make([][]float64, len(rows))
+		for i, r := range rows {
+			sparks[i] = r.s.Spark
+		}
+		v.amp = sharedAmp(sparks)
+	}
 	// Keep the cursor on the same pool across re-sorts and reloads.
 	if keep != nil {
 		for i, r := range rows {
@@ -239,6 +252,8 @@ func (v marketView) less() func(a, b *explore.Summary) bool {
 			return cmpF(savingsKey(a), savingsKey(b))
 		case colIntr:
 			return cmpF(bucketKey(a), bucketKey(b))
+		case colGap:
+			return cmpF(gapHours(a, v.q), gapHours(b, v.q))
 		}
 		return 0
 	}
@@ -379,6 +394,17 @@ func (m Model) marketKey(msg tea.KeyMsg, k keyMap) (tea.Model, tea.Cmd) {
 		}
 	case key.Matches(msg, k.ClearMarks):
 		v.marks = map[typeKey]bool{}
+	case key.Matches(msg, k.Copy):
+		if m.opts.Clipboard == nil {
+			m.setStatus("no clipboard: press e to write a CSV file", true)
+			return m, nil
+		}
+		return m, copyMarketCmd(m.opts.Clipboard, v.rows, v.q)
+	case key.Matches(msg, k.WriteCSV):
+		return m, writeMarketCmd(m.opts.ExportDir, m.clock(), m.exportLabel(), v.rows, v.q)
+	case key.Matches(msg, k.SparkScale):
+		v.sharedScale = !v.sharedScale
+		v = v.rebuild()
 	case key.Matches(msg, k.Mode):
 		v.byType = !v.byType
 		v = v.rebuild()
@@ -568,7 +594,11 @@ func (v marketView) rowView(st styles, r marketRow, selected bool) string {
 		case colCV:
 			cell = fmtPct(s.Stats.CV)
 		case colSpark:
-			cell = sparkline(s.Spark, v.sparkW)
+			if v.sharedScale {
+				cell = sparkShared(s.Spark, v.sparkW, v.amp)
+			} else {
+				cell = sparkline(s.Spark, v.sparkW)
+			}
 		case colSave:
 			cell = "?"
 			if s.Advisor.Known {
@@ -579,12 +609,17 @@ func (v marketView) rowView(st styles, r marketRow, selected bool) string {
 			if s.Advisor.Known {
 				cell = s.Advisor.Label
 			}
+		case colGap:
+			cell = fmtGap(gapHours(s, v.q))
 		}
 		w := col.width
 		if c == colSpark {
 			w = v.sparkW
 		}
 		cell = pad(cell, w, col.right)
+		if c == colGap && !selected {
+			cell = st.warn.Render(cell)
+		}
 		if c == colIntr && !selected && !r.child {
 			if s.Advisor.Known {
 				cell = st.bucketStyle(s.Advisor.Bucket).Render(cell)

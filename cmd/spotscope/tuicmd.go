@@ -72,12 +72,14 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 	b := &cacheBackend{a: a}
 	b.loadInfo(ctx)
 	rv := recommendview.New(recommender{a: a}, recommendview.Options{
-		Defaults:  recommend.Profile{VCPUs: 2, MemoryGiB: 4, Count: 4, Hours: 4, Checkpoint: 30 * time.Minute}.WithDefaults(),
+		// the CLI's defaults (recommend's), so the form and `spotscope
+		// recommend` answer the same question when nothing is set
+		Defaults:  recommend.Profile{}.WithDefaults(),
 		Regions:   a.regions,
 		Clipboard: os.Stdout,
 		Now:       a.now,
 	})
-	return tui.Run(ctx, b, a.now, tui.Options{Context: ctx, Recommend: &rv})
+	return tui.Run(ctx, b, a.now, tui.Options{Context: ctx, Recommend: &rv, Clipboard: os.Stdout})
 }
 
 func later(a, b time.Time) time.Time {
