@@ -576,7 +576,7 @@ func (m Model) bottom() string {
 		}
 		help = h.ShortHelpView(append(short, k.Leave, k.Help, k.Quit))
 	} else {
-		help = h.ShortHelpView(k.ShortHelp())
+		help = h.ShortHelpView(k.footer(m.view))
 	}
 	// help.ShortHelpView overflows when even its "…" does not fit (bubbles
 	// v1.0.0 shouldAddItem), so cut it here.
@@ -644,18 +644,21 @@ func (m Model) View() string {
 	return zone.Scan(m.top() + "\n" + body + "\n" + m.bottom())
 }
 
-func (m Model) helpView(w, h int) string {
+// helpGroups are the help view's columns: every key the view handles.
+func (m Model) helpGroups() [][]key.Binding {
 	k := m.viewKeys()
+	if m.view == viewRecommend && m.rec != nil {
+		return append(m.rec.FullHelp(), []key.Binding{k.Filter, k.FilterBar, k.ClearFilter}, []key.Binding{k.Leave, k.Jump, k.Help, k.Quit})
+	}
+	return k.FullHelp()
+}
+
+func (m Model) helpView(w, h int) string {
 	hm := m.help
 	hm.Width = w
 	hm.ShowAll = true
 	title := m.st.title.Render("Keys — "+viewNames[m.view]+" view") + m.st.muted.Render("   (? or esc to close)")
-	var groups [][]key.Binding
-	if m.view == viewRecommend && m.rec != nil {
-		groups = append(m.rec.FullHelp(), []key.Binding{k.Filter, k.FilterBar, k.ClearFilter}, []key.Binding{k.Leave, k.Jump, k.Help, k.Quit})
-	} else {
-		groups = k.FullHelp()
-	}
+	groups := m.helpGroups()
 	notes := m.st.muted.Render("Quick filters (f): ←/→ field, ↑/↓ value, 0 reset field, enter done. Filter (/): substring or glob (m5*, *.xlarge).\n" +
 		"Mouse: click a tab or row (again to chart it), wheel scrolls the table and zooms a chart, drag pans it.")
 	return title + "\n\n" + hm.FullHelpView(groups) + "\n\n" + notes
@@ -714,11 +717,14 @@ func (m Model) tabsLine() string {
 	return truncate(b.String(), m.width)
 }
 
-func (m Model) bannerLine() string {
-	s := fmt.Sprintf("demo data: %s, %s .. %s (recorded AWS prices). Connect AWS: set AWS_PROFILE or run aws configure.",
+func (m Model) bannerText() string {
+	return fmt.Sprintf("demo data: %s, %s .. %s (recorded AWS prices). Connect AWS: set AWS_PROFILE or run aws configure.",
 		strings.Join(m.info.Regions, ","), fmtDay(m.info.DataFrom), fmtDay(m.info.DataTo))
+}
+
+func (m Model) bannerLine() string {
 	// wraps rather than truncates: the instruction at the end matters most
-	return m.st.banner.Width(m.width).Render(s)
+	return m.st.banner.Width(m.width).Render(m.bannerText())
 }
 
 func (m Model) statusLine() string {

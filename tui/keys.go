@@ -140,10 +140,30 @@ func (m Model) viewKeys() keyMap {
 	return k
 }
 
-// ShortHelp is the footer: the keys a user needs next, not all of them.
-func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Open, k.Expand, k.Back, k.Mark, k.Mode, k.Sort, k.Filter, k.FilterBar,
-		k.ZoomIn, k.ZoomOut, k.PerVCPU, k.Metric, k.WindowNext, k.NextTab, k.Help, k.Quit}
+// footer is a view's short help: the keys a user needs next, with short
+// descriptions, so it fits in 100 columns; ? lists the rest.
+func (k keyMap) footer(v view) []key.Binding {
+	short := func(b key.Binding, desc string) key.Binding {
+		b.SetHelp(b.Help().Key, desc)
+		return b
+	}
+	common := []key.Binding{short(k.WindowNext, "window"), short(k.Region, "regions"), k.Help, k.Quit}
+	var keys []key.Binding
+	switch v {
+	case viewMarket:
+		keys = []key.Binding{k.Open, short(k.Expand, "AZs"), short(k.Mark, "mark"), short(k.Sort, "sort"), k.Filter}
+	case viewDetail, viewCompare:
+		keys = []key.Binding{k.Back, short(k.ZoomIn, "zoom"), short(k.PanRight, "pan"), short(k.Cross, "crosshair")}
+		if v == viewCompare {
+			keys = append(keys, short(k.PerVCPU, "$/vCPU"), k.Filter)
+		}
+		common = []key.Binding{short(k.WindowNext, "window"), k.Help, k.Quit}
+	case viewVolatility:
+		keys = []key.Binding{k.Open, short(k.Metric, "metric"), k.Filter, short(k.FilterBar, "quick filters")}
+	default:
+		common = []key.Binding{k.NextTab, k.Help, k.Quit}
+	}
+	return append(keys, common...)
 }
 
 // FullHelp is the help view, one column per concern.
