@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -151,10 +152,10 @@ func (v marketView) rebuild() marketView {
 			pools = append(pools, &v.all[i])
 		}
 	}
-	less := v.less()
+	cmp := v.order()
 	var rows []marketRow
 	if !v.byType {
-		sort.SliceStable(pools, func(i, j int) bool { return less(pools[i], pools[j]) })
+		slices.SortFunc(pools, cmp)
 		rows = make([]marketRow, len(pools))
 		for i, p := range pools {
 			rows[i] = marketRow{s: p}
@@ -175,7 +176,7 @@ func (v marketView) rebuild() marketView {
 			sort.SliceStable(g, func(i, j int) bool { return cheaper(g[i], g[j]) })
 			heads = append(heads, marketRow{s: g[0], group: true, nAZ: len(g)})
 		}
-		sort.SliceStable(heads, func(i, j int) bool { return less(heads[i].s, heads[j].s) })
+		slices.SortFunc(heads, func(a, b marketRow) int { return cmp(a.s, b.s) })
 		rows = make([]marketRow, 0, len(pools))
 		for _, h := range heads {
 			rows = append(rows, h)
@@ -214,7 +215,10 @@ func cheaper(a, b *explore.Summary) bool {
 	return a.AvailabilityZone < b.AvailabilityZone
 }
 
-func (v marketView) less() func(a, b *explore.Summary) bool {
+// order compares two pools by the sort column, then by pool, a total order,
+// so the unstable (and, on 60,000 rows, several times faster) sort gives
+// the same table every time.
+func (v marketView) order() func(a, b *explore.Summary) int {
 	key := func(a, b *explore.Summary) int {
 		cmpF := func(x, y float64) int {
 			switch {
@@ -257,18 +261,21 @@ func (v marketView) less() func(a, b *explore.Summary) bool {
 		}
 		return 0
 	}
-	return func(a, b *explore.Summary) bool {
+	return func(a, b *explore.Summary) int {
 		c := key(a, b)
 		if v.sortDesc {
 			c = -c
 		}
 		if c != 0 {
-			return c < 0
+			return c
 		}
-		if a.InstanceType != b.InstanceType {
-			return a.InstanceType < b.InstanceType
+		switch {
+		case poolLess(a.Pool, b.Pool):
+			return -1
+		case poolLess(b.Pool, a.Pool):
+			return 1
 		}
-		return a.AvailabilityZone < b.AvailabilityZone
+		return 0
 	}
 }
 
