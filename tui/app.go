@@ -7,6 +7,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 
 	"github.com/spotscope/spotscope/market"
 	"github.com/spotscope/spotscope/market/explore"
+	"github.com/spotscope/spotscope/market/recommend"
 	"github.com/spotscope/spotscope/tui/recommendview"
 )
 
@@ -69,6 +71,12 @@ type Options struct {
 	// Recommend is the Recommend tab, built by the caller with
 	// recommendview.New; nil shows a placeholder tab.
 	Recommend *recommendview.Model
+	// Clipboard receives the OSC 52 sequence that copies the Market table,
+	// normally the terminal; nil disables copying.
+	Clipboard io.Writer
+	// ExportDir is where the Market table's CSV files go; "" is the
+	// working directory.
+	ExportDir string
 }
 
 // Model is the root bubbletea model. Build it with New.
@@ -88,6 +96,8 @@ type Model struct {
 
 	windowIdx int
 	product   string
+	regions   []string // shown; a subset of cachedRegions
+	picker    regionPicker
 
 	sumGen    int
 	sumCancel context.CancelFunc // of the query in flight; a newer one supersedes it
@@ -99,6 +109,7 @@ type Model struct {
 	status    string
 	statusErr bool
 
+	filter  filterState // shared by Market, Volatility, Compare and Recommend
 	market  marketView
 	detail  detailView
 	compare compareView
@@ -125,7 +136,7 @@ func New(b Backend, clock func() time.Time, opts Options) Model {
 	m := Model{
 		ctx: ctx, backend: b, clock: clock, opts: opts, info: info,
 		keys: newKeyMap(), st: newStyles(), help: help.New(),
-		product: info.Product,
+		product: info.Product, regions: append([]string(nil), info.Regions...),
 	}
 	if opts.Recommend != nil {
 		r := *opts.Recommend
@@ -144,7 +155,8 @@ func New(b Backend, clock func() time.Time, opts Options) Model {
 			m.windowIdx = i
 		}
 	}
-	m.market = newMarketView(m.st)
+	m.filter = newFilterState()
+	m.market = newMarketView().setMultiRegion(m.multiRegion())
 	m.detail = newDetailView()
 	m.compare = newCompareView()
 	m.vol = newVolView()
@@ -200,7 +212,7 @@ func (m Model) windowDur(end time.Time) time.Duration {
 func (m Model) newQuery() explore.Query {
 	end := m.clock()
 	return explore.Query{
-		Regions:  append([]string(nil), m.info.Regions...),
+		Regions:  append([]string(nil), m.regions...),
 		Products: []string{m.product},
 		Window:   m.windowDur(end),
 		End:      end,
@@ -234,6 +246,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onSummaries(msg)
 	case seriesMsg:
 		return m.onSeries(msg), nil
+	case onDemandMsg:
+		return m.onOnDemand(msg), nil
+	case exportedMsg:
+		return m.onExported(msg), nil
 	case refreshMsg:
 		return m.onRefresh(msg)
 	case infoMsg:
@@ -277,6 +293,10 @@ func (m Model) onSummaries(msg summariesMsg) (tea.Model, tea.Cmd) {
 	}
 	m.loadErr = nil
 	m.rows, m.query = msg.rows, msg.q
+	m.filter = m.filter.setFamilies(m.rows)
+	match := m.filter.matcher()
+	m.market.match, m.vol.match = match, match
+	m.market.q = msg.q
 	m.market = m.market.setRows(m.rows)
 	m.vol = m.vol.setRows(m.rows)
 	var cmds []tea.Cmd
@@ -286,6 +306,57 @@ func (m Model) onSummaries(msg summariesMsg) (tea.Model, tea.Cmd) {
 	m, c = m.reloadCompare()
 	cmds = append(cmds, c)
 	return m.resize(), tea.Batch(cmds...)
+}
+
+// filterable says the active view applies the program's filter.
+func (m Model) filterable() bool {
+	switch m.view {
+	case viewMarket, viewVolatility, viewCompare:
+		return true
+	case viewRecommend:
+		return m.rec != nil && m.rec.ResultsFocused()
+	}
+	return false
+}
+
+// choiceMatcher is the filter over recommendation choices. Specs come from
+// the loaded summaries (the catalog's, with architectures) when the type is
+// among them, else from what the choice itself says; nil means no filter.
+func (m Model) choiceMatcher() func(recommend.Choice) bool {
+	if !m.filter.active() {
+		return nil
+	}
+	specs := map[typeKey]market.InstanceType{}
+	for i := range m.rows {
+		if m.rows[i].HasSpec {
+			specs[keyOf(&m.rows[i])] = m.rows[i].Spec
+		}
+	}
+	mp := m.filter.matchPool()
+	return func(c recommend.Choice) bool {
+		spec, ok := specs[typeKey{c.Region, c.InstanceType}]
+		if !ok {
+			spec = market.InstanceType{Name: c.InstanceType, VCPUs: c.VCPUs, MemoryMiB: int64(c.MemoryGiB * 1024)}
+		}
+		return mp(c.Region, c.InstanceType, c.AvailabilityZone, &spec)
+	}
+}
+
+// applyFilter re-filters every view after a filter change. Each goes back
+// to its top; Compare re-fetches only when it is showing.
+func (m Model) applyFilter() (Model, tea.Cmd) {
+	match := m.filter.matcher()
+	m.market = m.market.setFilter(match)
+	m.vol = m.vol.setFilter(match)
+	if m.rec != nil {
+		r := *m.rec
+		r.SetFilter(m.choiceMatcher())
+		m.rec = &r
+	}
+	if m.view == viewCompare {
+		return m.reloadCompare()
+	}
+	return m, nil
 }
 
 func (m *Model) setStatus(s string, isErr bool) {
@@ -300,13 +371,43 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	// digits into them, so it gets every key except the ways out: esc
 	// leaves the tab, ctrl+c quits, and q, ? and 1-4 act globally only
 	// while no text field has focus.
+	// A focused text field owns every key, or typing "q" in a filter quits.
+	if m.filterable() && !m.showHelp && !m.picker.open && m.filter.capturing() {
+		var c tea.Cmd
+		var change filterChange
+		m.filter, c, change = m.filter.update(msg, m.info.Products)
+		switch change {
+		case filterRows:
+			var fc tea.Cmd
+			m, fc = m.applyFilter()
+			c = tea.Batch(c, fc)
+		case filterProduct:
+			m.product = m.filter.fb.product
+			var rc tea.Cmd
+			m, rc = m.reload()
+			c = tea.Batch(c, rc)
+		}
+		return m.resize(), c
+	}
 	if m.view == viewRecommend && !m.showHelp && m.rec != nil {
-		k := m.keys.forView(m.view, m.info.CanRefresh)
+		k := m.viewKeys()
 		switch {
+		case m.rec.ResultsFocused() && m.filter.active() && key.Matches(msg, k.ClearFilter):
+			m.filter = m.filter.clearLayer()
+			var c tea.Cmd
+			m, c = m.applyFilter()
+			return m.resize(), c
 		case key.Matches(msg, k.Leave):
 			return m.switchView(viewMarket)
 		case m.rec.Capturing():
 			return m.recUpdate(msg)
+		case m.rec.ResultsFocused() && key.Matches(msg, k.Filter):
+			m.filter.typing, m.filter.fb.focus = true, false
+			c := m.filter.input.Focus()
+			return m.resize(), c
+		case m.rec.ResultsFocused() && key.Matches(msg, k.FilterBar):
+			m.filter.fb.focus, m.filter.typing = true, false
+			return m.resize(), nil
 		case key.Matches(msg, k.Quit):
 			return m, tea.Quit
 		case key.Matches(msg, k.Help):
@@ -317,20 +418,10 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		return m.recUpdate(msg)
 	}
-	// A focused text field owns every key, or typing "q" in a filter quits.
-	if m.view == viewMarket && !m.showHelp && m.market.capturing() {
-		var c tea.Cmd
-		var reloadProduct bool
-		m.market, c, reloadProduct = m.market.updateInput(msg, m.info.Products)
-		if reloadProduct {
-			m.product = m.market.fb.product
-			var rc tea.Cmd
-			m, rc = m.reload()
-			c = tea.Batch(c, rc)
-		}
-		return m, c
+	k := m.viewKeys()
+	if m.picker.open {
+		return m.pickerKey(msg, k)
 	}
-	k := m.keys.forView(m.view, m.info.CanRefresh)
 	if m.showHelp {
 		switch {
 		case key.Matches(msg, k.Quit):
@@ -352,12 +443,21 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.switchView((m.view + numViews - 1) % numViews)
 	case key.Matches(msg, k.Jump):
 		return m.switchView(view(msg.String()[0] - '1'))
+	case key.Matches(msg, k.Region):
+		return m.openPicker(), nil
 	case key.Matches(msg, k.WindowNext):
 		m.windowIdx = (m.windowIdx + 1) % len(windows)
 		return m.reload()
 	case key.Matches(msg, k.WindowPrev):
 		m.windowIdx = (m.windowIdx + len(windows) - 1) % len(windows)
 		return m.reload()
+	case key.Matches(msg, k.Refresh) && !m.info.CanRefresh:
+		// Offline (the demo, no credentials): r re-reads the cache, which
+		// another spotscope may have filled meanwhile.
+		m.setStatus("re-read the cache (offline: no AWS refresh)", false)
+		var c tea.Cmd
+		m, c = m.reload()
+		return m, tea.Batch(c, reloadInfo(m.backend))
 	case key.Matches(msg, k.Refresh):
 		if m.refresh.active {
 			m.setStatus("a refresh is already running", false)
@@ -367,6 +467,23 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.refresh.active = true
 		m.setStatus("refreshing prices from AWS…", false)
 		return m.resize(), startRefresh(m.ctx, m.backend)
+	}
+	switch {
+	case key.Matches(msg, k.Filter):
+		m.filter.typing, m.filter.fb.focus = true, false
+		c := m.filter.input.Focus()
+		return m.resize(), c
+	case key.Matches(msg, k.FilterBar):
+		m.filter.fb.focus, m.filter.typing = true, false
+		if m.filter.fb.product == "" {
+			m.filter.fb.product = m.product
+		}
+		return m.resize(), nil
+	case m.filter.active() && key.Matches(msg, k.ClearFilter):
+		m.filter = m.filter.clearLayer()
+		var c tea.Cmd
+		m, c = m.applyFilter()
+		return m.resize(), c
 	}
 	switch m.view {
 	case viewMarket:
@@ -441,18 +558,25 @@ func (m Model) top() string {
 	if r := m.refresh.view(m.st, m.width); r != "" {
 		lines = append(lines, r)
 	}
+	if f := m.filter.view(m.st, m.width); f != "" && m.filterable() && !m.showHelp {
+		lines = append(lines, f)
+	}
 	return strings.Join(lines, "\n")
 }
 
 func (m Model) bottom() string {
-	k := m.keys.forView(m.view, m.info.CanRefresh)
+	k := m.viewKeys()
 	h := m.help
 	h.Width = m.width
 	var help string
 	if m.view == viewRecommend && m.rec != nil {
-		help = h.ShortHelpView(append(m.rec.ShortHelp(), k.Leave, k.Help, k.Quit))
+		short := m.rec.ShortHelp()
+		if m.rec.ResultsFocused() {
+			short = append(short, k.Filter)
+		}
+		help = h.ShortHelpView(append(short, k.Leave, k.Help, k.Quit))
 	} else {
-		help = h.ShortHelpView(k.ShortHelp())
+		help = h.ShortHelpView(k.footer(m.view))
 	}
 	// help.ShortHelpView overflows when even its "…" does not fit (bubbles
 	// v1.0.0 shouldAddItem), so cut it here.
@@ -496,6 +620,8 @@ func (m Model) View() string {
 	w, h := m.contentSize()
 	var body string
 	switch {
+	case m.picker.open:
+		body = m.pickerView(w, h)
 	case m.showHelp:
 		body = m.helpView(w, h)
 	case m.view == viewMarket:
@@ -518,18 +644,21 @@ func (m Model) View() string {
 	return zone.Scan(m.top() + "\n" + body + "\n" + m.bottom())
 }
 
+// helpGroups are the help view's columns: every key the view handles.
+func (m Model) helpGroups() [][]key.Binding {
+	k := m.viewKeys()
+	if m.view == viewRecommend && m.rec != nil {
+		return append(m.rec.FullHelp(), []key.Binding{k.Filter, k.FilterBar, k.ClearFilter}, []key.Binding{k.Leave, k.Jump, k.Help, k.Quit})
+	}
+	return k.FullHelp()
+}
+
 func (m Model) helpView(w, h int) string {
-	k := m.keys.forView(m.view, m.info.CanRefresh)
 	hm := m.help
 	hm.Width = w
 	hm.ShowAll = true
 	title := m.st.title.Render("Keys — "+viewNames[m.view]+" view") + m.st.muted.Render("   (? or esc to close)")
-	var groups [][]key.Binding
-	if m.view == viewRecommend && m.rec != nil {
-		groups = append(m.rec.FullHelp(), []key.Binding{k.Leave, k.Jump, k.Help, k.Quit})
-	} else {
-		groups = k.FullHelp()
-	}
+	groups := m.helpGroups()
 	notes := m.st.muted.Render("Quick filters (f): ←/→ field, ↑/↓ value, 0 reset field, enter done. Filter (/): substring or glob (m5*, *.xlarge).\n" +
 		"Mouse: click a tab or row (again to chart it), wheel scrolls the table and zooms a chart, drag pans it.")
 	return title + "\n\n" + hm.FullHelpView(groups) + "\n\n" + notes
@@ -537,10 +666,7 @@ func (m Model) helpView(w, h int) string {
 
 func (m Model) headerLine() string {
 	sep := m.st.muted.Render(" │ ")
-	regions := strings.Join(m.info.Regions, ",")
-	if regions == "" {
-		regions = "no regions"
-	}
+	regions := m.regionLabel()
 	win := m.window().label
 	if m.query.Window > 0 {
 		win += " " + fmtDay(m.query.End.Add(-m.query.Window)) + ".." + fmtDay(m.query.End)
@@ -591,11 +717,14 @@ func (m Model) tabsLine() string {
 	return truncate(b.String(), m.width)
 }
 
-func (m Model) bannerLine() string {
-	s := fmt.Sprintf("demo data: %s, %s .. %s (recorded AWS prices). Connect AWS: set AWS_PROFILE or run aws configure.",
+func (m Model) bannerText() string {
+	return fmt.Sprintf("demo data: %s, %s .. %s (recorded AWS prices). Connect AWS: set AWS_PROFILE or run aws configure.",
 		strings.Join(m.info.Regions, ","), fmtDay(m.info.DataFrom), fmtDay(m.info.DataTo))
+}
+
+func (m Model) bannerLine() string {
 	// wraps rather than truncates: the instruction at the end matters most
-	return m.st.banner.Width(m.width).Render(s)
+	return m.st.banner.Width(m.width).Render(m.bannerText())
 }
 
 func (m Model) statusLine() string {

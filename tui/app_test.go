@@ -122,11 +122,11 @@ func TestExpandCollapseType(t *testing.T) {
 func TestFilterTypingOwnsKeys(t *testing.T) {
 	m := newDemoModel(t, 140, 40, Options{})
 	m = send(t, m, keys("/", "m", "5", "q")...) // q must not quit
-	if !m.market.typing || m.market.input.Value() != "m5q" {
-		t.Fatalf("filter %q typing %v", m.market.input.Value(), m.market.typing)
+	if !m.filter.typing || m.filter.input.Value() != "m5q" {
+		t.Fatalf("filter %q typing %v", m.filter.input.Value(), m.filter.typing)
 	}
 	m = send(t, m, press("backspace"), press("."), press("enter"))
-	if m.market.typing {
+	if m.filter.typing {
 		t.Fatal("enter should leave the filter")
 	}
 	for _, r := range m.market.rows {
@@ -138,7 +138,7 @@ func TestFilterTypingOwnsKeys(t *testing.T) {
 		t.Fatal("filter m5. matched nothing")
 	}
 	m = send(t, m, keys("/", "esc")...)
-	if m.market.input.Value() != "" {
+	if m.filter.input.Value() != "" {
 		t.Fatal("esc in the filter clears it")
 	}
 	// globs
@@ -175,11 +175,11 @@ func TestQuickFilterBar(t *testing.T) {
 		t.Fatalf("product %q query %v", m.product, m.query.Products)
 	}
 	m = send(t, m, press("enter"))
-	if m.market.fb.focus || !strings.Contains(m.View(), "vCPU ≥ 4") {
+	if m.filter.fb.focus || !strings.Contains(m.View(), "vCPU ≥ 4") {
 		t.Fatal("filter bar should close and stay visible while active")
 	}
 	m = send(t, m, press("esc"))
-	if m.market.fb.active() {
+	if m.filter.fb.active() {
 		t.Fatal("esc clears quick filters")
 	}
 }

@@ -16,6 +16,10 @@ type Backend interface {
 	Info() Info
 	Summaries(ctx context.Context, q explore.Query) ([]explore.Summary, error)
 	Series(ctx context.Context, p market.Pool, start, end time.Time) ([]market.Point, error)
+	// OnDemand is an instance type's On-Demand price in USD per hour, the
+	// Detail chart's reference line; 0 when unknown. estimated says it was
+	// derived (from spot prices and advisor savings), not AWS's list price.
+	OnDemand(ctx context.Context, region, product, instanceType string) (usd float64, estimated bool, err error)
 	// Refresh fetches new prices from AWS. progress may be called from any
 	// goroutine; the TUI serialises it onto the program's message loop.
 	Refresh(ctx context.Context, progress func(RefreshProgress)) error
@@ -24,7 +28,10 @@ type Backend interface {
 // Info is the static context the header and banner show. Info is called once
 // at start and again after each refresh, so it must be cheap.
 type Info struct {
-	Regions  []string      // regions the summaries cover, in display order
+	Regions []string // regions shown at start, in display order
+	// Cached lists every region the cache holds prices for, the region
+	// picker's choices; empty means just Regions.
+	Cached   []string
 	Product  string        // default product; "" means market.LinuxUNIX
 	Products []string      // products with data, for the product quick filter
 	Window   time.Duration // default window; 0 means 7 days

@@ -29,18 +29,72 @@ func benchModel(b *testing.B) (Model, *fakeBackend) {
 	return m, fb
 }
 
-// BenchmarkFirstFrame: build the model, size it, take 5,000 summaries and
-// render the first frame.
+// BenchmarkFirstFrame: build the model, size it, run the first query (the
+// Init command, as the program would) and render the first frame. fake5000
+// is 5,000 precomputed summaries (the TUI's own cost); demo computes the
+// embedded demo's 419 pools from their records (MemoryBackend, the same
+// statistics code as the cache).
 func BenchmarkFirstFrame(b *testing.B) {
 	fb := newFakeBackend(benchPools, 0)
-	clock := func() time.Time { return fakeEnd }
-	for b.Loop() {
-		m := New(fb, clock, Options{NoRefresh: true})
-		nm, _ := m.Update(tea.WindowSizeMsg{Width: 140, Height: 40})
-		m = nm.(Model)
-		nm, _ = m.Update(summariesMsg{gen: m.sumGen, q: m.newQuery(), rows: fb.sums})
-		_ = nm.(Model).View()
+	for _, c := range []struct {
+		name  string
+		b     Backend
+		clock func() time.Time
+	}{{"fake5000", fb, func() time.Time { return fakeEnd }}, {"demo", DemoBackend(), demoClock}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				m := New(c.b, c.clock, Options{NoRefresh: true})
+				nm, _ := m.Update(tea.WindowSizeMsg{Width: 140, Height: 40})
+				m = nm.(Model)
+				m, _ = run(b, m, m.Init())
+				if len(m.rows) == 0 {
+					b.Fatal("no rows")
+				}
+				_ = m.View()
+			}
+		})
 	}
+}
+
+// BenchmarkAllRegionsKeypress: the all-regions market of 17 regions (about
+// 60,000 pools, pool mode, sorted by region): one arrow key and its frame,
+// and one re-sort (s) with its frame.
+func BenchmarkAllRegionsKeypress(b *testing.B) {
+	regions := []string{"us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1", "eu-west-1",
+		"eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1", "ap-south-1", "ap-northeast-1", "ap-northeast-2",
+		"ap-northeast-3", "ap-southeast-1", "ap-southeast-2"}
+	fb := newRegionsBackend(regions, 3530)
+	fb.info.Regions = regions
+	m := New(fb, func() time.Time { return fakeEnd }, Options{NoRefresh: true})
+	m = send(b, m, tea.WindowSizeMsg{Width: 140, Height: 40})
+	m, _ = run(b, m, m.Init())
+	m = send(b, m, press("t"))
+	if len(m.rows) < 60000 || !m.multiRegion() {
+		b.Fatalf("%d rows, multi-region %v", len(m.rows), m.multiRegion())
+	}
+	b.Run("arrow", func(b *testing.B) {
+		mm := m
+		down, up := press("down"), press("up")
+		i := 0
+		for b.Loop() {
+			k := down
+			if (i/1000)%2 == 1 {
+				k = up
+			}
+			i++
+			nm, _ := mm.Update(k)
+			mm = nm.(Model)
+			_ = mm.View()
+		}
+	})
+	b.Run("sort", func(b *testing.B) {
+		mm := m
+		for b.Loop() {
+			nm, _ := mm.Update(press("s"))
+			mm = nm.(Model)
+			_ = mm.View()
+		}
+	})
 }
 
 // BenchmarkMarketKeypress: one arrow key in the market table (pool mode,

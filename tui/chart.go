@@ -3,9 +3,12 @@ package tui
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"time"
 
+	"github.com/NimbleMarkets/ntcharts/canvas"
+	"github.com/NimbleMarkets/ntcharts/canvas/runes"
 	"github.com/NimbleMarkets/ntcharts/linechart"
 	tslc "github.com/NimbleMarkets/ntcharts/linechart/timeserieslinechart"
 	tea "github.com/charmbracelet/bubbletea"
@@ -19,6 +22,7 @@ import (
 type chartSet struct {
 	name   string
 	label  string
+	short  string           // in the crosshair readout
 	points []tslc.TimePoint // step-expanded, clipped to the range
 }
 
@@ -30,10 +34,18 @@ type chartState struct {
 	sets         []chartSet
 	start, end   time.Time // the window
 	vStart, vEnd time.Time // the zoomed view inside it
+	cross        time.Time // the crosshair; zero when off
+	ref          refLine   // the On-Demand price, when known
 	w, h         int
 	chart        tslc.Model
 	drawn        string
 	ok           bool
+}
+
+// refLine is a horizontal reference drawn across the chart.
+type refLine struct {
+	label string
+	value float64 // 0: none
 }
 
 // stepPoints turns a step-function series into the corner points a line
@@ -81,7 +93,10 @@ func (c chartState) resize(w, h int) chartState {
 }
 
 // yRange spans the values inside the view, padded 5% so lines do not sit on
-// the axes; a flat series gets a band around its price.
+// the axes; a flat series gets a band around its price. The reference line
+// is included when it is near the prices (within half their top again), so
+// a far-off On-Demand price does not flatten the spot lines; the legend says
+// when it is off the chart.
 func (c chartState) yRange() (float64, float64) {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, s := range c.sets {
@@ -97,6 +112,9 @@ func (c chartState) yRange() (float64, float64) {
 	if math.IsInf(lo, 0) {
 		return 0, 1
 	}
+	if r := c.ref.value; r > 0 && r <= hi*1.5 {
+		lo, hi = math.Min(lo, r), math.Max(hi, r)
+	}
 	span := hi - lo
 	if span < 1e-9 {
 		span = math.Max(math.Abs(hi)*0.1, 0.001)
@@ -105,6 +123,9 @@ func (c chartState) yRange() (float64, float64) {
 }
 
 // draw rebuilds and renders the chart for the current data, size and view.
+// Over ntcharts' braille lines it draws what colour alone cannot carry: each
+// line's marker (the legend's), round time ticks, the reference line and the
+// crosshair.
 func (c chartState) draw(st styles) chartState {
 	c.ok = false
 	if c.w < 20 || c.h < 4 || len(c.sets) == 0 || !c.end.After(c.start) {
@@ -117,7 +138,8 @@ func (c chartState) draw(st styles) chartState {
 		tslc.WithTimeRange(c.start, c.end),
 		tslc.WithYRange(ylo, yhi),
 		tslc.WithXYSteps(2, max(2, c.h/6)),
-		tslc.WithXLabelFormatter(timeLabels(span)),
+		// the X labels are drawn below at round times
+		tslc.WithXLabelFormatter(func(int, float64) string { return "" }),
 		tslc.WithYLabelFormatter(priceLabels((yhi-ylo)/float64(max(2, c.h/6)))),
 		tslc.WithAxesStyles(st.muted, st.muted),
 		tslc.WithZoneManager(zone.DefaultManager),
@@ -125,18 +147,152 @@ func (c chartState) draw(st styles) chartState {
 		tslc.WithUpdateHandler(linechart.XAxisUpdateHandler(math.Max(1, span.Seconds()/10))),
 	)
 	for i, s := range c.sets {
-		ch.SetDataSetStyle(s.name, lipgloss.NewStyle().Foreground(seriesColors[i%len(seriesColors)]))
+		ch.SetDataSetStyle(s.name, seriesStyle(i))
 		for _, p := range s.points {
 			ch.PushDataSet(s.name, p)
 		}
 	}
 	ch.SetViewTimeAndYRange(c.vStart, c.vEnd, ylo, yhi)
 	ch.DrawBrailleAll()
-	ch.Focus()
 	c.chart = ch
-	c.drawn = ch.View()
+	c.drawRef(st, ylo, yhi)
+	c.drawMarkers()
+	c.drawTicks(st)
+	c.drawCross(st)
+	c.chart.Focus()
+	c.drawn = c.chart.View()
 	c.ok = true
 	return c
+}
+
+func seriesStyle(i int) lipgloss.Style {
+	return lipgloss.NewStyle().Foreground(seriesColors[i%len(seriesColors)])
+}
+
+func seriesMark(i int) rune { return []rune(seriesMarks[i%len(seriesMarks)])[0] }
+
+// col maps a time to a graph column, and colTime back; the graph's first
+// column sits right of the Y axis.
+func (c chartState) col(t time.Time) int {
+	gw := c.chart.GraphWidth()
+	span := c.vEnd.Sub(c.vStart)
+	if gw <= 1 || span <= 0 {
+		return 0
+	}
+	return int(math.Round(float64(t.Sub(c.vStart)) / float64(span) * float64(gw-1)))
+}
+
+func (c chartState) colTime(col int) time.Time {
+	gw := c.chart.GraphWidth()
+	if gw <= 1 {
+		return c.vStart
+	}
+	return c.vStart.Add(time.Duration(float64(c.vEnd.Sub(c.vStart)) * float64(col) / float64(gw-1)))
+}
+
+// canvasX is where graph column col is on the canvas.
+func (c chartState) canvasX(col int) int { return c.chart.Origin().X + 1 + col }
+
+// valueAt is set i's price at t: the step in effect then.
+func (s chartSet) valueAt(t time.Time) (float64, bool) {
+	j := sort.Search(len(s.points), func(j int) bool { return s.points[j].Time.After(t) })
+	if j == 0 {
+		return 0, false
+	}
+	return s.points[j-1].Value, true
+}
+
+// drawMarkers puts each line's legend marker on it every few columns,
+// staggered between lines so they do not land on each other.
+func (c *chartState) drawMarkers() {
+	gw := c.chart.GraphWidth()
+	every := max(6, gw/8)
+	for i, s := range c.sets {
+		style := seriesStyle(i)
+		r := seriesMark(i)
+		for col := (i*every)/len(c.sets) + every/2; col < gw; col += every {
+			t := c.colTime(col)
+			if v, ok := s.valueAt(t); ok {
+				c.chart.DrawRuneWithStyle(canvas.Float64Point{X: float64(t.Unix()), Y: v}, r, style)
+			}
+		}
+	}
+}
+
+// drawRef draws the reference price as a dashed line on the cells the lines
+// leave empty.
+func (c *chartState) drawRef(st styles, ylo, yhi float64) {
+	if c.ref.value <= 0 || c.ref.value < ylo || c.ref.value > yhi {
+		return
+	}
+	gw := c.chart.GraphWidth()
+	for col := 0; col < gw; col++ {
+		c.chart.DrawRuneWithStyle(canvas.Float64Point{X: float64(c.colTime(col).Unix()), Y: c.ref.value}, '╌', st.warn)
+	}
+}
+
+// drawTicks labels the X axis at round times, skipping a label that would
+// run into the previous one or off the canvas.
+func (c *chartState) drawTicks(st styles) {
+	y := c.chart.Origin().Y + 1
+	next := 0
+	for _, tk := range timeTicks(c.vStart, c.vEnd, c.chart.GraphWidth()) {
+		x := c.canvasX(c.col(tk.t))
+		if x < next || x+len(tk.label) > c.chart.Canvas.Width() {
+			continue
+		}
+		c.chart.Canvas.SetCell(canvas.Point{X: x, Y: y - 1}, canvas.NewCellWithStyle('┬', st.muted))
+		c.chart.Canvas.SetStringWithStyle(canvas.Point{X: x, Y: y}, tk.label, st.muted)
+		next = x + len(tk.label) + 1
+	}
+}
+
+// drawCross draws the crosshair column on the cells the lines leave empty.
+func (c *chartState) drawCross(st styles) {
+	if c.cross.IsZero() {
+		return
+	}
+	x := c.canvasX(c.col(c.cross))
+	for y := 0; y < c.chart.Origin().Y; y++ {
+		p := canvas.Point{X: x, Y: y}
+		if cell := c.chart.Canvas.Cell(p); cell.Rune == runes.Null || cell.Rune == ' ' {
+			c.chart.Canvas.SetCell(p, canvas.NewCellWithStyle('┊', st.accent))
+		}
+	}
+}
+
+// crossOn puts the crosshair at the view's centre, or takes it away.
+func (c chartState) toggleCross() chartState {
+	if !c.cross.IsZero() {
+		c.cross = time.Time{}
+		return c
+	}
+	c.cross = c.vStart.Add(c.vEnd.Sub(c.vStart) / 2)
+	return c
+}
+
+// moveCross moves the crosshair by n graph columns, staying in the view.
+func (c chartState) moveCross(n int) chartState {
+	if c.cross.IsZero() {
+		c = c.toggleCross()
+	}
+	gw := c.chart.GraphWidth()
+	col := min(max(c.col(c.cross)+n, 0), max(gw-1, 0))
+	c.cross = c.colTime(col)
+	return c
+}
+
+// readout is the crosshair's time and every line's price then.
+func (c chartState) readout(st styles) string {
+	parts := []string{st.accent.Render("┊ " + c.cross.UTC().Format("2006-01-02 15:04Z"))}
+	for i, s := range c.sets {
+		v := "-"
+		if p, ok := s.valueAt(c.cross); ok {
+			v = fmtPrice(p)
+		}
+		parts = append(parts, seriesStyle(i).Render(seriesMarks[i%len(seriesMarks)])+" "+s.short+" "+v)
+	}
+	return strings.Join(parts, "  ")
 }
 
 // priceLabels shows one decimal more than the gap between two labels needs,
@@ -149,20 +305,6 @@ func priceLabels(step float64) func(int, float64) string {
 		dec = min(6, max(2, int(math.Ceil(-math.Log10(step)))+1))
 	}
 	return func(_ int, v float64) string { return fmt.Sprintf("$%.*f", dec, v) }
-}
-
-func timeLabels(span time.Duration) func(int, float64) string {
-	return func(_ int, v float64) string {
-		t := time.Unix(int64(v), 0).UTC()
-		switch {
-		case span <= 2*24*time.Hour:
-			return t.Format("01/02 15:04")
-		case span <= 200*24*time.Hour:
-			return t.Format("01/02")
-		default:
-			return t.Format("2006-01")
-		}
-	}
 }
 
 // zoom scales the view around its centre; factor < 1 zooms in. The view
@@ -194,6 +336,14 @@ func (c chartState) clampView() chartState {
 	if c.vStart.Before(c.start) {
 		c.vStart = c.start
 	}
+	if !c.cross.IsZero() {
+		if c.cross.Before(c.vStart) {
+			c.cross = c.vStart
+		}
+		if c.cross.After(c.vEnd) {
+			c.cross = c.vEnd
+		}
+	}
 	return c
 }
 
@@ -204,6 +354,11 @@ func (c chartState) zoomed() bool { return c.vStart.After(c.start) || c.vEnd.Bef
 func (c chartState) mouse(msg tea.MouseMsg, st styles) chartState {
 	if !c.ok || !zone.Get(c.chart.ZoneID()).InBounds(msg) {
 		return c
+	}
+	if msg.Action == tea.MouseActionPress && msg.Button == tea.MouseButtonLeft {
+		// a click puts the crosshair under the pointer
+		x, _ := zone.Get(c.chart.ZoneID()).Pos(msg)
+		c.cross = c.colTime(min(max(x-c.chart.Origin().X-1, 0), c.chart.GraphWidth()-1))
 	}
 	ch, _ := c.chart.Update(msg)
 	vs := time.Unix(int64(ch.ViewMinX()), 0).UTC()
@@ -219,8 +374,14 @@ func (c chartState) mouse(msg tea.MouseMsg, st styles) chartState {
 func (c chartState) legend(st styles) string {
 	var parts []string
 	for i, s := range c.sets {
-		mark := lipgloss.NewStyle().Foreground(seriesColors[i%len(seriesColors)]).Render(seriesMarks[i%len(seriesMarks)])
-		parts = append(parts, mark+" "+s.label)
+		parts = append(parts, seriesStyle(i).Render(seriesMarks[i%len(seriesMarks)])+" "+s.label)
+	}
+	if c.ref.value > 0 {
+		ref := st.warn.Render("╌") + " " + c.ref.label + " " + fmtPrice(c.ref.value)
+		if _, hi := c.yRange(); c.ref.value > hi {
+			ref += " (above the chart)"
+		}
+		parts = append(parts, ref)
 	}
 	return strings.Join(parts, "  ")
 }
@@ -251,5 +412,9 @@ func (c chartState) section(st styles, w int, err error, loading bool, keys stri
 	case loading && !c.ok:
 		return st.muted.Render("loading series…"), false
 	}
-	return truncate(c.legend(st), w) + "\n" + c.drawn + "\n" + truncate(st.muted.Render(c.viewHint()+keys), w) + "\n", true
+	hint := st.muted.Render(c.viewHint() + keys)
+	if !c.cross.IsZero() {
+		hint = c.readout(st)
+	}
+	return truncate(c.legend(st), w) + "\n" + c.drawn + "\n" + truncate(hint, w) + "\n", true
 }

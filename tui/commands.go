@@ -44,6 +44,20 @@ func loadSeries(ctx context.Context, b Backend, gen int, target seriesTarget, po
 	}
 }
 
+func loadOnDemand(ctx context.Context, b Backend, gen int, region, product, typ string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, queryTimeout)
+		defer cancel()
+		usd, est, err := b.OnDemand(ctx, region, product, typ)
+		return onDemandMsg{gen: gen, usd: usd, estimated: est, err: err}
+	}
+}
+
+// reloadInfo asks the backend for its Info again, off the update loop.
+func reloadInfo(b Backend) tea.Cmd {
+	return func() tea.Msg { return infoMsg{info: b.Info()} }
+}
+
 // startRefresh runs Backend.Refresh in its own goroutine and turns its
 // progress callbacks into a chain of messages: each message carries the
 // channel, and Update asks for the next one with waitRefresh.

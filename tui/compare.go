@@ -17,6 +17,7 @@ import (
 // cheapest AZ, in $/h or $/vCPU-h.
 type compareView struct {
 	pools   []explore.Summary
+	hidden  int // marked types the filter hides
 	perVCPU bool
 	gen     int
 	loading bool
@@ -39,10 +40,15 @@ var compareCols = []tcol{
 func (m Model) reloadCompare() (Model, tea.Cmd) {
 	c := m.compare
 	best := map[typeKey]*explore.Summary{}
+	seen := map[typeKey]bool{}
 	for i := range m.rows {
 		s := &m.rows[i]
 		k := keyOf(s)
 		if !m.market.marks[k] {
+			continue
+		}
+		seen[k] = true
+		if m.market.match != nil && !m.market.match(s) {
 			continue
 		}
 		if b, ok := best[k]; !ok || cheaper(s, b) {
@@ -50,6 +56,7 @@ func (m Model) reloadCompare() (Model, tea.Cmd) {
 		}
 	}
 	c.pools = c.pools[:0:0]
+	c.hidden = len(seen) - len(best)
 	for _, s := range best {
 		c.pools = append(c.pools, *s)
 	}
@@ -94,7 +101,7 @@ func (c compareView) build(st styles) compareView {
 		if c.perVCPU && s.HasSpec && s.Spec.VCPUs > 0 {
 			scale = float64(s.Spec.VCPUs)
 		}
-		sets[i] = chartSet{name: s.Region + "/" + s.InstanceType, label: s.InstanceType + " " + s.AvailabilityZone,
+		sets[i] = chartSet{name: s.Region + "/" + s.InstanceType, label: s.InstanceType + " " + s.AvailabilityZone, short: s.InstanceType,
 			points: stepPoints(msg.series[i], msg.start, msg.end, scale)}
 	}
 	vs, ve := c.chart.vStart, c.chart.vEnd
@@ -135,6 +142,9 @@ func (m Model) compareKey(msg tea.KeyMsg, k keyMap) (tea.Model, tea.Cmd) {
 }
 
 func (c compareView) view(st styles, w, h int) string {
+	if len(c.pools) == 0 && c.hidden > 0 {
+		return st.muted.Render(fmt.Sprintf("The filter hides all %d marked types (esc clears it).", c.hidden))
+	}
 	if len(c.pools) == 0 {
 		return st.muted.Render("Nothing to compare yet: mark instance types with space in Market (1), then come back.\n" +
 			"Each type is charted by its cheapest AZ; v switches between $/h and $/vCPU-h.")

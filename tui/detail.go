@@ -2,6 +2,8 @@ package tui
 
 import (
 	"fmt"
+	"math"
+	"sort"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/spotscope/spotscope/market"
 	"github.com/spotscope/spotscope/market/explore"
+	"github.com/spotscope/spotscope/market/ondemand"
 )
 
 // detailView charts one instance type: a line per AZ and the statistics of
@@ -18,6 +21,9 @@ type detailView struct {
 	region, typ, product string
 	focusAZ              string
 	pools                []explore.Summary
+	series               [][]market.Point // of pools, as loaded, for the zoomed statistics
+	viewStats            []market.Stats   // of pools over the zoomed view; nil when not zoomed
+	od                   refLine          // the On-Demand reference, once known
 	gen                  int
 	loading              bool
 	err                  error
@@ -31,13 +37,14 @@ var statCols = []tcol{
 	{"AZ", 12, false, 10}, {"AZ ID", 9, false, 1}, {"LAST", 8, true, 9}, {"TWAP", 8, true, 8},
 	{"STDDEV", 9, true, 3}, {"CV", 6, true, 7}, {"MIN", 8, true, 6}, {"MAX", 8, true, 6},
 	{"P50", 8, true, 4}, {"P95", 8, true, 5}, {"CHG", 5, true, 2}, {"CHG/D", 6, true, 6},
-	{"JUMP", 6, true, 5}, {"HOURS", 7, true, 1},
+	{"JUMP", 6, true, 5}, {"HOURS", 7, true, 1}, {"GAP", 5, true, 2},
 }
 
 func (m Model) openDetail(region, typ, az string) (tea.Model, tea.Cmd) {
 	d := m.detail
 	d.region, d.typ, d.focusAZ, d.product = region, typ, az, m.product
 	d.chart = chartState{}
+	d.od = refLine{}
 	m.detail = d
 	m.view = viewDetail
 	var c tea.Cmd
@@ -61,6 +68,7 @@ func (m Model) reloadDetail() (Model, tea.Cmd) {
 	d.gen++
 	d.err = nil
 	d.loading = len(d.pools) > 0
+	d.series, d.viewStats = nil, nil
 	m.detail = d
 	if len(d.pools) == 0 {
 		return m, nil
@@ -70,7 +78,72 @@ func (m Model) reloadDetail() (Model, tea.Cmd) {
 		pools[i] = s.Pool
 	}
 	start := m.query.End.Add(-m.query.Window)
-	return m, loadSeries(m.ctx, m.backend, d.gen, forDetail, pools, start, m.query.End)
+	return m, tea.Batch(loadSeries(m.ctx, m.backend, d.gen, forDetail, pools, start, m.query.End),
+		loadOnDemand(m.ctx, m.backend, d.gen, d.region, d.product, d.typ))
+}
+
+// onOnDemand takes the backend's On-Demand price, or when it has none the
+// estimate from the advisor's savings, labelled as one.
+func (m Model) onOnDemand(msg onDemandMsg) Model {
+	d := m.detail
+	if msg.gen != d.gen {
+		return m
+	}
+	switch {
+	case msg.err == nil && msg.usd > 0:
+		d.od = refLine{label: "On-Demand", value: msg.usd}
+		if msg.estimated {
+			d.od.label = "On-Demand est."
+		}
+	default:
+		d.od = refLine{}
+		if usd := estimateOnDemand(d.pools); usd > 0 {
+			d.od = refLine{label: "On-Demand est.", value: usd}
+		}
+	}
+	d.chart.ref = d.od
+	m.detail = d.setSize(d.w, d.h, m.st)
+	return m
+}
+
+// estimateOnDemand is the ondemand package's rule for a price list that
+// cannot be reached: the median spot price over the AZs divided by one
+// minus the advisor's savings. 0 when the advisor does not know the type
+// or the product is not Linux (the advisor's savings are Linux's).
+func estimateOnDemand(pools []explore.Summary) float64 {
+	var prices []float64
+	savings := -1
+	for _, s := range pools {
+		if s.Product != market.LinuxUNIX || !s.Advisor.Known || s.Stats.Last <= 0 {
+			continue
+		}
+		prices = append(prices, s.Stats.Last)
+		savings = s.Advisor.Savings
+	}
+	if len(prices) == 0 || savings < 0 {
+		return 0
+	}
+	sort.Float64s(prices)
+	med := prices[len(prices)/2]
+	if len(prices)%2 == 0 {
+		med = (prices[len(prices)/2-1] + prices[len(prices)/2]) / 2
+	}
+	return ondemand.EstimateFromSpot(med, savings)
+}
+
+// zoomStats recomputes the statistics over the zoomed view, so the table
+// under a zoomed chart describes what the chart shows.
+func (d detailView) zoomStats() detailView {
+	d.viewStats = nil
+	if !d.chart.zoomed() || len(d.series) != len(d.pools) {
+		return d
+	}
+	d.viewStats = make([]market.Stats, len(d.pools))
+	for i, pts := range d.series {
+		st, _ := market.ComputeStats(pts, d.chart.vStart, d.chart.vEnd)
+		d.viewStats[i] = st
+	}
+	return d
 }
 
 func (m Model) onSeries(msg seriesMsg) Model {
@@ -89,11 +162,13 @@ func (m Model) onSeries(msg seriesMsg) Model {
 				if id := d.pools[i].AvailabilityZoneID; id != "" {
 					label += " (" + id + ")"
 				}
-				sets[i] = chartSet{name: p.AvailabilityZone, label: label, points: stepPoints(msg.series[i], msg.start, msg.end, 1)}
+				sets[i] = chartSet{name: p.AvailabilityZone, label: label, short: p.AvailabilityZone, points: stepPoints(msg.series[i], msg.start, msg.end, 1)}
 			}
 			d.chart = d.chart.setData(sets, msg.start, msg.end)
+			d.chart.ref = d.od
+			d.series = msg.series
 		}
-		m.detail = d.setSize(d.w, d.h, m.st)
+		m.detail = d.zoomStats().setSize(d.w, d.h, m.st)
 	case forCompare:
 		if msg.gen != m.compare.gen {
 			return m
@@ -107,7 +182,7 @@ func (m Model) onSeries(msg seriesMsg) Model {
 }
 
 func (d detailView) chartHeight(h int) int {
-	return max(4, h-3-(len(d.pools)+1))
+	return max(4, h-4-(len(d.pools)+1)) // title, legend, hint, caption; table
 }
 
 func (d detailView) setSize(w, h int, st styles) detailView {
@@ -121,7 +196,7 @@ func (m Model) detailKey(msg tea.KeyMsg, k keyMap) (tea.Model, tea.Cmd) {
 	c, handled := chartKeys(d.chart, msg, k)
 	if handled {
 		d.chart = c.draw(m.st)
-		m.detail = d
+		m.detail = d.zoomStats()
 		return m, nil
 	}
 	if key.Matches(msg, k.Back) {
@@ -146,6 +221,18 @@ func chartKeys(c chartState, msg tea.KeyMsg, k keyMap) (chartState, bool) {
 	case key.Matches(msg, k.ResetZoom):
 		c.vStart, c.vEnd = c.start, c.end
 		return c, true
+	case key.Matches(msg, k.Cross):
+		return c.toggleCross(), true
+	case key.Matches(msg, k.CrossMove):
+		if msg.String() == "[" {
+			return c.moveCross(-1), true
+		}
+		return c.moveCross(1), true
+	case key.Matches(msg, k.CrossJump):
+		if msg.String() == "{" {
+			return c.moveCross(-10), true
+		}
+		return c.moveCross(10), true
 	}
 	return c, false
 }
@@ -153,6 +240,7 @@ func chartKeys(c chartState, msg tea.KeyMsg, k keyMap) (chartState, bool) {
 func (m Model) chartMouse(msg tea.MouseMsg) Model {
 	if m.view == viewDetail {
 		m.detail.chart = m.detail.chart.mouse(msg, m.st)
+		m.detail = m.detail.zoomStats()
 	} else {
 		m.compare.chart = m.compare.chart.mouse(msg, m.st)
 	}
@@ -189,11 +277,25 @@ func (d detailView) view(st styles, w, h int) string {
 	}
 	rows := make([][]string, len(d.pools))
 	sel := -1
+	caption := "statistics over the whole " + fmtSpan(d.chart.end.Sub(d.chart.start)) + " window"
+	if d.viewStats != nil {
+		caption = fmt.Sprintf("statistics over the zoomed %s, %s .. %s (z resets)", fmtSpan(d.chart.vEnd.Sub(d.chart.vStart)),
+			d.chart.vStart.UTC().Format("01/02 15:04"), d.chart.vEnd.UTC().Format("01/02 15:04"))
+	}
+	b.WriteString(truncate(st.muted.Render(caption), w) + "\n")
+	span := d.chart.end.Sub(d.chart.start).Hours()
+	if d.viewStats != nil {
+		span = d.chart.vEnd.Sub(d.chart.vStart).Hours()
+	}
 	for i, s := range d.pools {
 		x := s.Stats
+		if d.viewStats != nil {
+			x = d.viewStats[i]
+		}
 		rows[i] = []string{s.AvailabilityZone, s.AvailabilityZoneID, fmtPrice(x.Last), fmtPrice(x.TWAP),
-			fmtSpread(x.StdDev), fmtPct(x.CV), fmtPrice(x.Min), fmtPrice(x.Max), fmtPrice(x.P50), fmtPrice(x.P95),
-			fmt.Sprint(x.Changes), fmt.Sprintf("%.1f", x.ChangesPerDay), fmtPct(x.MaxJump), fmt.Sprintf("%.0f", x.CoveredHours)}
+			fmtPrice(x.StdDev), fmtPct(x.CV), fmtPrice(x.Min), fmtPrice(x.Max), fmtPrice(x.P50), fmtPrice(x.P95),
+			fmt.Sprint(x.Changes), fmt.Sprintf("%.1f", x.ChangesPerDay), fmtPct(x.MaxJump), fmtHours(x.CoveredHours),
+			fmtGap(math.Max(0, span-x.CoveredHours))}
 		if s.AvailabilityZone == d.focusAZ {
 			sel = i
 		}

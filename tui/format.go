@@ -8,6 +8,8 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/spotscope/spotscope/market/explore"
 )
 
 func fmtDay(t time.Time) string {
@@ -72,6 +74,50 @@ var sparkRunes = []rune("▁▂▃▄▅▆▇█")
 // not look like a crash. A flat series is a flat baseline; NaN buckets
 // (before the first record) are blank.
 func sparkline(vals []float64, w int) string {
+	return sparkWith(vals, w, 0)
+}
+
+// sparkShared renders vals on a scale shared by every row: each value as its
+// deviation from the row's mean, on [-amp, +amp] (amp a fraction, from
+// sharedAmp over the rows shown). A 3% move then reads as 3% beside a 30%
+// one instead of filling the row.
+func sparkShared(vals []float64, w int, amp float64) string {
+	return sparkWith(vals, w, math.Max(amp, 0.005))
+}
+
+// sharedAmp is the largest relative deviation from its own mean of any row.
+func sharedAmp(rows [][]float64) float64 {
+	amp := 0.0
+	for _, vals := range rows {
+		mean, ok := meanOf(vals)
+		if !ok || mean <= 0 {
+			continue
+		}
+		for _, v := range vals {
+			if !math.IsNaN(v) {
+				amp = math.Max(amp, math.Abs(v/mean-1))
+			}
+		}
+	}
+	return amp
+}
+
+func meanOf(vals []float64) (float64, bool) {
+	sum, n := 0.0, 0
+	for _, v := range vals {
+		if !math.IsNaN(v) {
+			sum += v
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, false
+	}
+	return sum / float64(n), true
+}
+
+// sparkWith is sparkline on the row's own scale (amp 0) or the shared one.
+func sparkWith(vals []float64, w int, amp float64) string {
 	if w <= 0 {
 		return ""
 	}
@@ -84,6 +130,8 @@ func sparkline(vals []float64, w int) string {
 			lo, hi = math.Min(lo, v), math.Max(hi, v)
 		}
 	}
+	mean, _ := meanOf(vals)
+	top := float64(len(sparkRunes) - 1)
 	var b strings.Builder
 	b.Grow(w * 3)
 	for i := 0; i < w; i++ {
@@ -93,11 +141,14 @@ func sparkline(vals []float64, w int) string {
 		switch {
 		case math.IsNaN(v) || math.IsInf(lo, 0):
 			b.WriteByte(' ')
+		case amp > 0 && mean > 0:
+			idx := int(math.Round((v/mean - 1 + amp) / (2 * amp) * top))
+			b.WriteRune(sparkRunes[min(max(idx, 0), len(sparkRunes)-1)])
 		case hi-lo < 1e-12:
 			b.WriteRune(sparkRunes[0])
 		default:
 			span := math.Max(hi-lo, 0.05*math.Abs(hi))
-			idx := int(math.Round((v - lo) / span * float64(len(sparkRunes)-1)))
+			idx := int(math.Round((v - lo) / span * top))
 			b.WriteRune(sparkRunes[idx])
 		}
 	}
@@ -116,11 +167,30 @@ func fmtAge(d time.Duration) string {
 	}
 }
 
-// fmtSpread shows small deviations with six decimals, AWS's price precision,
-// so a quiet pool does not read as exactly 0.0000.
-func fmtSpread(v float64) string {
-	if v > 0 && v < 0.01 {
-		return fmt.Sprintf("%.6f", v)
+// fmtHours is a covered duration in whole hours.
+func fmtHours(h float64) string { return fmt.Sprintf("%.0f", h) }
+
+// gapHours is how much of the query's window a pool's statistics do not
+// cover: a history that starts late, or (once the summaries carry it, see
+// stats.md "What the cache knows: coverage") time never fetched. It is the
+// one place to switch to the summary's own gap_hours.
+func gapHours(s *explore.Summary, q explore.Query) float64 {
+	if q.End.IsZero() {
+		return 0
 	}
-	return fmtPrice(v)
+	window := q.End.Sub(q.WindowStart()).Hours()
+	return math.Max(0, window-s.Stats.CoveredHours)
+}
+
+// fmtGap shows a gap of an hour or more; shorter ones are the rounding of
+// record times, not missing data.
+func fmtGap(h float64) string {
+	switch {
+	case h < 1:
+		return ""
+	case h < 72:
+		return fmt.Sprintf("%.0fh", h)
+	default:
+		return fmt.Sprintf("%.0fd", h/24)
+	}
 }

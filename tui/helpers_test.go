@@ -111,15 +111,16 @@ func newDemoModel(t testing.TB, w, h int, opts Options) Model {
 // handful of families and three AZs, deterministic, for benchmarks and
 // for tests that need behaviour the demo data lacks.
 type fakeBackend struct {
-	info    Info
-	sums    []explore.Summary
-	series  map[market.Pool][]market.Point
-	block   chan struct{} // when set, Summaries waits for it to close
-	sumErr  error
-	mu      sync.Mutex
-	queries []explore.Query
-	refresh func(ctx context.Context, progress func(RefreshProgress)) error
-	synth   int // points per series for pools without stored history
+	info     Info
+	sums     []explore.Summary
+	series   map[market.Pool][]market.Point
+	block    chan struct{} // when set, Summaries waits for it to close
+	sumErr   error
+	mu       sync.Mutex
+	queries  []explore.Query
+	refresh  func(ctx context.Context, progress func(RefreshProgress)) error
+	synth    int                // points per series for pools without stored history
+	onDemand map[string]float64 // by instance type
 }
 
 var fakeEnd = time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -197,7 +198,34 @@ func (b *fakeBackend) Summaries(ctx context.Context, q explore.Query) ([]explore
 			return nil, ctx.Err()
 		}
 	}
-	return b.sums, b.sumErr
+	if b.sumErr != nil {
+		return nil, b.sumErr
+	}
+	out := make([]explore.Summary, 0, len(b.sums))
+	for _, s := range b.sums {
+		if contains(q.Regions, s.Region) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// newRegionsBackend is newFakeBackend's pools copied into each region, AZs
+// renamed to match; Info shows the first region and caches them all.
+func newRegionsBackend(regions []string, perRegion int) *fakeBackend {
+	b := newFakeBackend(perRegion, 0)
+	base := b.sums
+	b.sums = make([]explore.Summary, 0, len(base)*len(regions))
+	for _, r := range regions {
+		for _, s := range base {
+			s.Region = r
+			s.AvailabilityZone = r + s.AvailabilityZone[len("us-east-1"):]
+			b.sums = append(b.sums, s)
+		}
+	}
+	b.info.Regions = regions[:1]
+	b.info.Cached = regions
+	return b
 }
 
 func (b *fakeBackend) Series(_ context.Context, p market.Pool, start, end time.Time) ([]market.Point, error) {
@@ -211,6 +239,10 @@ func (b *fakeBackend) Series(_ context.Context, p market.Pool, start, end time.T
 		}
 	}
 	return seriesWindow(pts, start, end), nil
+}
+
+func (b *fakeBackend) OnDemand(_ context.Context, region, product, typ string) (float64, bool, error) {
+	return b.onDemand[typ], false, nil
 }
 
 func (b *fakeBackend) Refresh(ctx context.Context, progress func(RefreshProgress)) error {
@@ -240,3 +272,5 @@ func lineWidth(s string) int { return lipgloss.Width(s) }
 type contextT = context.Context
 
 var errThrottled = fmt.Errorf("RequestLimitExceeded: slow down")
+
+func sizeMsg(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }

@@ -2,15 +2,12 @@ package tui
 
 import (
 	"fmt"
-	"path"
+	"slices"
 	"sort"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	zone "github.com/lrstanley/bubblezone"
 
 	"github.com/spotscope/spotscope/market"
@@ -27,7 +24,8 @@ func keyOf(s *explore.Summary) typeKey { return typeKey{s.Region, s.InstanceType
 type colID int
 
 const (
-	colType colID = iota
+	colRegion colID = iota // only while several regions show
+	colType
 	colVCPU
 	colMem
 	colAZ
@@ -37,6 +35,7 @@ const (
 	colSpark
 	colSave
 	colIntr
+	colGap
 	numCols
 )
 
@@ -49,16 +48,18 @@ type column struct {
 }
 
 var columns = [numCols]column{
-	colType:  {"TYPE", 15, false, 10, true},
-	colVCPU:  {"vCPU", 4, true, 6, true},
-	colMem:   {"GiB", 6, true, 5, true},
-	colAZ:    {"AZ", 12, false, 9, true},
-	colLast:  {"LAST $/h", 9, true, 10, true},
-	colTWAP:  {"TWAP", 9, true, 4, true},
-	colCV:    {"CV", 6, true, 7, true},
-	colSpark: {"TREND", 0, false, 3, false},
-	colSave:  {"SAVE", 5, true, 2, true},
-	colIntr:  {"INTR", 6, false, 8, true},
+	colRegion: {"REGION", 14, false, 7, true},
+	colType:   {"TYPE", 15, false, 10, true},
+	colVCPU:   {"vCPU", 4, true, 6, true},
+	colMem:    {"GiB", 6, true, 5, true},
+	colAZ:     {"AZ", 12, false, 9, true},
+	colLast:   {"LAST $/h", 9, true, 10, true},
+	colTWAP:   {"TWAP", 9, true, 4, true},
+	colCV:     {"CV", 6, true, 7, true},
+	colSpark:  {"TREND", 0, false, 3, false},
+	colSave:   {"SAVE", 5, true, 2, true},
+	colIntr:   {"INTR", 6, false, 8, true},
+	colGap:    {"GAP", 4, true, 1, true},
 }
 
 // marketRow is one line of the table: a pool, or an instance type standing
@@ -70,28 +71,11 @@ type marketRow struct {
 	nAZ   int
 }
 
-// filterBar holds the quick filters; zero values mean "any".
-type filterBar struct {
-	focus   bool
-	field   int
-	vcpuIdx int
-	memIdx  int
-	archIdx int
-	famIdx  int
-	product string
-}
-
-var (
-	vcpuSteps = []int{0, 1, 2, 4, 8, 16, 32, 48, 64, 96}
-	memSteps  = []float64{0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512}
-	archSteps = []string{"any", "x86_64", "arm64"}
-	fbFields  = []string{"vCPU ≥", "GiB ≥", "arch", "family", "product"}
-)
-
 type marketView struct {
-	all      []explore.Summary
-	rows     []marketRow
-	families []string
+	all   []explore.Summary
+	q     explore.Query // of all: the window the gaps are measured against
+	rows  []marketRow
+	match func(*explore.Summary) bool // the program's filter; nil keeps all
 
 	byType   bool
 	expanded map[typeKey]bool
@@ -100,49 +84,59 @@ type marketView struct {
 	sortCol  colID
 	sortDesc bool
 
-	input   textinput.Model
-	typing  bool
-	fb      filterBar
 	cursor  int
 	offset  int
 	w, h    int
 	visible []colID
 	sparkW  int
+	multi   bool // several regions: show and sort by REGION
+
+	sharedScale bool    // trends on one scale across rows (%)
+	amp         float64 // that scale: the largest relative move of the rows shown
 }
 
-func newMarketView(st styles) marketView {
-	ti := textinput.New()
-	ti.Prompt = "/"
-	ti.Placeholder = "type, family or AZ (globs: m5*, *.xlarge)"
-	ti.CharLimit = 64
-	// A blinking cursor would keep re-rendering and make goldens flaky.
-	ti.Cursor.SetMode(cursor.CursorStatic)
+func newMarketView() marketView {
 	return marketView{
 		byType:   true,
 		expanded: map[typeKey]bool{},
 		marks:    map[typeKey]bool{},
 		sortCol:  colLast,
-		input:    ti,
 	}
 }
 
-func (v marketView) capturing() bool { return v.typing || v.fb.focus }
+// setMultiRegion shows the REGION column when rows come from several
+// regions, and stops sorting by it when they do not.
+func (v marketView) setMultiRegion(on bool) marketView {
+	v.multi = on
+	if !on && v.sortCol == colRegion {
+		v.sortCol = colLast
+	}
+	if v.w == 0 {
+		return v // not sized yet; the first resize lays it out
+	}
+	return v.setSize(v.w, v.h)
+}
+
+// sortable says whether s may cycle to column c.
+func (v marketView) sortable(c colID) bool {
+	return columns[c].sort && (c != colRegion || v.multi)
+}
 
 func (v marketView) setRows(all []explore.Summary) marketView {
 	v.all = all
-	fams := map[string]bool{}
-	for i := range all {
-		fams[market.Family(all[i].InstanceType)] = true
-	}
-	v.families = v.families[:0:0]
-	for f := range fams {
-		v.families = append(v.families, f)
-	}
-	sort.Strings(v.families)
-	if v.fb.famIdx > len(v.families) {
-		v.fb.famIdx = 0
-	}
 	return v.rebuild()
+}
+
+// setFilter applies a new filter and goes back to the top: the first row
+// after a filter change is the best match, never a row scrolled past.
+func (v marketView) setFilter(match func(*explore.Summary) bool) marketView {
+	v.match = match
+	return v.rebuild().top()
+}
+
+func (v marketView) top() marketView {
+	v.cursor, v.offset = 0, 0
+	return v.clamp()
 }
 
 // rebuild filters, groups and sorts. It runs on data, filter and sort
@@ -152,17 +146,16 @@ func (v marketView) rebuild() marketView {
 	if s, ok := v.selected(); ok {
 		keep = s
 	}
-	match := v.matcher()
 	var pools []*explore.Summary
 	for i := range v.all {
-		if match(&v.all[i]) {
+		if v.match == nil || v.match(&v.all[i]) {
 			pools = append(pools, &v.all[i])
 		}
 	}
-	less := v.less()
+	cmp := v.order()
 	var rows []marketRow
 	if !v.byType {
-		sort.SliceStable(pools, func(i, j int) bool { return less(pools[i], pools[j]) })
+		slices.SortFunc(pools, cmp)
 		rows = make([]marketRow, len(pools))
 		for i, p := range pools {
 			rows[i] = marketRow{s: p}
@@ -183,7 +176,7 @@ func (v marketView) rebuild() marketView {
 			sort.SliceStable(g, func(i, j int) bool { return cheaper(g[i], g[j]) })
 			heads = append(heads, marketRow{s: g[0], group: true, nAZ: len(g)})
 		}
-		sort.SliceStable(heads, func(i, j int) bool { return less(heads[i].s, heads[j].s) })
+		slices.SortFunc(heads, func(a, b marketRow) int { return cmp(a.s, b.s) })
 		rows = make([]marketRow, 0, len(pools))
 		for _, h := range heads {
 			rows = append(rows, h)
@@ -196,6 +189,13 @@ func (v marketView) rebuild() marketView {
 		}
 	}
 	v.rows = rows
+	if v.sharedScale {
+		sparks := make([][]float64, len(rows))
+		for i, r := range rows {
+			sparks[i] = r.s.Spark
+		}
+		v.amp = sharedAmp(sparks)
+	}
 	// Keep the cursor on the same pool across re-sorts and reloads.
 	if keep != nil {
 		for i, r := range rows {
@@ -215,46 +215,10 @@ func cheaper(a, b *explore.Summary) bool {
 	return a.AvailabilityZone < b.AvailabilityZone
 }
 
-func (v marketView) matcher() func(*explore.Summary) bool {
-	text := strings.ToLower(strings.TrimSpace(v.input.Value()))
-	glob := strings.ContainsAny(text, "*?[")
-	minCPU := vcpuSteps[v.fb.vcpuIdx]
-	minMem := memSteps[v.fb.memIdx]
-	arch := archSteps[v.fb.archIdx]
-	fam := ""
-	if v.fb.famIdx > 0 && v.fb.famIdx <= len(v.families) {
-		fam = v.families[v.fb.famIdx-1]
-	}
-	return func(s *explore.Summary) bool {
-		if text != "" {
-			t := strings.ToLower(s.InstanceType)
-			if glob {
-				if ok, _ := path.Match(text, t); !ok {
-					return false
-				}
-			} else if !strings.Contains(t, text) && !strings.Contains(strings.ToLower(s.AvailabilityZone), text) {
-				return false
-			}
-		}
-		// Types missing from the catalog pass spec filters only when no
-		// spec filter is set: hiding them silently would lose pools.
-		if minCPU > 0 && (!s.HasSpec || s.Spec.VCPUs < minCPU) {
-			return false
-		}
-		if minMem > 0 && (!s.HasSpec || s.Spec.MemoryGiB() < minMem) {
-			return false
-		}
-		if arch != "any" && (!s.HasSpec || !s.Spec.HasArch(arch)) {
-			return false
-		}
-		if fam != "" && market.Family(s.InstanceType) != fam {
-			return false
-		}
-		return true
-	}
-}
-
-func (v marketView) less() func(a, b *explore.Summary) bool {
+// order compares two pools by the sort column, then by pool, a total order,
+// so the unstable (and, on 60,000 rows, several times faster) sort gives
+// the same table every time.
+func (v marketView) order() func(a, b *explore.Summary) int {
 	key := func(a, b *explore.Summary) int {
 		cmpF := func(x, y float64) int {
 			switch {
@@ -266,6 +230,11 @@ func (v marketView) less() func(a, b *explore.Summary) bool {
 			return 0
 		}
 		switch v.sortCol {
+		case colRegion:
+			if c := strings.Compare(a.Region, b.Region); c != 0 {
+				return c
+			}
+			return cmpF(a.Stats.Last, b.Stats.Last)
 		case colType:
 			if c := strings.Compare(market.Family(a.InstanceType), market.Family(b.InstanceType)); c != 0 {
 				return c
@@ -287,21 +256,26 @@ func (v marketView) less() func(a, b *explore.Summary) bool {
 			return cmpF(savingsKey(a), savingsKey(b))
 		case colIntr:
 			return cmpF(bucketKey(a), bucketKey(b))
+		case colGap:
+			return cmpF(gapHours(a, v.q), gapHours(b, v.q))
 		}
 		return 0
 	}
-	return func(a, b *explore.Summary) bool {
+	return func(a, b *explore.Summary) int {
 		c := key(a, b)
 		if v.sortDesc {
 			c = -c
 		}
 		if c != 0 {
-			return c < 0
+			return c
 		}
-		if a.InstanceType != b.InstanceType {
-			return a.InstanceType < b.InstanceType
+		switch {
+		case poolLess(a.Pool, b.Pool):
+			return -1
+		case poolLess(b.Pool, a.Pool):
+			return 1
 		}
-		return a.AvailabilityZone < b.AvailabilityZone
+		return 0
 	}
 }
 
@@ -330,14 +304,7 @@ func (v marketView) selected() (*explore.Summary, bool) {
 }
 
 func (v marketView) tableHeight() int {
-	h := v.h - 1 // column header
-	if v.typing || v.input.Value() != "" {
-		h--
-	}
-	if v.fb.focus || v.fb.active() {
-		h--
-	}
-	return max(h, 1)
+	return max(v.h-1, 1) // column header
 }
 
 func (v marketView) clamp() marketView {
@@ -352,12 +319,13 @@ func (v marketView) move(d int) marketView {
 
 func (v marketView) setSize(w, h int) marketView {
 	v.w, v.h = w, h
-	v.input.Width = max(10, w-4)
 	// Drop the least important columns until the rest fit, keeping at least
 	// 8 cells of trend when it stays.
 	ids := make([]colID, 0, numCols)
 	for c := colID(0); c < numCols; c++ {
-		ids = append(ids, c)
+		if c != colRegion || v.multi {
+			ids = append(ids, c)
+		}
 	}
 	for {
 		fixed := 2 // cursor marker + mark
@@ -386,88 +354,6 @@ func (v marketView) setSize(w, h int) marketView {
 		ids = append(ids[:low:low], ids[low+1:]...)
 	}
 	return v.clamp()
-}
-
-func (fb filterBar) active() bool {
-	return fb.vcpuIdx != 0 || fb.memIdx != 0 || fb.archIdx != 0 || fb.famIdx != 0
-}
-
-// updateInput handles keys while the filter input or filter bar has focus.
-// It reports whether the product changed, which needs a new query.
-func (v marketView) updateInput(msg tea.KeyMsg, products []string) (marketView, tea.Cmd, bool) {
-	if v.typing {
-		switch msg.String() {
-		case "esc":
-			v.typing = false
-			v.input.Reset()
-			v.input.Blur()
-			return v.rebuild(), nil, false
-		case "enter", "down", "up":
-			v.typing = false
-			v.input.Blur()
-			return v.clamp(), nil, false
-		}
-		var c tea.Cmd
-		v.input, c = v.input.Update(msg)
-		return v.rebuild(), c, false
-	}
-	// filter bar
-	fb := &v.fb
-	step := 0
-	switch msg.String() {
-	case "esc", "enter", "f":
-		fb.focus = false
-		return v.clamp(), nil, false
-	case "left", "h", "shift+tab":
-		fb.field = (fb.field + len(fbFields) - 1) % len(fbFields)
-		return v, nil, false
-	case "right", "l", "tab":
-		fb.field = (fb.field + 1) % len(fbFields)
-		return v, nil, false
-	case "up", "k", "+", "=":
-		step = 1
-	case "down", "j", "-":
-		step = -1
-	case "backspace", "delete", "0":
-		step = 0
-		switch fb.field {
-		case 0:
-			fb.vcpuIdx = 0
-		case 1:
-			fb.memIdx = 0
-		case 2:
-			fb.archIdx = 0
-		case 3:
-			fb.famIdx = 0
-		}
-		return v.rebuild(), nil, false
-	default:
-		return v, nil, false
-	}
-	cycle := func(i, n int) int { return ((i+step)%n + n) % n }
-	switch fb.field {
-	case 0:
-		fb.vcpuIdx = cycle(fb.vcpuIdx, len(vcpuSteps))
-	case 1:
-		fb.memIdx = cycle(fb.memIdx, len(memSteps))
-	case 2:
-		fb.archIdx = cycle(fb.archIdx, len(archSteps))
-	case 3:
-		fb.famIdx = cycle(fb.famIdx, len(v.families)+1)
-	case 4:
-		if len(products) < 2 {
-			return v, nil, false
-		}
-		i := 0
-		for j, p := range products {
-			if p == fb.product {
-				i = j
-			}
-		}
-		fb.product = products[cycle(i, len(products))]
-		return v, nil, true
-	}
-	return v.rebuild(), nil, false
 }
 
 func (m Model) marketKey(msg tea.KeyMsg, k keyMap) (tea.Model, tea.Cmd) {
@@ -515,42 +401,31 @@ func (m Model) marketKey(msg tea.KeyMsg, k keyMap) (tea.Model, tea.Cmd) {
 		}
 	case key.Matches(msg, k.ClearMarks):
 		v.marks = map[typeKey]bool{}
+	case key.Matches(msg, k.Copy):
+		if m.opts.Clipboard == nil {
+			m.setStatus("no clipboard: press e to write a CSV file", true)
+			return m, nil
+		}
+		return m, copyMarketCmd(m.opts.Clipboard, v.rows, v.q)
+	case key.Matches(msg, k.WriteCSV):
+		return m, writeMarketCmd(m.opts.ExportDir, m.clock(), m.exportLabel(), v.rows, v.q)
+	case key.Matches(msg, k.SparkScale):
+		v.sharedScale = !v.sharedScale
+		v = v.rebuild()
 	case key.Matches(msg, k.Mode):
 		v.byType = !v.byType
 		v = v.rebuild()
 	case key.Matches(msg, k.Sort):
 		for {
 			v.sortCol = (v.sortCol + 1) % numCols
-			if columns[v.sortCol].sort {
+			if v.sortable(v.sortCol) {
 				break
 			}
 		}
-		v = v.rebuild()
+		v = v.rebuild().top()
 	case key.Matches(msg, k.Reverse):
 		v.sortDesc = !v.sortDesc
-		v = v.rebuild()
-	case key.Matches(msg, k.Filter):
-		v.typing = true
-		v.fb.focus = false
-		c := v.input.Focus()
-		m.market = v.clamp()
-		return m.resize(), c
-	case key.Matches(msg, k.FilterBar):
-		v.fb.focus = true
-		v.typing = false
-		if v.fb.product == "" {
-			v.fb.product = m.product
-		}
-		m.market = v.clamp()
-		return m.resize(), nil
-	case key.Matches(msg, k.ClearFilter):
-		// esc clears filters in the table, one layer at a time
-		if v.input.Value() != "" {
-			v.input.Reset()
-		} else {
-			v.fb = filterBar{product: v.fb.product}
-		}
-		v = v.rebuild()
+		v = v.rebuild().top()
 	}
 	m.market = v
 	return m, nil
@@ -622,18 +497,6 @@ func (v marketView) summary() string {
 // "not yet", not "nothing".
 func (v marketView) view(st styles, loading, refreshing bool) string {
 	var b strings.Builder
-	if v.typing || v.input.Value() != "" {
-		if v.typing {
-			b.WriteString(v.input.View())
-		} else {
-			b.WriteString(st.muted.Render("filter: ") + v.input.Value() + st.muted.Render("  (/ edit, esc clear)"))
-		}
-		b.WriteByte('\n')
-	}
-	if v.fb.focus || v.fb.active() {
-		b.WriteString(v.filterBarView(st))
-		b.WriteByte('\n')
-	}
 	b.WriteString(v.headerRow(st))
 	if loading {
 		b.WriteString("\n" + st.muted.Render("loading prices…"))
@@ -656,39 +519,6 @@ func (v marketView) view(st styles, loading, refreshing bool) string {
 		b.WriteString(zone.Mark(rowZone(i-v.offset), v.rowView(st, v.rows[i], i == v.cursor)))
 	}
 	return b.String()
-}
-
-func (v marketView) filterBarView(st styles) string {
-	fam := "any"
-	if v.fb.famIdx > 0 && v.fb.famIdx <= len(v.families) {
-		fam = v.families[v.fb.famIdx-1]
-	}
-	prod := v.fb.product
-	if prod == "" {
-		prod = "default"
-	}
-	vals := []string{
-		fmt.Sprint(vcpuSteps[v.fb.vcpuIdx]),
-		fmtMem(memSteps[v.fb.memIdx]),
-		archSteps[v.fb.archIdx],
-		fam,
-		prod,
-	}
-	var parts []string
-	for i, f := range fbFields {
-		s := f + " " + vals[i]
-		if v.fb.focus && i == v.fb.field {
-			s = st.sel.Render("[" + s + "]")
-		} else {
-			s = " " + s + " "
-		}
-		parts = append(parts, s)
-	}
-	hint := ""
-	if v.fb.focus {
-		hint = st.muted.Render("  ←→ field ↑↓ value 0 reset enter done")
-	}
-	return truncate(st.muted.Render("filters:")+strings.Join(parts, ""), v.w-lipgloss.Width(hint)) + hint
 }
 
 func (v marketView) headerRow(st styles) string {
@@ -732,6 +562,8 @@ func (v marketView) rowView(st styles, r marketRow, selected bool) string {
 		col := columns[c]
 		var cell string
 		switch c {
+		case colRegion:
+			cell = s.Region
 		case colType:
 			switch {
 			case r.child:
@@ -769,7 +601,11 @@ func (v marketView) rowView(st styles, r marketRow, selected bool) string {
 		case colCV:
 			cell = fmtPct(s.Stats.CV)
 		case colSpark:
-			cell = sparkline(s.Spark, v.sparkW)
+			if v.sharedScale {
+				cell = sparkShared(s.Spark, v.sparkW, v.amp)
+			} else {
+				cell = sparkline(s.Spark, v.sparkW)
+			}
 		case colSave:
 			cell = "?"
 			if s.Advisor.Known {
@@ -780,12 +616,17 @@ func (v marketView) rowView(st styles, r marketRow, selected bool) string {
 			if s.Advisor.Known {
 				cell = s.Advisor.Label
 			}
+		case colGap:
+			cell = fmtGap(gapHours(s, v.q))
 		}
 		w := col.width
 		if c == colSpark {
 			w = v.sparkW
 		}
 		cell = pad(cell, w, col.right)
+		if c == colGap && !selected {
+			cell = st.warn.Render(cell)
+		}
 		if c == colIntr && !selected && !r.child {
 			if s.Advisor.Known {
 				cell = st.bucketStyle(s.Advisor.Bucket).Render(cell)

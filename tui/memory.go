@@ -193,3 +193,9 @@ func (b *MemoryBackend) Refresh(ctx context.Context, progress func(RefreshProgre
 	}
 	return b.RefreshFunc(ctx, progress)
 }
+
+// OnDemand implements Backend: the memory backend has no price list, so the
+// Detail view falls back to its estimate from the advisor's savings.
+func (b *MemoryBackend) OnDemand(ctx context.Context, region, product, instanceType string) (float64, bool, error) {
+	return 0, false, ctx.Err()
+}

@@ -43,3 +43,11 @@ type refreshMsg struct {
 	err      error
 	ch       <-chan refreshMsg
 }
+
+// onDemandMsg answers the Detail view's On-Demand lookup.
+type onDemandMsg struct {
+	gen       int
+	usd       float64
+	estimated bool
+	err       error
+}

@@ -47,6 +47,7 @@ func (mt volMetric) format(v float64) string {
 // capacity calm, and the view says so.
 type volView struct {
 	all    []explore.Summary
+	match  func(*explore.Summary) bool // the program's filter; nil keeps all
 	ranked []*explore.Summary
 	metric volMetric
 	cursor int
@@ -76,10 +77,17 @@ func (v volView) setRows(all []explore.Summary) volView {
 	return v.rank()
 }
 
+// setFilter re-ranks under a new filter, from the top.
+func (v volView) setFilter(match func(*explore.Summary) bool) volView {
+	v.match = match
+	v.cursor, v.offset = 0, 0
+	return v.rank()
+}
+
 func (v volView) rank() volView {
 	v.ranked = make([]*explore.Summary, 0, len(v.all))
 	for i := range v.all {
-		if v.all[i].Stats.CoveredHours > 0 {
+		if v.all[i].Stats.CoveredHours > 0 && (v.match == nil || v.match(&v.all[i])) {
 			v.ranked = append(v.ranked, &v.all[i])
 		}
 	}
@@ -89,7 +97,7 @@ func (v volView) rank() volView {
 		if a != b {
 			return a > b
 		}
-		return v.ranked[i].Pool.String() < v.ranked[j].Pool.String()
+		return poolLess(v.ranked[i].Pool, v.ranked[j].Pool)
 	})
 	// grid: mean metric per family and AZ
 	sum := map[[2]string]float64{}
@@ -301,4 +309,18 @@ func (v volView) gridView(st styles, w, h int) string {
 		b.WriteString("\n" + st.muted.Render(fmt.Sprintf("… %d calmer families not shown", more)))
 	}
 	return b.String()
+}
+
+// poolLess orders pools by type, AZ, region and product without building
+// their strings: ranking 60,000 pools sorts on it.
+func poolLess(a, b market.Pool) bool {
+	switch {
+	case a.InstanceType != b.InstanceType:
+		return a.InstanceType < b.InstanceType
+	case a.AvailabilityZone != b.AvailabilityZone:
+		return a.AvailabilityZone < b.AvailabilityZone
+	case a.Region != b.Region:
+		return a.Region < b.Region
+	}
+	return a.Product < b.Product
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -71,12 +72,14 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 	b := &cacheBackend{a: a}
 	b.loadInfo(ctx)
 	rv := recommendview.New(recommender{a: a}, recommendview.Options{
-		Defaults:  recommend.Profile{VCPUs: 2, MemoryGiB: 4, Count: 4, Hours: 4, Checkpoint: 30 * time.Minute}.WithDefaults(),
+		// the CLI's defaults (recommend's), so the form and `spotscope
+		// recommend` answer the same question when nothing is set
+		Defaults:  recommend.Profile{}.WithDefaults(),
 		Regions:   a.Regions,
 		Clipboard: os.Stdout,
 		Now:       a.Now,
 	})
-	return tui.Run(ctx, b, a.Now, tui.Options{Context: ctx, Recommend: &rv})
+	return tui.Run(ctx, b, a.Now, tui.Options{Context: ctx, Recommend: &rv, Clipboard: os.Stdout})
 }
 
 func later(a, b time.Time) time.Time {
@@ -107,19 +110,29 @@ func (b *cacheBackend) loadInfo(ctx context.Context) {
 	info := tui.Info{Regions: a.Regions, Product: market.LinuxUNIX, Products: market.KnownProducts[:4], Demo: a.Demo,
 		Advisor: prov, CanRefresh: !a.Offline}
 	if in, err := a.Store.Info(ctx); err == nil {
+		// Every region with records is a picker choice, so the bounds of
+		// the "all" window span them all.
 		for _, r := range in.Regions {
-			for _, want := range a.Regions {
-				if r.Region != want {
-					continue
-				}
-				if info.DataFrom.IsZero() || r.Oldest.Before(info.DataFrom) {
-					info.DataFrom = r.Oldest
-				}
-				info.DataTo = later(info.DataTo, r.Newest)
+			if r.Records == 0 {
+				continue
+			}
+			info.Cached = append(info.Cached, r.Region)
+			if info.DataFrom.IsZero() || r.Oldest.Before(info.DataFrom) {
+				info.DataFrom = r.Oldest
+			}
+			info.DataTo = later(info.DataTo, r.Newest)
+			if slices.Contains(a.Regions, r.Region) {
 				info.PricesAsOf = later(info.PricesAsOf, r.LastFetch)
 			}
 		}
 	}
+	// A configured region not fetched yet is still a choice.
+	for _, r := range a.Regions {
+		if !slices.Contains(info.Cached, r) {
+			info.Cached = append(info.Cached, r)
+		}
+	}
+	slices.Sort(info.Cached)
 	if a.Demo {
 		// The demo's prices are as of the end of the recording.
 		info.PricesAsOf = info.DataTo
@@ -136,6 +149,20 @@ func (b *cacheBackend) Summaries(ctx context.Context, q explore.Query) ([]explor
 
 func (b *cacheBackend) Series(ctx context.Context, p market.Pool, start, end time.Time) ([]market.Point, error) {
 	return b.a.Store.Series(ctx, p, start, end)
+}
+
+// OnDemand answers from the same session the Recommend tab uses: the
+// cached or live price list, else its estimate, flagged as one.
+func (b *cacheBackend) OnDemand(ctx context.Context, region, product, instanceType string) (float64, bool, error) {
+	s, err := recommendSession(ctx, b.a, false, recommend.Profile{})
+	if err != nil {
+		return 0, false, err
+	}
+	od, err := s.OnDemand(ctx, region, product, instanceType)
+	if err != nil || !od.Known {
+		return 0, false, err
+	}
+	return od.Price, od.Estimated, nil
 }
 
 func (b *cacheBackend) Refresh(ctx context.Context, progress func(tui.RefreshProgress)) error {

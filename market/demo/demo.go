@@ -174,3 +174,19 @@ func Catalog() []market.InstanceType {
 	}
 	return out
 }
+
+// Fingerprint identifies the embedded data set by its files' names and
+// compressed sizes. It is what a cache filled from the demo records to know
+// it is current: computing it reads no record, so a warm start does not pay
+// for decompressing 400,000 of them (about 0.8 s).
+func Fingerprint() string {
+	var b bytes.Buffer
+	for _, name := range Files() {
+		data, err := historyFS.ReadFile(name)
+		if err != nil {
+			continue
+		}
+		fmt.Fprintf(&b, "%s:%d;", name, len(data))
+	}
+	return b.String()
+}

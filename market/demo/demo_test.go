@@ -2,6 +2,7 @@ package demo
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 
@@ -153,5 +154,17 @@ func TestCatalog(t *testing.T) {
 	cat[0].Architectures[0] = "mutated"
 	if Catalog()[0].Architectures[0] == "mutated" {
 		t.Error("Catalog shares slices between calls")
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	fp := Fingerprint()
+	for _, name := range Files() {
+		if !strings.Contains(fp, name+":") {
+			t.Fatalf("fingerprint %q does not name %s", fp, name)
+		}
+	}
+	if Fingerprint() != fp {
+		t.Fatal("fingerprint not stable")
 	}
 }

@@ -75,6 +75,7 @@ type Model struct {
 	formErr  error // validation; nothing was run
 
 	showAlts bool
+	keep     func(recommend.Choice) bool // the host's filter on the table; nil shows all
 	cursor   int
 	offset   int
 
@@ -356,15 +357,39 @@ func (m Model) hasRows() bool {
 	return m.result != nil && (len(m.result.Pools) > 0 || len(m.result.Alternatives) > 0)
 }
 
-// rows is the table on show: the chosen set or the alternatives.
+// rows is the table on show: the chosen set or the alternatives, narrowed
+// by the host's filter.
 func (m Model) rows() []recommend.Choice {
 	if m.result == nil {
 		return nil
 	}
+	all := m.result.Pools
 	if m.showAlts {
-		return m.result.Alternatives
+		all = m.result.Alternatives
 	}
-	return m.result.Pools
+	if m.keep == nil {
+		return all
+	}
+	out := make([]recommend.Choice, 0, len(all))
+	for _, c := range all {
+		if m.keep(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// ResultsFocused reports whether the results table has focus, where the
+// host's filter keys act.
+func (m Model) ResultsFocused() bool { return m.focus == results }
+
+// SetFilter narrows the results table to the choices keep accepts (nil: all)
+// and scrolls it to the top. Exports still write the whole result: the
+// filter is a way to look, not part of the recommendation.
+func (m *Model) SetFilter(keep func(recommend.Choice) bool) {
+	m.keep = keep
+	m.cursor, m.offset = 0, 0
+	m.clampScroll()
 }
 
 func (m *Model) clampScroll() {

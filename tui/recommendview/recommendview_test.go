@@ -542,3 +542,30 @@ func TestScrollKeepsCursorVisible(t *testing.T) {
 		t.Errorf("cursor row not visible:\n%s", v)
 	}
 }
+
+func TestSetFilterNarrowsTheTable(t *testing.T) {
+	m := withResult(t, Options{})
+	all := len(m.rows())
+	if all < 2 || !m.ResultsFocused() {
+		t.Fatalf("need a focused table of 2+ rows, have %d (focused %v)", all, m.ResultsFocused())
+	}
+	m, _ = press(t, m, "j")
+	want := m.rows()[1].InstanceType
+	m.SetFilter(func(c recommend.Choice) bool { return c.InstanceType == want })
+	rows := m.rows()
+	if len(rows) == 0 || len(rows) == all || m.cursor != 0 {
+		t.Fatalf("filtered to %d of %d rows, cursor %d", len(rows), all, m.cursor)
+	}
+	for _, c := range rows {
+		if c.InstanceType != want {
+			t.Fatalf("row %s passes a filter for %s", c.InstanceType, want)
+		}
+	}
+	if v := m.View(); strings.Count(v, want) == 0 {
+		t.Fatalf("view lost %s:\n%s", want, v)
+	}
+	m.SetFilter(nil)
+	if len(m.rows()) != all {
+		t.Fatalf("nil filter shows %d of %d", len(m.rows()), all)
+	}
+}
