@@ -3,6 +3,9 @@ package archive
 import (
 	"context"
 	"math"
+	"os"
+	"path/filepath"
+	"sync"
 	"reflect"
 	"testing"
 	"time"
@@ -15,26 +18,77 @@ import (
 var demoCoverage = market.Interval{Start: demo.Start(), End: demo.End()}
 
 // demoStore returns a cache holding the embedded demo records, zones and
-// a coverage interval, as a fetch would leave it.
+// a coverage interval, as a fetch would leave it: a copy of one built once
+// per test binary.
 func demoStore(t testing.TB) *cache.Store {
 	t.Helper()
-	st := openStore(t)
+	demoOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "archive-demo-")
+		if err != nil {
+			demoErr = err
+			return
+		}
+		demoDir = dir
+		st, err := cache.Open(context.Background(), dir)
+		if err != nil {
+			demoErr = err
+			return
+		}
+		demoErr = fillDemo(st)
+		if err := st.Close(); demoErr == nil {
+			demoErr = err
+		}
+	})
+	if demoErr != nil {
+		t.Fatal(demoErr)
+	}
+	data, err := os.ReadFile(filepath.Join(demoDir, cache.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, cache.FileName), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := cache.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+var (
+	demoOnce sync.Once
+	demoDir  string
+	demoErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if demoDir != "" {
+		os.RemoveAll(demoDir)
+	}
+	os.Exit(code)
+}
+
+func fillDemo(st *cache.Store) error {
 	ctx := context.Background()
 	all := demo.AllRecords()
 	for i := 0; i < len(all); i += 50000 {
 		if _, err := st.AddRecords(ctx, all[i:min(i+50000, len(all))]); err != nil {
-			t.Fatal(err)
+			return err
 		}
 	}
 	if err := st.PutZones(ctx, demo.Region, demo.Zones(), demo.End()); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	for _, prod := range []string{"Linux/UNIX", "Windows"} {
 		if err := st.AddCoverage(ctx, demo.Region, prod, "*", demoCoverage); err != nil {
-			t.Fatal(err)
+			return err
 		}
 	}
-	return st
+	return nil
 }
 
 func openStore(t testing.TB) *cache.Store {

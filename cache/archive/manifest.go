@@ -92,7 +92,9 @@ var (
 	coverageKeyPattern = regexp.MustCompile(`^coverage-[0-9a-f]{16}\.json$`)
 )
 
-func ownedKey(k string) bool { return partKeyPattern.MatchString(k) || coverageKeyPattern.MatchString(k) }
+func ownedKey(k string) bool {
+	return partKeyPattern.MatchString(k) || coverageKeyPattern.MatchString(k)
+}
 
 func partitionKey(region, month, sum string) string {
 	return fmt.Sprintf("region=%s/month=%s/part-%s.parquet", region, month, sum[:16])
