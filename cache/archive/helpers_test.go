@@ -5,8 +5,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sync"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 

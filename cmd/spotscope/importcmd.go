@@ -10,17 +10,23 @@ import (
 )
 
 func newImportCmd(g *globals) *cobra.Command {
+	var arch archiveFlags
 	cmd := &cobra.Command{
-		Use:   "import FILE...",
+		Use:   "import FILE... | DIR | s3://BUCKET/PREFIX",
 		Short: "Load spot price history collected elsewhere into the cache",
 		Long: `Import AWS CLI "aws ec2 describe-spot-price-history" JSON output, or CSV with the columns
 AvailabilityZone,InstanceType,ProductDescription,SpotPrice,Timestamp (gzip or plain).
 The region comes from --region or from each record's AZ name. Records already cached are
 kept as they are (an import never overrides what AWS answered), so importing twice is
 harmless. This is how archives older than AWS's 90 days
-get into spotscope.`,
+get into spotscope.
+With one directory or s3:// URL (or none and $SPOTSCOPE_ARCHIVE set), it reads a
+"spotscope export" archive instead: records with AZ IDs, coverage, provenance.`,
 		Example: "  spotscope import history-2019.csv.gz\n  aws ec2 describe-spot-price-history --region eu-west-1 > h.json && spotscope import h.json",
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if loc, ok := archiveLocation(g, args); ok {
+				return arch.runImport(cmd, g, loc)
+			}
 			if len(args) == 0 {
 				return usagef("import needs at least one FILE")
 			}
@@ -67,5 +73,6 @@ get into spotscope.`,
 			return nil
 		},
 	}
+	arch.register(cmd)
 	return cmd
 }
