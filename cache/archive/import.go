@@ -40,9 +40,12 @@ var errNotArchive = fmt.Errorf("%w (no readable %s)", ErrNotArchive, ManifestKey
 const fixExportAgain = "run spotscope export to this location again to rewrite it"
 
 func manifestError(loc Location, err error) error {
-	fix := "point at the directory or s3:// prefix that spotscope export wrote"
-	if !errors.Is(err, ErrNotArchive) {
-		fix = ""
+	fix := fixExportAgain
+	switch {
+	case errors.Is(err, ErrNotArchive):
+		fix = "point at the directory or s3:// prefix that spotscope export wrote"
+	case errors.Is(err, errTooNew):
+		fix = "upgrade spotscope"
 	}
 	return &Error{Object: loc.URL(ManifestKey), Err: err, Fix: fix}
 }

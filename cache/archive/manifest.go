@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"time"
@@ -111,6 +112,8 @@ func fileOf(key string, data []byte) File {
 	return File{Path: key, Bytes: int64(len(data)), SHA256: checksum(data)}
 }
 
+var errTooNew = errors.New("written by a newer spotscope")
+
 // parseManifest checks that data is a manifest this spotscope can read.
 func parseManifest(data []byte) (*Manifest, error) {
 	var m Manifest
@@ -118,7 +121,7 @@ func parseManifest(data []byte) (*Manifest, error) {
 		return nil, errNotArchive
 	}
 	if m.Version > Version {
-		return nil, fmt.Errorf("written by a newer spotscope (archive version %d, this one reads up to %d); upgrade spotscope", m.Version, Version)
+		return nil, fmt.Errorf("%w (archive version %d, this one reads up to %d)", errTooNew, m.Version, Version)
 	}
 	for _, p := range m.Partitions {
 		// The path must be the one the key and checksum give, so a
