@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"slices"
 	"time"
@@ -77,11 +78,10 @@ func Export(ctx context.Context, st *cache.Store, loc Location, o ExportOptions)
 		}
 	}
 	type job struct {
-		region       string
-		month        string
-		lo, hi       int64 // inclusive, ms
-		zoneIDs      map[string]string
-		monthStartMS int64
+		months *monthReader
+		region string
+		month  string
+		lo     int64 // ms
 	}
 	var jobs []job
 	for _, ri := range info.Regions {
@@ -103,8 +103,9 @@ func Export(ctx context.Context, st *cache.Store, loc Location, o ExportOptions)
 		for _, z := range zones {
 			ids[z.Name] = z.ID
 		}
+		mr := &monthReader{st: st, region: ri.Region, hi: hi, zoneIDs: ids, until: math.MinInt64}
 		for m := monthStart(lo); m <= hi; m = nextMonth(m) {
-			jobs = append(jobs, job{ri.Region, monthOf(m), max(lo, m), min(hi, nextMonth(m)-1), ids, m})
+			jobs = append(jobs, job{mr, ri.Region, monthOf(m), max(lo, m)})
 		}
 	}
 	report := func(done int) {
@@ -114,17 +115,22 @@ func Export(ctx context.Context, st *cache.Store, loc Location, o ExportOptions)
 	}
 	report(0)
 	for i, j := range jobs {
-		rows, pools, err := scanMonth(ctx, st, j.region, j.lo, j.hi, j.zoneIDs)
+		cur, err := j.months.next(ctx, j.month, j.lo)
 		if err != nil {
 			return res, err
 		}
-		res.Rows += int64(len(rows))
-		if len(rows) == 0 {
+		res.Rows += int64(len(cur.recs))
+		if len(cur.recs) == 0 {
 			report(i + 1)
 			continue
 		}
 		res.Partitions++
-		data, err := encodeRows(rows)
+		n, pools := len(cur.recs), cur.count
+		first, last := cur.recs[0].ms, cur.recs[0].ms
+		for _, r := range cur.recs {
+			first, last = min(first, r.ms), max(last, r.ms)
+		}
+		data, err := encode(n, cur.row)
 		if err != nil {
 			return res, fmt.Errorf("encoding %s %s: %w", j.region, j.month, err)
 		}
@@ -137,8 +143,12 @@ func Export(ctx context.Context, st *cache.Store, loc Location, o ExportOptions)
 			if err != nil {
 				return res, err
 			}
-			rows = mergeRows(archived, rows)
-			pools = countPools(rows)
+			rows := mergeRows(archived, cur.rows())
+			n, pools = len(rows), countPools(rows)
+			first, last = rows[0].Timestamp, rows[0].Timestamp
+			for _, r := range rows {
+				first, last = min(first, r.Timestamp), max(last, r.Timestamp)
+			}
 			if data, err = encodeRows(rows); err != nil {
 				return res, fmt.Errorf("encoding %s %s: %w", j.region, j.month, err)
 			}
@@ -157,8 +167,7 @@ func Export(ctx context.Context, st *cache.Store, loc Location, o ExportOptions)
 		res.Bytes += int64(len(data))
 		parts[partKey{j.region, j.month}] = Partition{
 			Region: j.region, Month: j.month, File: fileOf(key, data),
-			Rows: int64(len(rows)), Pools: pools,
-			First: time.UnixMilli(rows[0].Timestamp).UTC(), Last: time.UnixMilli(lastTimestamp(rows)).UTC(),
+			Rows: int64(n), Pools: pools, First: time.UnixMilli(first).UTC(), Last: time.UnixMilli(last).UTC(),
 		}
 		report(i + 1)
 	}
@@ -223,29 +232,91 @@ func previousManifest(ctx context.Context, loc Location) (*Manifest, error) {
 	return m, nil
 }
 
-// scanMonth reads one region's records in [lo, hi] (ms) as rows sorted by
-// pool and time, and counts the pools.
-func scanMonth(ctx context.Context, st *cache.Store, region string, lo, hi int64, zoneIDs map[string]string) ([]row, int, error) {
-	var rows []row
-	pools := 0
-	err := st.ScanSeries(ctx, cache.Filter{Regions: []string{region}}, time.UnixMilli(lo), time.UnixMilli(hi),
-		func(p market.Pool, pts []market.Point) error {
-			n := len(rows)
-			for _, pt := range pts {
-				t := pt.Time.UnixMilli()
-				if t < lo { // the record in effect at lo belongs to an earlier month
-					continue
+// scanMonths is how many months one cache scan reads. Each 30-day chunk
+// of the cache straddles two months, so a scan per month would decode most
+// chunks twice; a scan per window decodes them about once, while memory
+// stays bounded by a window of one region.
+const scanMonths = 6
+
+// monthReader hands out one region's months in order, reading them from
+// the cache a window at a time. Records are held as recs, which have no
+// pointers for the garbage collector to scan, against a table of the
+// region's pools.
+type monthReader struct {
+	st      *cache.Store
+	region  string
+	hi      int64 // last ms to export, inclusive
+	zoneIDs map[string]string
+	until   int64 // the buffered months end here (exclusive)
+	pools   []row // pool i's columns, without price and time
+	months  map[string][]rec
+	counts  map[string]int // pools per month
+}
+
+// rec is one record of a month: its pool's index in monthReader.pools.
+type rec struct {
+	pool  int32
+	ms    int64
+	price float64
+}
+
+// month is one partition's content as monthReader returns it.
+type month struct {
+	recs  []rec // sorted by pool and time
+	pools []row
+	count int // distinct pools
+}
+
+func (m month) row(i int) row {
+	r := m.pools[m.recs[i].pool]
+	r.Price, r.Timestamp = m.recs[i].price, m.recs[i].ms
+	return r
+}
+
+func (m month) rows() []row {
+	out := make([]row, len(m.recs))
+	for i := range out {
+		out[i] = m.row(i)
+	}
+	return out
+}
+
+// next returns the month starting at lo (the month's start, or the
+// export's lower bound inside it).
+func (r *monthReader) next(ctx context.Context, name string, lo int64) (month, error) {
+	if lo >= r.until {
+		r.until = time.UnixMilli(monthStart(lo)).UTC().AddDate(0, scanMonths, 0).UnixMilli()
+		r.months, r.counts = map[string][]rec{}, map[string]int{}
+		hi := min(r.hi, r.until-1)
+		err := r.st.ScanSeries(ctx, cache.Filter{Regions: []string{r.region}}, time.UnixMilli(lo), time.UnixMilli(hi),
+			func(p market.Pool, pts []market.Point) error {
+				pool := int32(len(r.pools))
+				r.pools = append(r.pools, row{Region: p.Region, AvailabilityZone: p.AvailabilityZone,
+					AvailabilityZoneID: r.zoneIDs[p.AvailabilityZone], InstanceType: p.InstanceType, Product: p.Product})
+				// Points are sorted: the month changes rarely, so its name
+				// is computed only when a point leaves the current one.
+				var m string
+				var mEnd int64 = math.MinInt64
+				for _, pt := range pts {
+					t := pt.Time.UnixMilli()
+					if t < lo { // the record in effect at lo belongs to an earlier month
+						continue
+					}
+					if t >= mEnd {
+						m, mEnd = monthOf(t), nextMonth(monthStart(t))
+						r.counts[m]++
+					}
+					r.months[m] = append(r.months[m], rec{pool, t, pt.Price})
 				}
-				rows = append(rows, row{Region: p.Region, AvailabilityZone: p.AvailabilityZone,
-					AvailabilityZoneID: zoneIDs[p.AvailabilityZone], InstanceType: p.InstanceType,
-					Product: p.Product, Price: pt.Price, Timestamp: t})
-			}
-			if len(rows) > n {
-				pools++
-			}
-			return nil
-		})
-	return rows, pools, err
+				return nil
+			})
+		if err != nil {
+			return month{}, err
+		}
+	}
+	recs := r.months[name]
+	delete(r.months, name)
+	return month{recs, r.pools, r.counts[name]}, nil
 }
 
 // comparePool orders rows as the cache scans them: AZ, type, product.
@@ -289,14 +360,6 @@ func countPools(rows []row) int {
 		}
 	}
 	return n
-}
-
-func lastTimestamp(rows []row) int64 {
-	t := rows[0].Timestamp
-	for _, r := range rows {
-		t = max(t, r.Timestamp)
-	}
-	return t
 }
 
 // exportCoverage writes the coverage file when it changed and returns its

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -138,6 +139,21 @@ type ImportResult struct {
 	Manifest   *Manifest
 }
 
+// regionRows is how many rows the manifest lists for region.
+func regionRows(parts []Partition, region string) int {
+	n := 0
+	for _, p := range parts {
+		if p.Region == region {
+			n += int(p.Rows)
+		}
+	}
+	return n
+}
+
+// importBatch bounds the records stored in one transaction (about 100 MB
+// of memory).
+const importBatch = 1 << 20
+
 // ProvenancePrefix starts the cache document key under which each import
 // records where its history came from (followed by the source location).
 const ProvenancePrefix = "archive-import:"
@@ -202,13 +218,39 @@ func Import(ctx context.Context, st *cache.Store, loc Location, o ImportOptions)
 		}
 	}
 	report()
+	// Partitions are stored in batches of whole files of one region, each
+	// batch one transaction: a cache chunk spans two months, so storing
+	// month by month would rewrite most chunks twice.
 	var recs []market.Record
+	var batch []Partition
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		n, err := st.ImportRecords(ctx, recs)
+		if err != nil {
+			return &Error{Object: loc.URL(batch[0].Path), Err: err, Fix: "nothing of this file was imported; " + fixExportAgain}
+		}
+		res.New += n
+		res.Rows += int64(len(recs))
+		res.Partitions += len(batch)
+		recs, batch = recs[:0], batch[:0]
+		report()
+		return nil
+	}
 	for _, p := range m.Partitions {
+		if len(batch) > 0 && (batch[0].Region != p.Region || len(recs)+int(p.Rows) > importBatch) {
+			if err := flush(); err != nil {
+				return res, err
+			}
+		}
 		rows, err := readPartition(ctx, loc, p)
 		if err != nil {
 			return res, err
 		}
-		recs = recs[:0]
+		if len(batch) == 0 {
+			recs = slices.Grow(recs[:0], min(importBatch, regionRows(m.Partitions, p.Region)))
+		}
 		for _, r := range rows {
 			recs = append(recs, market.Record{
 				Pool:  market.Pool{Region: r.Region, AvailabilityZone: r.AvailabilityZone, InstanceType: r.InstanceType, Product: r.Product},
@@ -216,14 +258,10 @@ func Import(ctx context.Context, st *cache.Store, loc Location, o ImportOptions)
 				Price: r.Price,
 			})
 		}
-		n, err := st.ImportRecords(ctx, recs)
-		if err != nil {
-			return res, &Error{Object: loc.URL(p.Path), Err: err, Fix: "nothing of this file was imported; " + fixExportAgain}
-		}
-		res.New += n
-		res.Rows += int64(len(rows))
-		res.Partitions++
-		report()
+		batch = append(batch, p)
+	}
+	if err := flush(); err != nil {
+		return res, err
 	}
 	if cov != nil {
 		for _, c := range cov.Coverage {
