@@ -13,8 +13,9 @@ import (
 
 func newImportCmd(g *globals) *cobra.Command {
 	var zoneMap string
+	var arch archiveFlags
 	cmd := &cobra.Command{
-		Use:   "import FILE...",
+		Use:   "import FILE... | DIR | s3://BUCKET/PREFIX",
 		Short: "Load spot price history collected elsewhere into the cache",
 		Long: `Import AWS CLI "aws ec2 describe-spot-price-history" JSON output, or CSV with the columns
 AvailabilityZone,InstanceType,ProductDescription,SpotPrice,Timestamp (gzip or plain).
@@ -26,10 +27,17 @@ one pool's series never interleaves two sources. This is how archives older than
 
 AZ names differ between accounts; AZ IDs do not. A file recorded in another account should
 carry an AvailabilityZoneId column (CSV) or field (JSON), or come with --zone-map, so its
-zones are renamed to this account's (known to the cache after one fetch of the region).`,
+zones are renamed to this account's (known to the cache after one fetch of the region).
+
+With one directory or s3:// URL (or none and $SPOTSCOPE_ARCHIVE set), it reads a
+"spotscope export" archive instead: records with AZ IDs, coverage, provenance.`,
 		Example: "  spotscope import history-2019.csv.gz\n  aws ec2 describe-spot-price-history --region eu-west-1 > h.json && spotscope import h.json\n" +
-			"  spotscope import --zone-map us-east-1a=use1-az4,us-east-1b=use1-az6 other-account.csv",
+			"  spotscope import --zone-map us-east-1a=use1-az4,us-east-1b=use1-az6 other-account.csv\n" +
+			"  spotscope import s3://team-bucket/spotscope",
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if loc, ok := archiveLocation(g, args); ok {
+				return arch.runImport(cmd, g, loc)
+			}
 			if len(args) == 0 {
 				return usagef("import needs at least one FILE")
 			}
@@ -80,6 +88,7 @@ zones are renamed to this account's (known to the cache after one fetch of the r
 		},
 	}
 	cmd.Flags().StringVar(&zoneMap, "zone-map", "", "AZ name=ID pairs of the account that recorded the files (us-east-1a=use1-az4,...), or @FILE")
+	arch.register(cmd)
 	return cmd
 }
 

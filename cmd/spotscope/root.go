@@ -82,7 +82,7 @@ Run without a subcommand on a terminal to open the explorer. Without AWS credent
 	pf.MarkHidden("now")
 
 	root.AddCommand(
-		newFetchCmd(g), newPricesCmd(g), newHistoryCmd(g), newStatsCmd(g), newImportCmd(g),
+		newFetchCmd(g), newPricesCmd(g), newHistoryCmd(g), newStatsCmd(g), newImportCmd(g), newExportCmd(g),
 		newRecommendCmd(g), newCacheCmd(g), newDoctorCmd(g), newVersionCmd(g), newManCmd(), newMCPCmd(g),
 	)
 	return root

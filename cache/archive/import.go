@@ -1,0 +1,289 @@
+package archive
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spotscope/spotscope/cache"
+	"github.com/spotscope/spotscope/market"
+)
+
+// Error is a failure tied to one object of an archive: it names the
+// object, what is wrong and the fix, on one line.
+type Error struct {
+	Object string
+	Err    error
+	Fix    string
+}
+
+func (e *Error) Error() string {
+	s := e.Object + ": " + e.Err.Error()
+	if e.Fix != "" {
+		s += "; " + e.Fix
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrNotArchive is wrapped when a location holds no spotscope manifest.
+var ErrNotArchive = errors.New("not a spotscope archive")
+
+var errNotArchive = fmt.Errorf("%w (no readable %s)", ErrNotArchive, ManifestKey)
+
+const fixExportAgain = "run spotscope export to this location again to rewrite it"
+
+func manifestError(loc Location, err error) error {
+	fix := fixExportAgain
+	switch {
+	case errors.Is(err, ErrNotArchive):
+		fix = "point at the directory or s3:// prefix that spotscope export wrote"
+	case errors.Is(err, errTooNew):
+		fix = "upgrade spotscope"
+	}
+	return &Error{Object: loc.URL(ManifestKey), Err: err, Fix: fix}
+}
+
+// ReadManifest reads and checks loc's manifest.
+func ReadManifest(ctx context.Context, loc Location) (*Manifest, error) {
+	data, err := loc.Get(ctx, ManifestKey)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, manifestError(loc, errNotArchive)
+	}
+	if err != nil {
+		return nil, err
+	}
+	m, err := parseManifest(data)
+	if err != nil {
+		return nil, manifestError(loc, err)
+	}
+	return m, nil
+}
+
+// readFile gets f and checks its size and checksum against the manifest.
+func readFile(ctx context.Context, loc Location, f File) ([]byte, error) {
+	data, err := loc.Get(ctx, f.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &Error{Object: loc.URL(f.Path), Err: errors.New("named by the manifest but missing"), Fix: fixExportAgain}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) != f.Bytes || checksum(data) != f.SHA256 {
+		return nil, &Error{Object: loc.URL(f.Path), Err: errors.New("corrupt: its size or SHA-256 differs from the manifest's"), Fix: fixExportAgain}
+	}
+	return data, nil
+}
+
+// readPartition reads and checks one partition: checksum, schema, and that
+// every row belongs to the partition's region and month.
+func readPartition(ctx context.Context, loc Location, p Partition) ([]row, error) {
+	data, err := readFile(ctx, loc, p.File)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := decodeRows(data)
+	if err != nil {
+		fix := fixExportAgain
+		if errors.Is(err, errForeignSchema) {
+			fix = "this file was not written by spotscope export; remove it or " + fixExportAgain
+		}
+		return nil, &Error{Object: loc.URL(p.Path), Err: err, Fix: fix}
+	}
+	if int64(len(rows)) != p.Rows {
+		return nil, &Error{Object: loc.URL(p.Path), Err: fmt.Errorf("holds %d rows, the manifest says %d", len(rows), p.Rows), Fix: fixExportAgain}
+	}
+	for i := range rows {
+		r := &rows[i]
+		if r.Region != p.Region || monthOf(r.Timestamp) != p.Month {
+			return nil, &Error{Object: loc.URL(p.Path),
+				Err: fmt.Errorf("row %d (%s at %s) lies outside partition region=%s/month=%s", i, r.Region, time.UnixMilli(r.Timestamp).UTC().Format(time.RFC3339), p.Region, p.Month),
+				Fix: fixExportAgain}
+		}
+	}
+	return rows, nil
+}
+
+func readCoverage(ctx context.Context, loc Location, f File) (*coverageDoc, error) {
+	data, err := readFile(ctx, loc, f)
+	if err != nil {
+		return nil, err
+	}
+	var doc coverageDoc
+	if err := json.Unmarshal(data, &doc); err != nil || doc.Format != coverageFormat {
+		return nil, &Error{Object: loc.URL(f.Path), Err: errors.New("not a spotscope coverage file"), Fix: fixExportAgain}
+	}
+	return &doc, nil
+}
+
+// ImportOptions describe an import.
+type ImportOptions struct {
+	Source   string // the location as the user gave it, for the provenance record
+	Now      func() time.Time
+	Progress func(Progress)
+}
+
+// ImportResult says what an import did.
+type ImportResult struct {
+	Partitions int
+	Rows       int64 // rows read
+	New        int   // records the cache did not have
+	Zones      int   // zones the cache did not know
+	Manifest   *Manifest
+}
+
+// regionRows is how many rows the manifest lists for region.
+func regionRows(parts []Partition, region string) int {
+	n := 0
+	for _, p := range parts {
+		if p.Region == region {
+			n += int(p.Rows)
+		}
+	}
+	return n
+}
+
+// importBatch bounds the records stored in one transaction (about 100 MB
+// of memory).
+const importBatch = 1 << 20
+
+// ProvenancePrefix starts the cache document key under which each import
+// records where its history came from (followed by the source location).
+const ProvenancePrefix = "archive-import:"
+
+// Provenance is the document an import stores in the cache.
+type Provenance struct {
+	Source       string    `json:"source"`
+	ImportedAt   time.Time `json:"imported_at"`
+	ExportedAt   time.Time `json:"exported_at"`
+	ExportedBy   string    `json:"exported_by"`
+	SourceHost   string    `json:"source_host"`
+	SourceCache  string    `json:"source_cache"`
+	Partitions   int       `json:"partitions"`
+	Rows         int64     `json:"rows"`
+	NewRecords   int       `json:"new_records"`
+	ManifestHash string    `json:"manifest_sha256"`
+}
+
+// Import reads the archive at loc into st. Every partition is checked
+// (checksum, schema, rows inside the partition) and stored in one
+// transaction, so a file that fails adds nothing; records the cache has
+// keep their stored price. Zones fill in AZ IDs the cache lacks. Coverage
+// is merged only after every partition is in: it claims the cache knows
+// those times. Importing the same archive twice adds nothing.
+func Import(ctx context.Context, st *cache.Store, loc Location, o ImportOptions) (ImportResult, error) {
+	var res ImportResult
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	raw, err := loc.Get(ctx, ManifestKey)
+	if errors.Is(err, fs.ErrNotExist) {
+		return res, manifestError(loc, errNotArchive)
+	}
+	if err != nil {
+		return res, err
+	}
+	m, err := parseManifest(raw)
+	if err != nil {
+		return res, manifestError(loc, err)
+	}
+	res.Manifest = m
+	var cov *coverageDoc
+	if m.Coverage.Path != "" {
+		if cov, err = readCoverage(ctx, loc, m.Coverage); err != nil {
+			return res, err
+		}
+		byRegion := map[string][]market.Zone{}
+		for _, z := range cov.Zones {
+			byRegion[z.Region] = append(byRegion[z.Region], market.Zone{Region: z.Region, Name: z.Name, ID: z.ID, Type: z.Type, State: z.State})
+		}
+		for region, zs := range byRegion {
+			n, err := st.AddZones(ctx, region, zs, o.Now())
+			if err != nil {
+				return res, err
+			}
+			res.Zones += n
+		}
+	}
+	report := func() {
+		if o.Progress != nil {
+			o.Progress(Progress{Done: res.Partitions, Total: len(m.Partitions), Rows: res.Rows})
+		}
+	}
+	report()
+	// Partitions are stored in batches of whole files of one region, each
+	// batch one transaction: a cache chunk spans two months, so storing
+	// month by month would rewrite most chunks twice.
+	var recs []market.Record
+	var batch []Partition
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		n, err := st.ImportRecords(ctx, recs)
+		if err != nil {
+			return &Error{Object: loc.URL(batch[0].Path), Err: err, Fix: "nothing of this file was imported; " + fixExportAgain}
+		}
+		res.New += n
+		res.Rows += int64(len(recs))
+		res.Partitions += len(batch)
+		recs, batch = recs[:0], batch[:0]
+		report()
+		return nil
+	}
+	for _, p := range m.Partitions {
+		if len(batch) > 0 && (batch[0].Region != p.Region || len(recs)+int(p.Rows) > importBatch) {
+			if err := flush(); err != nil {
+				return res, err
+			}
+		}
+		rows, err := readPartition(ctx, loc, p)
+		if err != nil {
+			return res, err
+		}
+		if len(batch) == 0 {
+			recs = slices.Grow(recs[:0], min(importBatch, regionRows(m.Partitions, p.Region)))
+		}
+		for _, r := range rows {
+			recs = append(recs, market.Record{
+				Pool:  market.Pool{Region: r.Region, AvailabilityZone: r.AvailabilityZone, InstanceType: r.InstanceType, Product: r.Product},
+				Time:  time.UnixMilli(r.Timestamp).UTC(),
+				Price: r.Price,
+			})
+		}
+		batch = append(batch, p)
+	}
+	if err := flush(); err != nil {
+		return res, err
+	}
+	if cov != nil {
+		for _, c := range cov.Coverage {
+			if err := st.AddCoverage(ctx, c.Region, c.Product, c.Scope, market.Interval{Start: c.Start, End: c.End}); err != nil {
+				return res, err
+			}
+		}
+	}
+	prov, err := json.Marshal(Provenance{
+		Source: o.Source, ImportedAt: o.Now().UTC(), ExportedAt: m.CreatedAt, ExportedBy: m.CreatedBy,
+		SourceHost: m.SourceHost, SourceCache: m.Source, Partitions: res.Partitions, Rows: res.Rows,
+		NewRecords: res.New, ManifestHash: checksum(raw),
+	})
+	if err != nil {
+		return res, err
+	}
+	return res, st.PutDoc(ctx, ProvenancePrefix+o.Source, prov, o.Now())
+}
+
+// isTemp reports a local temporary file an interrupted Dir.Put left.
+func isTemp(k string) bool {
+	b := path.Base(k)
+	return strings.HasPrefix(b, ".") && strings.Contains(b, ".tmp-") &&
+		(strings.HasPrefix(k, "region=") || !strings.Contains(k, "/"))
+}

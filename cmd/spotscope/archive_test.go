@@ -1,0 +1,101 @@
+package main
+
+import (
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+)
+
+// fakeS3 serves an in-process S3 with one bucket and points
+// AWS_ENDPOINT_URL_S3 at it, as a MinIO user would.
+func fakeS3(t *testing.T, bucket string) {
+	t.Helper()
+	be := s3mem.New()
+	if err := be.CreateBucket(bucket); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(gofakes3.New(be).Server())
+	t.Cleanup(srv.Close)
+	t.Setenv("AWS_ENDPOINT_URL_S3", srv.URL)
+}
+
+// A fetch through the fake EC2 endpoint, exported to a directory and to S3
+// and imported into empty caches, gives identical statistics.
+func TestExportImportThroughFakes(t *testing.T) {
+	e := newEnv(t, true)
+	fakeS3(t, "team")
+	e.ok("fetch", "--days", "7")
+	stats := func(dir string) string {
+		return e.ok("--cache-dir", dir, "--offline", "stats", "--window", "7d", "-o", "csv")
+	}
+	want := stats(e.cacheDir)
+	if strings.Count(want, "\n") < 10 {
+		t.Fatalf("too few pools fetched:\n%s", want)
+	}
+	for _, out := range []string{filepath.Join(t.TempDir(), "archive"), "s3://team/spotscope"} {
+		_, _, errs := e.run("export", "--out", out)
+		if !strings.Contains(errs, "partition") {
+			t.Fatalf("export to %s: %s", out, errs)
+		}
+		dst := t.TempDir()
+		code, _, errs := e.run("--cache-dir", dst, "import", out)
+		if code != 0 || !strings.Contains(errs, " new") {
+			t.Fatalf("import %s: exit %d: %s", out, code, errs)
+		}
+		if got := stats(dst); got != want {
+			t.Errorf("stats after a round trip through %s differ:\n%s\nwant:\n%s", out, got, want)
+		}
+		_, _, errs = e.run("--cache-dir", dst, "import", out)
+		if !strings.HasSuffix(strings.TrimSpace(errs), ", 0 new") {
+			t.Errorf("second import of %s: %s", out, errs)
+		}
+	}
+}
+
+// The demo data round-trips too, through $SPOTSCOPE_ARCHIVE.
+func TestDemoExportImport(t *testing.T) {
+	e := newEnv(t, false)
+	e.getenv[ArchiveEnv] = filepath.Join(t.TempDir(), "archive")
+	e.ok("--demo", "export")
+	dst := t.TempDir()
+	e.ok("--cache-dir", dst, "import")
+	demoDir := filepath.Join(e.cacheDir, "demo")
+	want := e.ok("--cache-dir", demoDir, "--offline", "--region", "sa-east-1", "stats", "-o", "csv")
+	if got := e.ok("--cache-dir", dst, "--offline", "--region", "sa-east-1", "stats", "-o", "csv"); got != want {
+		t.Errorf("stats differ after the round trip")
+	}
+}
+
+func TestArchiveBadInput(t *testing.T) {
+	e := newEnv(t, true)
+	fakeS3(t, "team")
+	notArchive := t.TempDir()
+	os.WriteFile(filepath.Join(notArchive, "x.json"), []byte("{}"), 0o644)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"export"}, 2, "--out"},
+		{[]string{"export", "--out", "ftp://host/x"}, 2, "s3://BUCKET/PREFIX"},
+		{[]string{"export", "--out", "s3://"}, 2, "no bucket"},
+		{[]string{"export", "--out", t.TempDir(), "--since", "yesterday"}, 2, "--since"},
+		{[]string{"export", "--out", t.TempDir(), "--since", "2d", "--until", "3d"}, 2, "must be after"},
+		{[]string{"export", "--out", notArchive}, 1, "not a spotscope archive"},
+		{[]string{"export", "--out", "s3://missing/p"}, 1, "s3://missing: the bucket does not exist"},
+		{[]string{"import", notArchive}, 1, "manifest.json: not a spotscope archive"},
+		{[]string{"import", "s3://team/nothing"}, 1, "s3://team/nothing/manifest.json: not a spotscope archive"},
+		{[]string{"import", "s3://missing/p"}, 1, "the bucket does not exist"},
+		{[]string{"--demo", "import", notArchive}, 2, "--demo"},
+	} {
+		code, out, errs := e.run(tc.args...)
+		if code != tc.code || !strings.Contains(errs, tc.want) || strings.Count(strings.TrimSpace(errs), "\n") > 0 || out != "" {
+			t.Errorf("spotscope %v: exit %d, stderr %q; want exit %d and one line with %q", tc.args, code, errs, tc.code, tc.want)
+		}
+	}
+}
