@@ -375,6 +375,7 @@ func score(c Candidate, p Profile) Choice {
 		MemoryGiB:          c.Spec.MemoryGiB(),
 		GPUs:               c.Spec.GPUs,
 		GPUName:            c.Spec.GPUName,
+		GPUManufacturer:    c.Spec.GPUManufacturer,
 		GPUMemoryGiB:       c.Spec.GPUMemoryGiBEach(),
 		Architecture:       c.Spec.Arch(),
 		CurrentGeneration:  c.Spec.CurrentGeneration,

@@ -328,7 +328,14 @@ func TestGPUFilters(t *testing.T) {
 			t.Errorf("%s: %+v, want %s", tt.name, res.Pools[0], tt.want)
 		}
 	}
-	_, err := Recommend(cands, Profile{GPUs: 8, GPUModels: []string{"H100"}, Regions: []string{"us-east-1"}}, Options{})
+	// A cheaper AMD GPU wins a bare --gpus 1, and the answer says it has no CUDA.
+	amd := gpuCand("g4ad.xlarge", "us-east-1a", "use1-az1", 4, 16, 1, "Radeon Pro V520", 8, 0.1, 0)
+	amd.Region, amd.Spec.GPUManufacturer = "us-east-1", "AMD"
+	res, err := Recommend(append([]Candidate{amd}, cands...), Profile{GPUs: 1, Regions: []string{"us-east-1"}}, Options{})
+	if err != nil || res.Pools[0].InstanceType != "g4ad.xlarge" || !strings.Contains(strings.Join(res.Notes, "\n"), "do not run CUDA") {
+		t.Errorf("AMD GPU: %v %v %v", err, setTypes(res), res.Notes)
+	}
+	_, err = Recommend(cands, Profile{GPUs: 8, GPUModels: []string{"H100"}, Regions: []string{"us-east-1"}}, Options{})
 	var nm *NoMatchError
 	if !errors.As(err, &nm) || nm.Constraint != FlagGPUs || !strings.Contains(err.Error(), "has >= 8 GPUs of model H100; 2 types have 8 A100") {
 		t.Errorf("H100: %v", err)
