@@ -398,3 +398,35 @@ func TestMultiRegion(t *testing.T) {
 		}
 	}
 }
+
+// TestRunLeavesOutARegionWithoutCatalog: of several regions, one never
+// fetched is named and left out; the answer comes from the others.
+func TestRunLeavesOutARegionWithoutCatalog(t *testing.T) {
+	c := cand("m6i.xlarge", "sa-east-1a", "az1", 4, 16, 0.1, buckets[0])
+	m := &Memory{
+		Catalog: map[string][]market.InstanceType{"sa-east-1": {c.Spec}},
+		Stats:   map[string][]PoolStats{"sa-east-1": {{Pool: c.Pool, AZID: "az1", Stats: c.Stats}}},
+	}
+	src := missingCatalog{m}
+	res, err := Run(context.Background(), src, Profile{VCPUs: 4, Regions: []string{"sa-east-1", "eu-west-1"}}, time.Now(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Region != "sa-east-1" || len(res.Regions) != 2 || res.Regions[1].Region != "eu-west-1" || !strings.Contains(res.Regions[1].Note, "fetch") ||
+		len(res.Profile.Regions) != 2 {
+		t.Errorf("region %s lines %+v profile %v", res.Region, res.Regions, res.Profile.Regions)
+	}
+	if _, err := Run(context.Background(), src, Profile{VCPUs: 4, Regions: []string{"eu-west-1"}}, time.Now(), Options{}); err == nil {
+		t.Error("a single region without a catalog must fail")
+	}
+}
+
+// missingCatalog fails like the session for a region never fetched.
+type missingCatalog struct{ *Memory }
+
+func (m missingCatalog) InstanceTypes(ctx context.Context, region string) ([]market.InstanceType, error) {
+	if _, ok := m.Catalog[region]; !ok {
+		return nil, errors.New("no instance-type catalog cached for " + region + ": run \"spotscope fetch --region " + region + "\" first")
+	}
+	return m.Memory.InstanceTypes(ctx, region)
+}
