@@ -90,12 +90,17 @@ func chooseGroup(scored []Choice, p Profile, o Options) (group, []RegionLine) {
 	}
 	// Name the other architecture's best set, so the choice is stated.
 	if p.Arch == "" || p.Arch == "any" {
+		other := false
 		for _, g := range groups[1:] {
 			if g.region == best.region && g.arch != best.arch {
 				best.notes = append(best.notes, fmt.Sprintf("--arch any: the %s set ($%.2f) is cheaper than the best %s set ($%.2f, +%.1f%%); a set keeps to one architecture so one AMI launches it",
 					best.arch, best.cost, g.arch, g.cost, 100*(g.cost/best.cost-1)))
+				other = true
 				break
 			}
+		}
+		if !other {
+			best.notes = append(best.notes, fmt.Sprintf("--arch any: every candidate in %s runs %s, so the set does", best.region, best.arch))
 		}
 	}
 	return best, lines
