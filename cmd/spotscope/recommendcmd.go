@@ -35,13 +35,22 @@ func newRecommendCmd(g *globals) *cobra.Command {
 		Short: "Recommend spot capacity pools for a workload, with expected costs and reasons",
 		Long: `Rank every capacity pool that fits the workload by the expected cost of the work, counting
 the work interruptions throw away, with stated penalties for price instability and low
-placement scores, and spread the capacity over several AZs and families.
+placement scores, and spread the capacity over several AZs (at most --max-az-share in one)
+and families, in one region and one architecture.
+
+The unit of work: a job of --hours on each of --count instances (the default; an instance is
+never credited for capacity the job does not use), a queue of --work vCPU- or GPU-hours, or
+one job coupled over --nodes instances. Every answer has a plan: the whole workload's
+On-Demand cost and time against spot, with p50/p95 from a replay of the cached prices.
+Current-generation, non-burstable types only unless --previous-gen / --burstable.
 
 Named workload profiles live in $XDG_CONFIG_HOME/spotscope/profiles.yaml
 (~/.config/spotscope/profiles.yaml); flags override them. In this command --profile names
 a workload profile; use --aws-profile (or AWS_PROFILE) for the AWS profile.`,
 		Example: `  spotscope recommend --region us-east-1 --vcpus 4 --memory 16 --count 10 --hours 8 --checkpoint 30m
   spotscope recommend --profile training --export karpenter > nodepool.yaml
+  spotscope recommend -r us-east-1,us-west-2 --gpus 1 --gpu-model a10g --nodes 4 --hours 48 --checkpoint 30m
+  spotscope recommend -r us-east-1 --work 5000vcpu-h --count 20 --checkpoint 1h
   spotscope recommend --demo --vcpus 2 --memory 4 --count 6 --hours 3 --checkpoint none -o json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

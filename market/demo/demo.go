@@ -127,6 +127,8 @@ type catalogEntry struct {
 	GPUMemoryMiB      int64    `json:"gpu_memory_mib,omitempty"` // total over all GPUs
 	SpotSupported     bool     `json:"spot_supported"`
 	CurrentGeneration bool     `json:"current_generation"`
+	Burstable         bool     `json:"burstable,omitempty"`
+	EFA               bool     `json:"efa,omitempty"`
 	Source            string   `json:"source"` // where VCPUs/MemoryMiB came from
 }
 
@@ -149,6 +151,8 @@ func (e catalogEntry) instanceType() market.InstanceType {
 		GPUMemoryMiB:      e.GPUMemoryMiB,
 		SpotSupported:     e.SpotSupported,
 		CurrentGeneration: e.CurrentGeneration,
+		Burstable:         e.Burstable,
+		EFA:               e.EFA,
 	}
 }
 

@@ -243,7 +243,7 @@ func shortlist(pools []Candidate, p Profile) []string {
 	}
 	var ss []scored
 	for _, c := range cands {
-		ss = append(ss, scored{c.InstanceType, Score(c, p).Score})
+		ss = append(ss, scored{c.InstanceType, score(c, p).Score})
 	}
 	sort.SliceStable(ss, func(i, j int) bool {
 		if ss[i].score != ss[j].score {

@@ -235,11 +235,6 @@ func Recommend(cands []Candidate, p Profile, opts Options) (Result, error) {
 		if inSet[poolKey(c)] || c.Architecture != res.Architecture {
 			continue
 		}
-		// A coupled job's fallbacks are other single pools; a fleet's are
-		// pools of its region.
-		if p.Mode() != ModeCoupled && c.Region != res.Region && len(p.Regions) > 1 && len(res.Alternatives) >= opts.Alternatives/2 {
-			continue
-		}
 		res.Alternatives = append(res.Alternatives, c)
 	}
 	for _, l := range [][]Choice{res.Pools, res.Alternatives} {
@@ -375,6 +370,7 @@ func score(c Candidate, p Profile) Choice {
 		MemoryGiB:          c.Spec.MemoryGiB(),
 		GPUs:               c.Spec.GPUs,
 		GPUName:            c.Spec.GPUName,
+		GPUManufacturer:    c.Spec.GPUManufacturer,
 		GPUMemoryGiB:       c.Spec.GPUMemoryGiBEach(),
 		Architecture:       c.Spec.Arch(),
 		CurrentGeneration:  c.Spec.CurrentGeneration,

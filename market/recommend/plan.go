@@ -80,6 +80,15 @@ func modeNotes(r Result, p Profile) []string {
 		sens += "; no listed pool changes places, the ranking is robust to it"
 	}
 	notes = append(notes, sens)
+	if p.GPUs > 0 && len(p.GPUModels) == 0 {
+		for _, c := range r.Pools {
+			if c.GPUManufacturer != "" && !strings.EqualFold(c.GPUManufacturer, "NVIDIA") {
+				notes = append(notes, fmt.Sprintf("%s has %s %s GPUs, which do not run CUDA; --%s (e.g. T4, A10G, L4) asks for NVIDIA models",
+					c.InstanceType, c.GPUManufacturer, c.GPUName, FlagGPUModel))
+				break
+			}
+		}
+	}
 	if !p.PreviousGen {
 		notes = append(notes, fmt.Sprintf("current-generation types only (--%s allows older ones)", FlagPrevGen))
 	}

@@ -190,6 +190,7 @@ func TestParseProfilesErrors(t *testing.T) {
 		{"profiles:\n  a:\n    nodes: 0\n", `profile "a": nodes: line 3: invalid node count "0"`},
 		{"profiles:\n  a:\n    max-az-share: 2\n", `profile "a": max-az-share: line 3: invalid share "2"`},
 		{"profiles:\n  a:\n    efa: maybe\n", `profile "a": efa: line 3: invalid boolean "maybe"`},
+		{"profiles:\n  a:\n    restart: 0\n", `profile "a": restart: line 3: a restart is never free`},
 		{"profiles:\n  a:\n    nodes: 2\n    count: 3\n", `profile "a": nodes is one coupled job`},
 		{"profiles:\n  a:\n    vcpus: four\n", `profile "a": vcpus: line 3: invalid whole number "four"`},
 		{"profiles:\n  a:\n    checkpoint: 3x\n", `profile "a": checkpoint: line 3: invalid duration "3x" (use 30m, 1h or none)`},

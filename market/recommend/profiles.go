@@ -168,6 +168,9 @@ func parseProfile(name string, n *yaml.Node) (Profile, error) {
 			if s, err = yamlScalar(v); err == nil {
 				p.Restart, err = ParseDuration(s)
 			}
+			if err == nil && p.Restart == 0 {
+				err = fmt.Errorf("a restart is never free: give the minutes it takes (omit the key for the default %s)", FormatDuration(DefaultRestart))
+			}
 		case "window":
 			var s string
 			if s, err = yamlScalar(v); err == nil {

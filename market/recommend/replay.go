@@ -76,6 +76,14 @@ func (p pricePath) cost(from, hours float64) float64 {
 	return p.integral(from+hours) - p.integral(from)
 }
 
+// maxReplayJobs bounds the replay's work (runs x jobs of the set), so a fleet
+// of thousands of instances is replayed in well under a second; the runs are
+// reduced, never below minReplayRuns, and the plan says so.
+const (
+	maxReplayJobs = 4000000
+	minReplayRuns = 200
+)
+
 // maxInterruptions bounds one simulated job, so a hopeless profile (a
 // long coupled job that never checkpoints) cannot loop for minutes.
 const maxInterruptions = 100000
@@ -182,6 +190,15 @@ func (r *Result) Replay(paths map[market.Pool][]market.Point) {
 	if runs <= 0 {
 		runs = DefaultRuns
 	}
+	jobs := 0
+	for _, rp := range pools {
+		jobs += rp.instances
+	}
+	reduced := ""
+	if jobs > 0 && runs*jobs > maxReplayJobs {
+		runs = max(minReplayRuns, maxReplayJobs/jobs)
+		reduced = fmt.Sprintf("; runs reduced from %d to %d to bound the replay at about %d simulated jobs", p.Runs, runs, maxReplayJobs)
+	}
 	costs, hours := replay(pools, p.Checkpoint.Hours(), p.Restart.Hours(), runs, p.Seed)
 	var sum float64
 	for _, c := range costs {
@@ -201,4 +218,5 @@ func (r *Result) Replay(paths map[market.Pool][]market.Point) {
 	default:
 		pl.ReplayBasis = "each pool held at its price (no price path given): the spread comes from interruptions only"
 	}
+	pl.ReplayBasis += reduced
 }

@@ -3,6 +3,7 @@ package recommend
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,5 +100,21 @@ func TestReplayDeterministic(t *testing.T) {
 	}
 	if !(a.Plan.CostP50 <= a.Plan.CostP95) || !(a.Plan.HoursP95 >= 200) {
 		t.Errorf("quantiles %+v", a.Plan)
+	}
+}
+
+// TestReplayBoundsItsWork: a fleet of thousands gets fewer runs, stated.
+func TestReplayBoundsItsWork(t *testing.T) {
+	var cs []Candidate
+	for i, az := range []string{"a", "b", "c"} {
+		cs = append(cs, cand("m6i.xlarge", "sa-east-1"+az, "az"+string(rune('1'+i)), 4, 16, 0.1, buckets[0]),
+			cand("m6a.xlarge", "sa-east-1"+az, "az"+string(rune('1'+i)), 4, 16, 0.1, buckets[0]))
+	}
+	res, err := Recommend(cs, Profile{VCPUs: 4, Count: 10000, Hours: 2, Regions: []string{"sa-east-1"}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Plan.Runs != maxReplayJobs/10000 || !strings.Contains(res.Plan.ReplayBasis, "runs reduced from 2000 to 400") {
+		t.Errorf("runs %d, basis %q", res.Plan.Runs, res.Plan.ReplayBasis)
 	}
 }

@@ -328,7 +328,14 @@ func TestGPUFilters(t *testing.T) {
 			t.Errorf("%s: %+v, want %s", tt.name, res.Pools[0], tt.want)
 		}
 	}
-	_, err := Recommend(cands, Profile{GPUs: 8, GPUModels: []string{"H100"}, Regions: []string{"us-east-1"}}, Options{})
+	// A cheaper AMD GPU wins a bare --gpus 1, and the answer says it has no CUDA.
+	amd := gpuCand("g4ad.xlarge", "us-east-1a", "use1-az1", 4, 16, 1, "Radeon Pro V520", 8, 0.1, 0)
+	amd.Region, amd.Spec.GPUManufacturer = "us-east-1", "AMD"
+	res, err := Recommend(append([]Candidate{amd}, cands...), Profile{GPUs: 1, Regions: []string{"us-east-1"}}, Options{})
+	if err != nil || res.Pools[0].InstanceType != "g4ad.xlarge" || !strings.Contains(strings.Join(res.Notes, "\n"), "do not run CUDA") {
+		t.Errorf("AMD GPU: %v %v %v", err, setTypes(res), res.Notes)
+	}
+	_, err = Recommend(cands, Profile{GPUs: 8, GPUModels: []string{"H100"}, Regions: []string{"us-east-1"}}, Options{})
 	var nm *NoMatchError
 	if !errors.As(err, &nm) || nm.Constraint != FlagGPUs || !strings.Contains(err.Error(), "has >= 8 GPUs of model H100; 2 types have 8 A100") {
 		t.Errorf("H100: %v", err)
@@ -390,4 +397,36 @@ func TestMultiRegion(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestRunLeavesOutARegionWithoutCatalog: of several regions, one never
+// fetched is named and left out; the answer comes from the others.
+func TestRunLeavesOutARegionWithoutCatalog(t *testing.T) {
+	c := cand("m6i.xlarge", "sa-east-1a", "az1", 4, 16, 0.1, buckets[0])
+	m := &Memory{
+		Catalog: map[string][]market.InstanceType{"sa-east-1": {c.Spec}},
+		Stats:   map[string][]PoolStats{"sa-east-1": {{Pool: c.Pool, AZID: "az1", Stats: c.Stats}}},
+	}
+	src := missingCatalog{m}
+	res, err := Run(context.Background(), src, Profile{VCPUs: 4, Regions: []string{"sa-east-1", "eu-west-1"}}, time.Now(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Region != "sa-east-1" || len(res.Regions) != 2 || res.Regions[1].Region != "eu-west-1" || !strings.Contains(res.Regions[1].Note, "fetch") ||
+		len(res.Profile.Regions) != 2 {
+		t.Errorf("region %s lines %+v profile %v", res.Region, res.Regions, res.Profile.Regions)
+	}
+	if _, err := Run(context.Background(), src, Profile{VCPUs: 4, Regions: []string{"eu-west-1"}}, time.Now(), Options{}); err == nil {
+		t.Error("a single region without a catalog must fail")
+	}
+}
+
+// missingCatalog fails like the session for a region never fetched.
+type missingCatalog struct{ *Memory }
+
+func (m missingCatalog) InstanceTypes(ctx context.Context, region string) ([]market.InstanceType, error) {
+	if _, ok := m.Catalog[region]; !ok {
+		return nil, errors.New("no instance-type catalog cached for " + region + ": run \"spotscope fetch --region " + region + "\" first")
+	}
+	return m.Memory.InstanceTypes(ctx, region)
 }

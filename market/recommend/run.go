@@ -13,6 +13,26 @@ import (
 // replay the chosen set over its cached price history. It is the entry point
 // the CLI, the TUI and other front ends share.
 func Run(ctx context.Context, src Sources, p Profile, now time.Time, opts Options) (Result, error) {
+	// With several regions, one whose catalog cannot be read (never
+	// fetched) is left out and named, rather than failing the answer.
+	asked := p.Regions
+	var missing []RegionLine
+	if len(p.Regions) > 1 {
+		var ok []string
+		for _, r := range p.Regions {
+			if _, err := src.InstanceTypes(ctx, r); err != nil {
+				if ctx.Err() != nil {
+					return Result{}, ctx.Err()
+				}
+				missing = append(missing, RegionLine{Region: r, Note: err.Error()})
+				continue
+			}
+			ok = append(ok, r)
+		}
+		if len(ok) > 0 {
+			p.Regions = ok
+		}
+	}
 	cands, err := Build(ctx, src, p, now)
 	if err != nil {
 		return Result{}, err
@@ -20,6 +40,13 @@ func Run(ctx context.Context, src Sources, p Profile, now time.Time, opts Option
 	res, err := Recommend(cands, p, opts)
 	if err != nil {
 		return res, err
+	}
+	if len(missing) > 0 {
+		res.Profile.Regions = asked
+		res.Regions = append(res.Regions, missing...)
+		for _, m := range missing {
+			res.Notes = append(res.Notes, "region "+m.Region+" left out: "+m.Note)
+		}
 	}
 	ps, ok := src.(PathSource)
 	if !ok {

@@ -57,6 +57,9 @@ func chooseGroup(scored []Choice, p Profile, o Options) (group, []RegionLine) {
 		if g.caps.CheapestCost > 0 {
 			g.caps.CostOverCheapest = g.cost/g.caps.CheapestCost - 1
 		}
+		if p.Mode() != ModeCoupled && p.Count > 1 {
+			g.notes = append([]string{capsNote(g, p.Count)}, g.notes...)
+		}
 		groups = append(groups, g)
 	}
 	sort.SliceStable(groups, func(i, j int) bool {
@@ -87,12 +90,17 @@ func chooseGroup(scored []Choice, p Profile, o Options) (group, []RegionLine) {
 	}
 	// Name the other architecture's best set, so the choice is stated.
 	if p.Arch == "" || p.Arch == "any" {
+		other := false
 		for _, g := range groups[1:] {
 			if g.region == best.region && g.arch != best.arch {
 				best.notes = append(best.notes, fmt.Sprintf("--arch any: the %s set ($%.2f) is cheaper than the best %s set ($%.2f, +%.1f%%); a set keeps to one architecture so one AMI launches it",
 					best.arch, best.cost, g.arch, g.cost, 100*(g.cost/best.cost-1)))
+				other = true
 				break
 			}
+		}
+		if !other {
+			best.notes = append(best.notes, fmt.Sprintf("--arch any: every candidate in %s runs %s, so the set does", best.region, best.arch))
 		}
 	}
 	return best, lines
@@ -135,6 +143,16 @@ func (c *Choice) setWorkHours(T float64, p Profile) {
 	c.PNoInterruption = math.Exp(-c.hazard * T)
 	c.ExpectedJobCost = nodes * c.Price * c.ExpectedHours
 	c.PessimisticJobCost = nodes * c.Price * ExpectedHours(SensitivityMultiple*c.hazard, T, ck, r)
+}
+
+// capsNote states the caps a set was built under and what they cost.
+func capsNote(g group, count int) string {
+	azs, fams := map[string]bool{}, map[string]bool{}
+	for _, c := range g.set {
+		azs[azKey(c)], fams[c.Family] = true, true
+	}
+	return fmt.Sprintf("caps: at most %.0f%% of the capacity in one AZ, at most %d instances per pool; spreading over %d pool(s), %d AZ(s) and %d family(ies) costs %.1f%% over putting all %d in the cheapest pool",
+		g.caps.MaxAZShare*100, g.caps.MaxPoolInstances, len(g.set), len(azs), len(fams), g.caps.CostOverCheapest*100, count)
 }
 
 // coupledSet is a coupled job's set: all nodes in the one best pool (one
@@ -228,18 +246,7 @@ func diversify(scored []Choice, p Profile, o Options) (set []Choice, caps Caps, 
 		set = append(set, c)
 		setAZ[azKey(c)], setFam[c.Family] = true, true
 	}
-	var total float64
-	for _, c := range set {
-		total += float64(c.Instances) * c.ExpectedJobCost
-	}
 	caps.CheapestCost = float64(count) * scored[0].ExpectedJobCost
-	if caps.CheapestCost > 0 {
-		caps.CostOverCheapest = total/caps.CheapestCost - 1
-	}
-	if count > 1 {
-		notes = append(notes, fmt.Sprintf("caps: at most %.0f%% of the capacity in one AZ, at most %d instances per pool; spreading over %d pool(s), %d AZ(s) and %d family(ies) costs %.1f%% over putting all %d in the cheapest pool",
-			caps.MaxAZShare*100, caps.MaxPoolInstances, len(set), len(setAZ), len(setFam), caps.CostOverCheapest*100, count))
-	}
 	if len(setAZ) < o.MinAZs && count > 1 {
 		notes = append(notes, fmt.Sprintf("the set spans %d AZ(s), fewer than %d: %s", len(setAZ), o.MinAZs, limitWhy(len(azs), k, "AZ", o.MaxScoreRatio)))
 	}

@@ -150,6 +150,7 @@ type Choice struct {
 	OnDemandEstimated       bool         `json:"on_demand_estimated"`
 	GPUs                    int          `json:"gpus"`
 	GPUName                 string       `json:"gpu_name"`
+	GPUManufacturer         string       `json:"gpu_manufacturer"`
 	GPUMemoryGiB            float64      `json:"gpu_memory_gib"` // per GPU
 	Architecture            string       `json:"architecture"`   // x86_64 or arm64: the AMI the pool needs
 	CurrentGeneration       bool         `json:"current_generation"`

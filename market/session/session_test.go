@@ -88,3 +88,35 @@ func TestRecommendationSurvivesAFailedPlacementCall(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanReplaysTheCachedPath: PricePath gives the record in effect at the
+// start and the records after it, and the session's plan replays them.
+func TestPlanReplaysTheCachedPath(t *testing.T) {
+	s := demoSession(t)
+	ctx := context.Background()
+	end := demo.End()
+	start := end.Add(-30 * 24 * time.Hour)
+	pool := market.Pool{Region: demo.Region, AvailabilityZone: "sa-east-1a", InstanceType: "m5.large", Product: market.LinuxUNIX}
+	pts, err := s.PricePath(ctx, pool, start, end)
+	if err != nil || len(pts) == 0 {
+		t.Fatalf("PricePath: %d points, %v", len(pts), err)
+	}
+	var want []market.Point
+	for _, r := range demo.AllRecords() {
+		if r.Pool == pool && !r.Time.After(end) {
+			want = append(want, market.Point{Time: r.Time, Price: r.Price})
+		}
+	}
+	want = recommend.PathIn(want, start, end)
+	if len(pts) != len(want) || !pts[0].Time.Equal(want[0].Time) || pts[0].Price != want[0].Price || pts[0].Time.After(start) {
+		t.Errorf("path %d points from %v, want %d from %v (the one in effect at %v)", len(pts), pts[0].Time, len(want), want[0].Time, start)
+	}
+	p := recommend.Profile{VCPUs: 2, MemoryGiB: 4, Count: 4, Hours: 24, Checkpoint: time.Hour, Regions: []string{demo.Region}}
+	res, err := s.Recommend(ctx, p, recommend.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pl := res.Plan; !strings.HasPrefix(pl.ReplayBasis, "cached price history") || pl.Runs != recommend.DefaultRuns || pl.OnDemandCost == nil || !pl.OnDemandEstimated || pl.CostP95 < pl.CostP50 {
+		t.Errorf("plan %+v", pl)
+	}
+}

@@ -252,6 +252,9 @@ func (f *form) parse(base recommend.Profile) (recommend.Profile, error) {
 	if p.Restart, err = parseDur(val(fRestart)); err != nil {
 		return p, fieldErr(fRestart, err)
 	}
+	if val(fRestart) != "" && p.Restart == 0 {
+		return p, fieldErr(fRestart, fmt.Errorf("a restart is never free (leave empty for %s)", recommend.FormatDuration(recommend.DefaultRestart)))
+	}
 	mp := strings.TrimPrefix(val(fMaxPrice), "$")
 	if strings.EqualFold(mp, "none") {
 		mp = ""

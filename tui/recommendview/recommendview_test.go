@@ -257,6 +257,8 @@ func TestValidation(t *testing.T) {
 		{fCheckpoint, "soon", `✗ checkpoint: invalid duration "soon"`},
 		{fMaxPrice, "cheap", `✗ max $/h: "cheap" is not a number`},
 		{fProduct, "BeOS", `✗ product: unknown product "BeOS"`},
+		{fRestart, "0", `✗ restart: a restart is never free`},
+		{fWork, "5000", `✗ work: invalid "5000"`},
 		{fFamilies, "m5[", `✗ families: invalid pattern "m5["`},
 	} {
 		f := &fakeRec{res: sampleResult(), got: make(chan recommend.Profile, 1)}
