@@ -80,7 +80,7 @@ type Workspace struct {
 	adv     *advisor.Data
 	advProv advisor.Provenance
 
-	fetches []FetchRun // guarded by mu
+	lastFetch *FetchRun // guarded by mu
 }
 
 // FetchRun is one fetch this workspace ran, so an answer can tell "the cache
@@ -91,11 +91,21 @@ type FetchRun struct {
 	Err     error
 }
 
-// Fetches returns the fetches this workspace has run, oldest first.
-func (w *Workspace) Fetches() []FetchRun {
+// LastFetch returns the latest fetch this workspace ran (or tried to); ok is
+// false when it has run none.
+func (w *Workspace) LastFetch() (run FetchRun, ok bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return append([]FetchRun(nil), w.fetches...)
+	if w.lastFetch == nil {
+		return FetchRun{}, false
+	}
+	return *w.lastFetch, true
+}
+
+func (w *Workspace) noteFetch(run FetchRun) {
+	w.mu.Lock()
+	w.lastFetch = &run
+	w.mu.Unlock()
 }
 
 // CacheDir is the directory a run's cache lives in: dir when set, else the
@@ -298,9 +308,7 @@ func (w *Workspace) Covered(ctx context.Context, region, product, scope string, 
 func (w *Workspace) Fetch(ctx context.Context, req awsapi.Request) (awsapi.Summary, error) {
 	f, err := w.Fetcher(ctx)
 	if err != nil {
-		w.mu.Lock()
-		w.fetches = append(w.fetches, FetchRun{Request: req, Err: err})
-		w.mu.Unlock()
+		w.noteFetch(FetchRun{Request: req, Err: err})
 		return awsapi.Summary{}, err
 	}
 	return w.FetchWith(ctx, f, req)
@@ -309,12 +317,11 @@ func (w *Workspace) Fetch(ctx context.Context, req awsapi.Request) (awsapi.Summa
 // FetchWith is Fetch with a fetcher the caller has tuned (rate, progress).
 func (w *Workspace) FetchWith(ctx context.Context, f *awsapi.Fetcher, req awsapi.Request) (awsapi.Summary, error) {
 	if err := w.EnsureCatalog(ctx, f, req.Regions); err != nil {
+		w.noteFetch(FetchRun{Request: req, Err: err})
 		return awsapi.Summary{}, err
 	}
 	sum, err := f.Fetch(ctx, req)
-	w.mu.Lock()
-	w.fetches = append(w.fetches, FetchRun{Request: req, Summary: sum, Err: err})
-	w.mu.Unlock()
+	w.noteFetch(FetchRun{Request: req, Summary: sum, Err: err})
 	if w.opts.OnFetch != nil {
 		w.opts.OnFetch(sum, err)
 	}
