@@ -164,3 +164,14 @@ func TestStatsPastTheRecordingSaysWhy(t *testing.T) {
 		t.Errorf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
 	}
 }
+
+func TestFetchCatchesATypo(t *testing.T) {
+	e := newEnv(t, true)
+	code, _, errs := e.run("fetch", "-t", "c5.large,m5.lareg", "--days", "1")
+	if code != 2 || errs != "spotscope: --type m5.lareg: no such instance type in sa-east-1; did you mean m5.large?\n" {
+		t.Errorf("exit %d, %q", code, errs)
+	}
+	if n := e.ec2.Counts().ByAction["DescribeSpotPriceHistory"]; n != 0 {
+		t.Errorf("a typo still fetched %d pages", n)
+	}
+}
