@@ -21,7 +21,6 @@ import (
 	"github.com/spotscope/spotscope/market"
 	"github.com/spotscope/spotscope/market/advisor"
 	"github.com/spotscope/spotscope/market/awsapi"
-	"github.com/spotscope/spotscope/market/dataset"
 	"github.com/spotscope/spotscope/market/demo"
 )
 
@@ -81,31 +80,6 @@ type Workspace struct {
 	advProv advisor.Provenance
 
 	lastFetch *FetchRun // guarded by mu
-}
-
-// FetchRun is one fetch this workspace ran, so an answer can tell "the cache
-// is empty" from "AWS just answered with nothing".
-type FetchRun struct {
-	Request awsapi.Request
-	Summary awsapi.Summary
-	Err     error
-}
-
-// LastFetch returns the latest fetch this workspace ran (or tried to); ok is
-// false when it has run none.
-func (w *Workspace) LastFetch() (run FetchRun, ok bool) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.lastFetch == nil {
-		return FetchRun{}, false
-	}
-	return *w.lastFetch, true
-}
-
-func (w *Workspace) noteFetch(run FetchRun) {
-	w.mu.Lock()
-	w.lastFetch = &run
-	w.mu.Unlock()
 }
 
 // CacheDir is the directory a run's cache lives in: dir when set, else the
@@ -433,22 +407,4 @@ func openDemoCache(ctx context.Context, dir string, notes io.Writer) (*cache.Sto
 		return nil, err
 	}
 	return st, nil
-}
-
-// demoSecondCapture is where the demo's second recording starts (see
-// market/demo/data/SOURCE.md): the two captures are separate sources, and
-// the day between them was never asked about.
-var demoSecondCapture = time.Date(2020, 3, 31, 0, 0, 0, 0, time.UTC)
-
-// demoCoverage is what the demo's two captures answer for, each on its own.
-func demoCoverage(all []market.Record) []dataset.Covered {
-	var first, second dataset.Spans
-	for _, r := range all {
-		if r.Time.Before(demoSecondCapture) {
-			first.Add(r)
-		} else {
-			second.Add(r)
-		}
-	}
-	return append(first.Coverage(), second.Coverage()...)
 }
