@@ -67,8 +67,9 @@ func computeStats(points []Point, start, end time.Time, cov []Interval, all bool
 	}
 	var ext []Interval
 	if !all {
-		// Before records after the end are dropped: the record in effect
-		// at a covered interval's start may lie after the window.
+		// From the whole series, records after the end included: a
+		// covered interval that starts after the window extends back only
+		// to its own record in effect, which may lie after the window too.
 		ext = KnownSpans(points, cov)
 	}
 	n := len(points)

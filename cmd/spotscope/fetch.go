@@ -33,7 +33,8 @@ into the local cache. Only what the cache lacks is asked for; history older than
 			if days < 1 || days > awsapi.MaxDays {
 				return usagef("--days %d: must be between 1 and %d (AWS keeps %d days of spot price history)", days, awsapi.MaxDays, awsapi.MaxDays)
 			}
-			if _, err := market.NewTypeMatcher(types); err != nil {
+			typeMatcher, err := market.NewTypeMatcher(types)
+			if err != nil {
 				return usageError{fmt.Errorf("--type: %w", err)}
 			}
 			ps, err := productsOrDefault(products)
@@ -60,6 +61,10 @@ into the local cache. Only what the cache lacks is asked for; history older than
 			}
 			f.Rate, f.Burst = rate, burst
 			if err := a.EnsureCatalog(cmd.Context(), f, a.Regions); err != nil {
+				return err
+			}
+			// A typo would fetch nothing and look like an empty market.
+			if err := a.CheckTypes(cmd.Context(), typeMatcher.Patterns()); err != nil {
 				return err
 			}
 			sum, err := f.Fetch(cmd.Context(), awsapi.Request{Regions: a.Regions, Types: types, Products: ps, Days: days})

@@ -155,3 +155,23 @@ func TestImportFromAnotherAccount(t *testing.T) {
 		t.Errorf("bad --zone-map: exit %d, %q", code, errs)
 	}
 }
+
+func TestStatsPastTheRecordingSaysWhy(t *testing.T) {
+	e := newEnv(t, false)
+	code, out, errs := e.run("stats", "--demo", "--at", "2020-08-01", "--window", "7d", "-t", "c5.large")
+	if code != 0 || !strings.Contains(errs, "3 pools have records but no covered time in the window") ||
+		!strings.Contains(errs, "the demo's recording ends at 2020-06-23T00:04:24Z; move --at") || !strings.Contains(out, "no pools with prices in the window") {
+		t.Errorf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+}
+
+func TestFetchCatchesATypo(t *testing.T) {
+	e := newEnv(t, true)
+	code, _, errs := e.run("fetch", "-t", "c5.large,m5.lareg", "--days", "1")
+	if code != 2 || errs != "spotscope: --type m5.lareg: no such instance type in sa-east-1; did you mean m5.large?\n" {
+		t.Errorf("exit %d, %q", code, errs)
+	}
+	if n := e.ec2.Counts().ByAction["DescribeSpotPriceHistory"]; n != 0 {
+		t.Errorf("a typo still fetched %d pages", n)
+	}
+}

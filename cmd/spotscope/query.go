@@ -215,8 +215,14 @@ Prices are averaged over time, never over records.`,
 				return err
 			}
 			if ans.Unknown > 0 {
-				fmt.Fprintf(g.io.err, "spotscope: %d pools have records but no covered time in the window, so no statistics "+
-					"(imported before imports recorded coverage? import the file again)\n", ans.Unknown)
+				why := "imported before spotscope recorded coverage? import the file again, or fetch"
+				if !ans.NewestCovered.IsZero() && !ans.WindowStart.Before(ans.NewestCovered) {
+					why = "the cache's coverage ends at " + ts(ans.NewestCovered) + "; fetch, or move --at"
+					if a.Demo {
+						why = "the demo's recording ends at " + ts(ans.NewestCovered) + "; move --at"
+					}
+				}
+				fmt.Fprintf(g.io.err, "spotscope: %d pools have records but no covered time in the window, so no statistics (%s)\n", ans.Unknown, why)
 			}
 			if g.format == output.Table {
 				fmt.Fprintf(g.io.out, "window %s to %s (as of %s)\n", ts(ans.WindowStart), ts(ans.WindowEnd), ts(ans.AsOf))

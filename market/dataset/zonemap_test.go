@@ -181,3 +181,27 @@ func TestImportFileKeepsSourcesApart(t *testing.T) {
 		t.Fatalf("re-import: %+v, %v; want 0 added, 10 known (days 2..11; day 1 precedes the span, day 12 ends it)", res, err)
 	}
 }
+
+// FuzzParseZoneMap: any --zone-map value parses to a one-to-one map of
+// valid zone names or fails with an error, never a panic.
+func FuzzParseZoneMap(f *testing.F) {
+	for _, s := range []string{"sa-east-1a=sae1-az2,sa-east-1b=sae1-az1", "=", "a=b=c", ",,", "us-east-1a=use1-az4, us-east-1a=use1-az4"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if strings.HasPrefix(s, "@") {
+			return // a file name: not the parser's input
+		}
+		m, err := ParseZoneMap(s)
+		if err != nil {
+			return
+		}
+		ids := map[string]bool{}
+		for name, id := range m {
+			if _, err := market.RegionOfZone(name); err != nil || id == "" || ids[id] {
+				t.Fatalf("ParseZoneMap(%q) = %v: bad pair %s=%s", s, m, name, id)
+			}
+			ids[id] = true
+		}
+	})
+}

@@ -12,11 +12,10 @@ import (
 // this workspace and none could; after a fetch, what it brought back. what
 // names the rows ("prices", "pools with prices in the window").
 func (w *Workspace) Empty(what string) string {
-	runs := w.Fetches()
+	last, fetched := w.LastFetch()
 	regions := strings.Join(w.Regions, ", ")
 	switch {
-	case len(runs) > 0:
-		last := runs[len(runs)-1]
+	case fetched:
 		if last.Err != nil {
 			return fmt.Sprintf("no %s: the fetch from AWS failed (%s)", what, OneLine(last.Err))
 		}

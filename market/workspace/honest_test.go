@@ -139,11 +139,11 @@ func TestEmptySaysWhetherAFetchRan(t *testing.T) {
 		want    string
 		notWant string
 	}{
-		{"fetch came back empty", &Workspace{Regions: []string{"us-east-1"}, fetches: []FetchRun{{Summary: awsapi.Summary{Pages: 3}}}},
+		{"fetch came back empty", &Workspace{Regions: []string{"us-east-1"}, lastFetch: &FetchRun{Summary: awsapi.Summary{Pages: 3}}},
 			"a fetch just ran and AWS returned no price records", "fetch first"},
-		{"fetch failed", &Workspace{Regions: []string{"us-east-1"}, fetches: []FetchRun{{Err: errors.New("no credentials")}}},
+		{"fetch failed", &Workspace{Regions: []string{"us-east-1"}, lastFetch: &FetchRun{Err: errors.New("no credentials")}},
 			"the fetch from AWS failed (no credentials)", "fetch first"},
-		{"fetched but none match", &Workspace{Regions: []string{"us-east-1"}, fetches: []FetchRun{{Summary: awsapi.Summary{Records: 12}}}},
+		{"fetched but none match", &Workspace{Regions: []string{"us-east-1"}, lastFetch: &FetchRun{Summary: awsapi.Summary{Records: 12}}},
 			"a fetch just ran (12 records) but none match", "fetch first"},
 		{"offline", &Workspace{Regions: []string{"us-east-1"}, Offline: true}, "fetch first: spotscope fetch --region us-east-1", ""},
 		{"demo", &Workspace{Regions: []string{demo.Region}, Demo: true, Offline: true}, "in the demo data (sa-east-1, 2019-12-31 to 2020-06-23)", "fetch first"},

@@ -105,6 +105,9 @@ type StatsAnswer struct {
 	AsOf time.Time
 	// Unknown counts pools with records but no covered time in the window.
 	Unknown int
+	// NewestCovered is the latest time the cache asked AWS about for the
+	// regions and products asked; zero when nothing is covered.
+	NewestCovered time.Time
 }
 
 // Stats answers "how did each pool's price behave over the window?", sorted
@@ -157,7 +160,8 @@ func (w *Workspace) Stats(ctx context.Context, q StatsQuery) (StatsAnswer, error
 		}
 		return sums[i].Pool.String() < sums[j].Pool.String()
 	})
-	return StatsAnswer{WindowStart: end.Add(-q.Window), WindowEnd: end, Pools: sums, AsOf: now, Unknown: res.Unknown}, nil
+	return StatsAnswer{WindowStart: end.Add(-q.Window), WindowEnd: end, Pools: sums, AsOf: now, Unknown: res.Unknown,
+		NewestCovered: res.NewestCovered}, nil
 }
 
 // NewestCovered is the latest time the cache asked AWS about (or imported)

@@ -20,7 +20,6 @@ import (
 	"github.com/spotscope/spotscope/market"
 	"github.com/spotscope/spotscope/market/advisor"
 	"github.com/spotscope/spotscope/market/awsapi"
-	"github.com/spotscope/spotscope/market/dataset"
 	"github.com/spotscope/spotscope/market/demo"
 )
 
@@ -82,22 +81,7 @@ type Workspace struct {
 	adv     *advisor.Data
 	advProv advisor.Provenance
 
-	fetches []FetchRun // guarded by mu
-}
-
-// FetchRun is one fetch this workspace ran, so an answer can tell "the cache
-// is empty" from "AWS just answered with nothing".
-type FetchRun struct {
-	Request awsapi.Request
-	Summary awsapi.Summary
-	Err     error
-}
-
-// Fetches returns the fetches this workspace has run, oldest first.
-func (w *Workspace) Fetches() []FetchRun {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return append([]FetchRun(nil), w.fetches...)
+	lastFetch *FetchRun // guarded by mu
 }
 
 // CacheDir is the directory a run's cache lives in: dir when set, else the
@@ -304,9 +288,7 @@ func (w *Workspace) Covered(ctx context.Context, region, product, scope string, 
 func (w *Workspace) Fetch(ctx context.Context, req awsapi.Request) (awsapi.Summary, error) {
 	f, err := w.Fetcher(ctx)
 	if err != nil {
-		w.mu.Lock()
-		w.fetches = append(w.fetches, FetchRun{Request: req, Err: err})
-		w.mu.Unlock()
+		w.noteFetch(FetchRun{Request: req, Err: err})
 		return awsapi.Summary{}, err
 	}
 	return w.FetchWith(ctx, f, req)
@@ -315,12 +297,11 @@ func (w *Workspace) Fetch(ctx context.Context, req awsapi.Request) (awsapi.Summa
 // FetchWith is Fetch with a fetcher the caller has tuned (rate, progress).
 func (w *Workspace) FetchWith(ctx context.Context, f *awsapi.Fetcher, req awsapi.Request) (awsapi.Summary, error) {
 	if err := w.EnsureCatalog(ctx, f, req.Regions); err != nil {
+		w.noteFetch(FetchRun{Request: req, Err: err})
 		return awsapi.Summary{}, err
 	}
 	sum, err := f.Fetch(ctx, req)
-	w.mu.Lock()
-	w.fetches = append(w.fetches, FetchRun{Request: req, Summary: sum, Err: err})
-	w.mu.Unlock()
+	w.noteFetch(FetchRun{Request: req, Summary: sum, Err: err})
 	if w.opts.OnFetch != nil {
 		w.opts.OnFetch(sum, err)
 	}
@@ -433,22 +414,4 @@ func openDemoCache(ctx context.Context, dir string, notes io.Writer) (*cache.Sto
 		return nil, err
 	}
 	return st, nil
-}
-
-// demoSecondCapture is where the demo's second recording starts (see
-// market/demo/data/SOURCE.md): the two captures are separate sources, and
-// the day between them was never asked about.
-var demoSecondCapture = time.Date(2020, 3, 31, 0, 0, 0, 0, time.UTC)
-
-// demoCoverage is what the demo's two captures answer for, each on its own.
-func demoCoverage(all []market.Record) []dataset.Covered {
-	var first, second dataset.Spans
-	for _, r := range all {
-		if r.Time.Before(demoSecondCapture) {
-			first.Add(r)
-		} else {
-			second.Add(r)
-		}
-	}
-	return append(first.Coverage(), second.Coverage()...)
 }
