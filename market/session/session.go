@@ -91,11 +91,19 @@ func (s *Session) PoolStats(ctx context.Context, region, product string, window 
 	for _, z := range zones {
 		ids[z.Name] = z.ID
 	}
+	// The same rule as every other statistic: integrate over the window
+	// intersected with what the cache has asked AWS (stats.md, coverage),
+	// so a pool is never ranked on a price carried across a gap.
+	byScope, err := s.Store.CoverageScopes(ctx, region, product)
+	if err != nil {
+		return nil, err
+	}
+	cov := market.NewScopedCoverage(byScope)
 	start := end.Add(-window)
 	var out []recommend.PoolStats
 	err = s.Store.ScanSeries(ctx, cache.Filter{Regions: []string{region}, Products: []string{product}}, start, end,
 		func(p market.Pool, pts []market.Point) error {
-			if st, ok := market.ComputeStats(pts, start, end); ok {
+			if st, ok := market.ComputeStatsCovered(pts, start, end, cov.For(p.InstanceType)); ok {
 				out = append(out, recommend.PoolStats{Pool: p, AZID: ids[p.AvailabilityZone], Stats: st})
 			}
 			return nil

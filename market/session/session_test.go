@@ -31,6 +31,12 @@ func demoSession(t *testing.T) *Session {
 	if _, err := st.AddRecords(ctx, recs); err != nil {
 		t.Fatal(err)
 	}
+	// What a fetch of those 40 days would have recorded as asked of AWS.
+	for _, p := range market.KnownProducts[:4] {
+		if err := st.AddCoverage(ctx, demo.Region, p, "*", market.Interval{Start: demo.End().Add(-40 * 24 * time.Hour), End: demo.End()}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	st.PutZones(ctx, demo.Region, demo.Zones(), demo.End())
 	st.PutInstanceTypes(ctx, demo.Region, demo.Catalog(), demo.End())
 	return &Session{Store: st, Advice: advisor.Embedded(), AdviceFrom: advisor.EmbeddedProvenance(demo.End()), Now: demo.End}
@@ -118,5 +124,34 @@ func TestPlanReplaysTheCachedPath(t *testing.T) {
 	}
 	if pl := res.Plan; !strings.HasPrefix(pl.ReplayBasis, "cached price history") || pl.Runs != recommend.DefaultRuns || pl.OnDemandCost == nil || !pl.OnDemandEstimated || pl.CostP95 < pl.CostP50 {
 		t.Errorf("plan %+v", pl)
+	}
+}
+
+// The recommender's statistics follow the coverage rule: time the cache
+// never asked about (here the last 10 days) is neither priced nor counted.
+func TestPoolStatsIntegrateOverCoverageOnly(t *testing.T) {
+	ctx := context.Background()
+	st, err := cache.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	pool := market.Pool{Region: "us-east-1", AvailabilityZone: "us-east-1a", InstanceType: "m5.large", Product: market.LinuxUNIX}
+	recs := []market.Record{{Pool: pool, Time: t0, Price: 0.05}, {Pool: pool, Time: t0.Add(20 * 24 * time.Hour), Price: 0.07}}
+	if _, err := st.AddRecords(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AddCoverage(ctx, "us-east-1", market.LinuxUNIX, "*", market.Interval{Start: t0, End: t0.Add(20 * 24 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	s := &Session{Store: st, Advice: advisor.Embedded(), Now: func() time.Time { return t0.Add(30 * 24 * time.Hour) }}
+	got, err := s.PoolStats(ctx, "us-east-1", market.LinuxUNIX, 30*24*time.Hour, t0.Add(30*24*time.Hour))
+	if err != nil || len(got) != 1 {
+		t.Fatalf("PoolStats: %v, %v", got, err)
+	}
+	if st := got[0].Stats; st.CoveredHours != 20*24 || st.GapHours != 10*24 || st.TWAP != 0.05 {
+		t.Errorf("covered %v h, gap %v h, twap %v; want 480 h, 240 h and 0.05 (the 0.07 record starts where coverage ends)",
+			st.CoveredHours, st.GapHours, st.TWAP)
 	}
 }
