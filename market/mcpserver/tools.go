@@ -250,7 +250,7 @@ func shown(n int, truncated bool) string {
 type statsArgs struct {
 	selectArgs
 	Window string `json:"window,omitempty" jsonschema:"window length ending at at, e.g. 7d, 30d, 36h (default 30d)"`
-	At     string `json:"at,omitempty" jsonschema:"window end, RFC 3339 (default now; for recorded data the newest cached time)"`
+	At     string `json:"at,omitempty" jsonschema:"window end, RFC 3339 (default now; the demo: the end of its recording)"`
 	Sort   string `json:"sort,omitempty" jsonschema:"order of the pools, ascending: instance_type (default), last, twap, stddev, cv, min, max, p50, p95, changes, changes_per_day, max_jump, covered_hours"`
 	Limit  int    `json:"limit,omitempty" jsonschema:"at most this many pools (default 50, at most 1000)"`
 }
