@@ -200,6 +200,15 @@ func TestHistoryDownsamples(t *testing.T) {
 	if !downsampled {
 		t.Error("no c5.large series has more than 12 points in 30 days; pick a busier type")
 	}
+
+	var def historyOut
+	structured(t, cs, "history", call(t, cs, "history", `{"types":["c5.*","m5.*"]}`), &def)
+	if len(def.Series) != defaultSeries || !def.Truncated || def.Total <= defaultSeries || def.MaxPoints != defaultMaxPoints {
+		t.Errorf("history of c5.* and m5.*: %d of %d series, truncated %v, max_points %d; want the first %d", len(def.Series), def.Total, def.Truncated, def.MaxPoints, defaultSeries)
+	}
+	if def.WindowEnd != ts(demo.End()) || def.WindowStart != ts(demo.End().Add(-7*24*time.Hour)) {
+		t.Errorf("default window %s..%s, want the demo's last 7 days", def.WindowStart, def.WindowEnd)
+	}
 }
 
 func prices(pts []pointOut) (lo, hi float64) {
