@@ -22,9 +22,6 @@ func TestTypeScriptClient(t *testing.T) {
 	if _, err := os.Stat(filepath.Join("testdata", "node", "node_modules", "@modelcontextprotocol", "sdk")); err != nil {
 		t.Skip("testdata/node/node_modules is missing: run `npm ci --prefix market/mcpserver/testdata/node` to enable the TypeScript SDK end-to-end test")
 	}
-	if testing.Short() {
-		t.Skip("builds the binary; skipped with -short")
-	}
 	openDemo(t) // prepares the shared demo cache
 	tmp := t.TempDir()
 	bin := filepath.Join(tmp, "spotscope")
