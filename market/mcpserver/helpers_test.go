@@ -25,8 +25,10 @@ var (
 func TestMain(m *testing.M) {
 	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	code := m.Run()
-	if demoDir != "" {
-		os.RemoveAll(demoDir)
+	for _, d := range []string{demoDir, big.dir} {
+		if d != "" {
+			os.RemoveAll(d)
+		}
 	}
 	os.Exit(code)
 }
@@ -77,15 +79,19 @@ func connect(t testing.TB, ws *workspace.Workspace, o Options, co *mcp.ClientOpt
 // call calls a tool with JSON arguments and fails on a protocol error.
 func call(t testing.TB, cs *mcp.ClientSession, name, args string) *mcp.CallToolResult {
 	t.Helper()
-	var a any
-	if args != "" {
-		a = json.RawMessage(args)
-	}
-	res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: name, Arguments: a})
+	res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: name, Arguments: rawArgs(args)})
 	if err != nil {
 		t.Fatalf("%s %s: protocol error %v", name, args, err)
 	}
 	return res
+}
+
+// rawArgs passes JSON arguments through as they are ("" for none).
+func rawArgs(args string) any {
+	if args == "" {
+		return nil
+	}
+	return json.RawMessage(args)
 }
 
 func text(res *mcp.CallToolResult) string {

@@ -1,8 +1,10 @@
 package mcpserver
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -81,8 +83,38 @@ func HTTPHandler(server *mcp.Server, o HTTPOptions) http.Handler {
 			http.Error(w, "missing or wrong bearer token", http.StatusUnauthorized)
 			return
 		}
+		if r.Method == http.MethodPost && !answerMalformed(w, r) {
+			return
+		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// maxBody bounds a POSTed message read here (the SDK applies its own limit
+// to what it reads).
+const maxBody = 8 << 20
+
+// answerMalformed reads a POST's body; when it is not a JSON-RPC message it
+// answers with the protocol's error (as the stdio transport does, instead
+// of the SDK's plain-text 400) and reports false. Otherwise it puts the body
+// back for the SDK.
+func answerMalformed(w http.ResponseWriter, r *http.Request) bool {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	r.Body.Close()
+	if err != nil {
+		http.Error(w, "cannot read the request body", http.StatusBadRequest)
+		return false
+	}
+	if msg := bytes.TrimSpace(body); len(msg) > 0 {
+		if code, why := check(msg); code != 0 {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			w.Write(errorLine(code, why))
+			return false
+		}
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return true
 }
 
 func allowedOrigin(origin string, allowed map[string]bool) bool {

@@ -2,6 +2,7 @@ package mcpserver
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -21,6 +22,7 @@ import (
 // recommendArgs mirror `spotscope recommend`'s flags. The profile fields
 // are those today's recommend.Profile has; profileFrom maps them.
 type recommendArgs struct {
+	Profile    string   `json:"profile,omitempty" jsonschema:"a named workload profile from the user's profiles file ($XDG_CONFIG_HOME/spotscope/profiles.yaml); the other arguments override its values"`
 	Region     []string `json:"region,omitempty" jsonschema:"regions to consider, e.g. [\"us-east-1\"]; default: the server's"`
 	VCPUs      int      `json:"vcpus,omitempty" jsonschema:"minimum vCPUs per instance"`
 	MemoryGiB  float64  `json:"memory_gib,omitempty" jsonschema:"minimum memory per instance, GiB"`
@@ -51,7 +53,9 @@ type recommendOut struct {
 var exportFormats = []string{"ec2-fleet", "asg", "karpenter"}
 
 // profileFrom is the one place tool arguments become a recommend.Profile.
-func profileFrom(a recommendArgs, defaultRegions []string) (recommend.Profile, error) {
+// given reports whether the call named an argument, so that, as on the
+// command line, only the arguments given override a named profile.
+func profileFrom(a recommendArgs, given func(arg string) bool, defaultRegions []string) (recommend.Profile, error) {
 	p := recommend.Profile{
 		VCPUs: a.VCPUs, MemoryGiB: a.MemoryGiB, GPUs: a.GPUs, Arch: a.Arch, Families: a.Families, Exclude: a.Exclude,
 		Count: a.Count, Hours: a.Hours, MaxPrice: a.MaxPrice, Product: a.Product, Regions: a.Region,
@@ -73,6 +77,13 @@ func profileFrom(a recommendArgs, defaultRegions []string) (recommend.Profile, e
 	if a.Hours < 0 || a.Count < 0 {
 		return p, workspace.Badf("hours and count must be positive")
 	}
+	if a.Profile != "" {
+		base, err := namedProfile(a.Profile)
+		if err != nil {
+			return p, err
+		}
+		p = recommend.Merge(base, p, func(flag string) bool { return given(argOf(flag)) })
+	}
 	if p.Arch == "any" {
 		p.Arch = ""
 	}
@@ -84,6 +95,51 @@ func profileFrom(a recommendArgs, defaultRegions []string) (recommend.Profile, e
 		return p, workspace.BadInput{Err: fmt.Errorf("%s", flagsAsArgs(err.Error()))}
 	}
 	return p, nil
+}
+
+// argOf is the tool argument of a recommend flag name.
+func argOf(flag string) string {
+	switch flag {
+	case recommend.FlagMemory:
+		return "memory_gib"
+	case recommend.FlagRegions:
+		return "region"
+	}
+	return strings.ReplaceAll(flag, "-", "_")
+}
+
+// namedProfile reads a workload profile from the user's profiles file, as
+// `spotscope recommend --profile` does.
+func namedProfile(name string) (recommend.Profile, error) {
+	path, err := recommend.ProfilesPath()
+	if err != nil {
+		return recommend.Profile{}, err
+	}
+	all, err := recommend.LoadProfiles(path)
+	if err != nil {
+		return recommend.Profile{}, workspace.BadInput{Err: err}
+	}
+	p, ok := all[name]
+	if ok {
+		return p, nil
+	}
+	names := recommend.ProfileNames(all)
+	if near := closest(name, names); near != "" {
+		return p, workspace.Badf("profile %q: no such profile in %s (did you mean %q?)", name, path, near)
+	}
+	if len(names) == 0 {
+		return p, workspace.Badf("profile %q: %s has no profiles (see docs/profiles.example.yaml)", name, path)
+	}
+	return p, workspace.Badf("profile %q: no such profile in %s (have: %s)", name, path, strings.Join(names, ", "))
+}
+
+// argsGiven is the set of argument names a call sent.
+func argsGiven(req *mcp.CallToolRequest) func(string) bool {
+	var fields map[string]json.RawMessage
+	if req != nil && req.Params != nil {
+		json.Unmarshal(req.Params.Arguments, &fields)
+	}
+	return func(arg string) bool { _, ok := fields[arg]; return ok }
 }
 
 var flagName = regexp.MustCompile(`--([a-z][a-z-]*)`)
@@ -119,14 +175,14 @@ func sources(ctx context.Context, ws *workspace.Workspace) *session.Session {
 	return s
 }
 
-func (s *server) recommend(ctx context.Context, _ *mcp.CallToolRequest, a recommendArgs) (recommendOut, string, error) {
+func (s *server) recommend(ctx context.Context, req *mcp.CallToolRequest, a recommendArgs) (recommendOut, string, error) {
 	if a.Export != "" && !contains(exportFormats, a.Export) {
 		if near := closest(a.Export, exportFormats); near != "" {
 			return recommendOut{}, "", workspace.Badf("invalid export %q (did you mean %q?)", a.Export, near)
 		}
 		return recommendOut{}, "", workspace.Badf("invalid export %q (want ec2-fleet, asg or karpenter)", a.Export)
 	}
-	p, err := profileFrom(a, s.ws.Regions)
+	p, err := profileFrom(a, argsGiven(req), s.ws.Regions)
 	if err != nil {
 		return recommendOut{}, "", err
 	}

@@ -3,6 +3,8 @@ package mcpserver
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
@@ -200,6 +202,15 @@ func TestHistoryDownsamples(t *testing.T) {
 	if !downsampled {
 		t.Error("no c5.large series has more than 12 points in 30 days; pick a busier type")
 	}
+
+	var def historyOut
+	structured(t, cs, "history", call(t, cs, "history", `{"types":["c5.*","m5.*"]}`), &def)
+	if len(def.Series) != defaultSeries || !def.Truncated || def.Total <= defaultSeries || def.MaxPoints != defaultMaxPoints {
+		t.Errorf("history of c5.* and m5.*: %d of %d series, truncated %v, max_points %d; want the first %d", len(def.Series), def.Total, def.Truncated, def.MaxPoints, defaultSeries)
+	}
+	if def.WindowEnd != ts(demo.End()) || def.WindowStart != ts(demo.End().Add(-7*24*time.Hour)) {
+		t.Errorf("default window %s..%s, want the demo's last 7 days", def.WindowStart, def.WindowEnd)
+	}
 }
 
 func prices(pts []pointOut) (lo, hi float64) {
@@ -220,7 +231,7 @@ func TestRecommendIsTheSessionsResult(t *testing.T) {
 	if len(out.Pools) == 0 || out.ExpectedTotalCost <= 0 || out.Profile.Count != 6 {
 		t.Fatalf("recommendation: %d pools, total cost %v, count %d", len(out.Pools), out.ExpectedTotalCost, out.Profile.Count)
 	}
-	p, err := profileFrom(recommendArgs{VCPUs: 2, MemoryGiB: 4, Count: 6, Hours: 3, Checkpoint: "30m", Restart: "5m"}, ws.Regions)
+	p, err := profileFrom(recommendArgs{VCPUs: 2, MemoryGiB: 4, Count: 6, Hours: 3, Checkpoint: "30m", Restart: "5m"}, func(string) bool { return true }, ws.Regions)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,6 +256,33 @@ func TestRecommendIsTheSessionsResult(t *testing.T) {
 	structured(t, cs, "recommend", res, &exp2)
 	if !strings.Contains(exp2.Export, "kind: NodePool") || !strings.Contains(exp2.Export, "batch") || !strings.Contains(text(res), "kind: NodePool") {
 		t.Errorf("karpenter export missing: %q", exp2.Export)
+	}
+}
+
+// A named profile from the user's profiles file supplies the workload; the
+// arguments given override it, as flags do on the command line.
+func TestRecommendNamedProfile(t *testing.T) {
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	os.MkdirAll(filepath.Join(cfg, "spotscope"), 0o700)
+	yaml := "profiles:\n  small-batch:\n    vcpus: 2\n    memory: 4GiB\n    count: 6\n    hours: 3\n    checkpoint: 30m\n    families: [\"c5*\"]\n"
+	if err := os.WriteFile(filepath.Join(cfg, "spotscope", "profiles.yaml"), []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cs := connect(t, openDemo(t), Options{}, nil)
+	var out recommendOut
+	structured(t, cs, "recommend", call(t, cs, "recommend", `{"profile":"small-batch","count":2}`), &out)
+	if out.Profile.VCPUs != 2 || out.Profile.Count != 2 || out.Profile.Hours != 3 || !slices.Equal(out.Profile.Families, []string{"c5*"}) {
+		t.Errorf("profile %+v: want the file's vcpus, hours and families with count 2 from the call", out.Profile)
+	}
+	for _, c := range out.Pools {
+		if !strings.HasPrefix(c.InstanceType, "c5") {
+			t.Errorf("%s chosen outside the profile's families", c.InstanceType)
+		}
+	}
+	res := call(t, cs, "recommend", `{"profile":"small-bach"}`)
+	if !res.IsError || !strings.Contains(text(res), `did you mean "small-batch"?`) {
+		t.Errorf("misspelt profile: %q", text(res))
 	}
 }
 

@@ -21,9 +21,9 @@ import (
 const (
 	defaultLimit     = 50
 	maxLimit         = 1000
-	defaultMaxPoints = 200
+	defaultMaxPoints = 100
 	maxMaxPoints     = 5000
-	defaultSeries    = 20
+	defaultSeries    = 10
 )
 
 func ts(t time.Time) string {
@@ -250,7 +250,7 @@ func shown(n int, truncated bool) string {
 type statsArgs struct {
 	selectArgs
 	Window string `json:"window,omitempty" jsonschema:"window length ending at at, e.g. 7d, 30d, 36h (default 30d)"`
-	At     string `json:"at,omitempty" jsonschema:"window end, RFC 3339 (default now; for recorded data the newest cached time)"`
+	At     string `json:"at,omitempty" jsonschema:"window end, RFC 3339 (default now; the demo: the end of its recording)"`
 	Sort   string `json:"sort,omitempty" jsonschema:"order of the pools, ascending: instance_type (default), last, twap, stddev, cv, min, max, p50, p95, changes, changes_per_day, max_jump, covered_hours"`
 	Limit  int    `json:"limit,omitempty" jsonschema:"at most this many pools (default 50, at most 1000)"`
 }
@@ -378,8 +378,8 @@ type historyArgs struct {
 	AZ        string   `json:"az,omitempty" jsonschema:"one Availability Zone name (default: all)"`
 	Window    string   `json:"window,omitempty" jsonschema:"window length back from end, e.g. 7d or 36h (default 7d)"`
 	End       string   `json:"end,omitempty" jsonschema:"window end, RFC 3339 (default now)"`
-	MaxPoints int      `json:"max_points,omitempty" jsonschema:"most points per series (default 200, at least 3, at most 5000); longer series are downsampled keeping each time bucket's minimum, maximum and last price"`
-	Limit     int      `json:"limit,omitempty" jsonschema:"at most this many series (default 20)"`
+	MaxPoints int      `json:"max_points,omitempty" jsonschema:"most points per series (default 100, at least 3, at most 5000); longer series are downsampled keeping each time bucket's minimum, maximum and last price"`
+	Limit     int      `json:"limit,omitempty" jsonschema:"at most this many series (default 10)"`
 }
 
 type pointOut struct {

@@ -149,6 +149,26 @@ func TestHTTPChecksOriginAndToken(t *testing.T) {
 		}
 	}
 
+	// A body that is not JSON-RPC gets the protocol's error.
+	for body, code := range map[string]float64{`garbage{`: -32700, `{"id":1}`: -32600} {
+		req, _ := http.NewRequest("POST", srv.URL, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m struct {
+			Error struct{ Code float64 }
+		}
+		err = json.NewDecoder(resp.Body).Decode(&m)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusBadRequest || m.Error.Code != code {
+			t.Errorf("POST %s: status %d, error %v (%v); want 400 and %v", body, resp.StatusCode, m.Error.Code, err, code)
+		}
+	}
+
 	// A real client over streamable HTTP with the token.
 	ctx := context.Background()
 	cs, err := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, nil).Connect(ctx,
