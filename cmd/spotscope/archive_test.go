@@ -99,3 +99,23 @@ func TestArchiveBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestDoctorChecksTheArchive(t *testing.T) {
+	e := newEnv(t, true)
+	fakeS3(t, "team")
+	out := e.ok("doctor", "--region", "sa-east-1", "--archive", "s3://team/spotscope")
+	for _, a := range []string{"s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"} {
+		if !strings.Contains(out, "✓ archive "+a) {
+			t.Errorf("doctor output lacks an ok archive %s:\n%s", a, out)
+		}
+	}
+	e.getenv[ArchiveEnv] = "s3://missing/spotscope"
+	code, out, _ := e.run("doctor", "--region", "sa-east-1")
+	if code != 1 || !strings.Contains(out, "✗ archive s3:ListBucket") || !strings.Contains(out, "the bucket does not exist") {
+		t.Errorf("missing bucket: exit %d\n%s", code, out)
+	}
+	e.getenv[ArchiveEnv] = t.TempDir()
+	if out := e.ok("doctor", "--region", "sa-east-1"); !strings.Contains(out, "✓ archive write") {
+		t.Errorf("directory archive:\n%s", out)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/spotscope/spotscope/cache/archive"
 	"github.com/spotscope/spotscope/market/awsapi"
 	"github.com/spotscope/spotscope/market/dataset"
+	"github.com/spotscope/spotscope/market/doctor"
 )
 
 // ArchiveEnv names the default archive location of export, import and
@@ -181,5 +182,29 @@ func newArchiveProgress(io stdio, verb string) func(archive.Progress) {
 		if p.Done == p.Total {
 			fmt.Fprint(io.err, "\r\x1b[2K")
 		}
+	}
+}
+
+// probe tries the actions export and import need on loc, for doctor.
+func (f *archiveFlags) probe(g *globals, loc string) doctor.ArchiveProbe {
+	return func(ctx context.Context) []doctor.ArchiveAccess {
+		l, err := f.open(ctx, g, loc)
+		if err != nil {
+			return []doctor.ArchiveAccess{{Action: "location", Err: err}}
+		}
+		s3loc, ok := l.(*archive.S3)
+		if !ok {
+			// A directory: can export create and replace files there?
+			err := l.Put(ctx, ".spotscope-access-probe", []byte("spotscope doctor\n"))
+			if err == nil {
+				err = l.Delete(ctx, []string{".spotscope-access-probe"})
+			}
+			return []doctor.ArchiveAccess{{Action: "write", Err: err}}
+		}
+		var out []doctor.ArchiveAccess
+		for _, r := range s3loc.CheckAccess(ctx) {
+			out = append(out, doctor.ArchiveAccess{Action: r.Action, Err: r.Err})
+		}
+		return out
 	}
 }
