@@ -139,7 +139,7 @@ func Export(ctx context.Context, st *cache.Store, loc Location, o ExportOptions)
 		if had && prev.SHA256 != sum {
 			// The cache's rows differ from the archive's: merge, and see
 			// whether the union is still what the archive holds.
-			archived, err := readPartition(ctx, loc, prev)
+			archived, err := readPartition(ctx, loc, prev, nil)
 			if err != nil {
 				return res, err
 			}

@@ -84,12 +84,12 @@ func readFile(ctx context.Context, loc Location, f File) ([]byte, error) {
 
 // readPartition reads and checks one partition: checksum, schema, and that
 // every row belongs to the partition's region and month.
-func readPartition(ctx context.Context, loc Location, p Partition) ([]row, error) {
+func readPartition(ctx context.Context, loc Location, p Partition, buf []row) ([]row, error) {
 	data, err := readFile(ctx, loc, p.File)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := decodeRows(data)
+	rows, err := decodeRows(buf, data)
 	if err != nil {
 		fix := fixExportAgain
 		if errors.Is(err, errForeignSchema) {
@@ -100,9 +100,14 @@ func readPartition(ctx context.Context, loc Location, p Partition) ([]row, error
 	if int64(len(rows)) != p.Rows {
 		return nil, &Error{Object: loc.URL(p.Path), Err: fmt.Errorf("holds %d rows, the manifest says %d", len(rows), p.Rows), Fix: fixExportAgain}
 	}
+	start, err := time.Parse("2006-01", p.Month)
+	if err != nil {
+		return nil, &Error{Object: loc.URL(p.Path), Err: fmt.Errorf("bad month %q", p.Month), Fix: fixExportAgain}
+	}
+	lo, hi := start.UnixMilli(), start.AddDate(0, 1, 0).UnixMilli()
 	for i := range rows {
 		r := &rows[i]
-		if r.Region != p.Region || monthOf(r.Timestamp) != p.Month {
+		if r.Region != p.Region || r.Timestamp < lo || r.Timestamp >= hi {
 			return nil, &Error{Object: loc.URL(p.Path),
 				Err: fmt.Errorf("row %d (%s at %s) lies outside partition region=%s/month=%s", i, r.Region, time.UnixMilli(r.Timestamp).UTC().Format(time.RFC3339), p.Region, p.Month),
 				Fix: fixExportAgain}
@@ -222,6 +227,7 @@ func Import(ctx context.Context, st *cache.Store, loc Location, o ImportOptions)
 	// batch one transaction: a cache chunk spans two months, so storing
 	// month by month would rewrite most chunks twice.
 	var recs []market.Record
+	var rows []row // reused from file to file
 	var batch []Partition
 	flush := func() error {
 		if len(batch) == 0 {
@@ -244,8 +250,8 @@ func Import(ctx context.Context, st *cache.Store, loc Location, o ImportOptions)
 				return res, err
 			}
 		}
-		rows, err := readPartition(ctx, loc, p)
-		if err != nil {
+		var err error
+		if rows, err = readPartition(ctx, loc, p, rows); err != nil {
 			return res, err
 		}
 		if len(batch) == 0 {
