@@ -9,6 +9,8 @@ import (
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/spotscope/spotscope/cache/archive"
 )
 
 // fakeS3 serves an in-process S3 with one bucket and points
@@ -117,5 +119,22 @@ func TestDoctorChecksTheArchive(t *testing.T) {
 	e.getenv[ArchiveEnv] = t.TempDir()
 	if out := e.ok("doctor", "--region", "sa-east-1"); !strings.Contains(out, "✓ archive write") {
 		t.Errorf("directory archive:\n%s", out)
+	}
+}
+
+func TestArchiveProgressDrawsABarOnATerminal(t *testing.T) {
+	var buf strings.Builder
+	if newArchiveProgress(stdio{err: &buf}, "export") != nil {
+		t.Error("progress without a terminal: a cron log gets only the summary line")
+	}
+	p := newArchiveProgress(stdio{err: &buf, errTTY: true}, "export")
+	p(archive.Progress{Done: 1, Total: 4, Rows: 1500})
+	if got := buf.String(); !strings.Contains(got, "export [█████·····") || !strings.Contains(got, "1/4 partitions, 1,500 records") {
+		t.Errorf("half-way line %q", got)
+	}
+	buf.Reset()
+	p(archive.Progress{Done: 4, Total: 4, Rows: 6000})
+	if !strings.HasSuffix(buf.String(), "\r\x1b[2K") {
+		t.Errorf("the finished bar is not cleared: %q", buf.String())
 	}
 }
