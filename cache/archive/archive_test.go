@@ -165,3 +165,27 @@ func TestInterruptedDirExportKeepsThePreviousManifest(t *testing.T) {
 		t.Errorf("files %v, want the manifest, the coverage and %d partitions", keys, len(res.Manifest.Partitions))
 	}
 }
+
+// A partition file that vanished (a concurrent export's clean-up, a manual
+// delete) is rewritten by the next export even though the cache did not
+// change.
+func TestExportRepairsAMissingPartition(t *testing.T) {
+	ctx := context.Background()
+	src := demoStore(t)
+	loc := Dir(t.TempDir())
+	res, err := Export(ctx, src, loc, ExportOptions{Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := res.Manifest.Partitions[2].Path
+	if err := loc.Delete(ctx, []string{gone}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Export(ctx, src, loc, ExportOptions{Now: fixedNow})
+	if err != nil || again.Written != 1 {
+		t.Fatalf("repair: %+v, %v", again, err)
+	}
+	if _, err := loc.Get(ctx, gone); err != nil {
+		t.Fatalf("%s not rewritten: %v", gone, err)
+	}
+}

@@ -73,8 +73,22 @@ func Export(ctx context.Context, st *cache.Store, loc Location, o ExportOptions)
 	parts := map[partKey]Partition{}
 	oldParts := map[partKey]Partition{}
 	if old != nil {
+		// Only files that are really there count as archived: a manifest
+		// whose file went missing (deleted by hand, or by a concurrent
+		// export's clean-up) is repaired by rewriting that month.
+		keys, err := loc.List(ctx)
+		if err != nil {
+			return res, err
+		}
+		present := map[string]bool{}
+		for _, k := range keys {
+			present[k] = true
+		}
 		for _, p := range old.Partitions {
-			parts[p.key()], oldParts[p.key()] = p, p
+			parts[p.key()] = p
+			if present[p.Path] {
+				oldParts[p.key()] = p
+			}
 		}
 	}
 	type job struct {
