@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -119,14 +120,18 @@ func TestExportWindowAndRegions(t *testing.T) {
 // a killed process.
 type failingDir struct {
 	Dir
-	n int
+	mu sync.Mutex // export writes months concurrently
+	n  int
 }
 
 func (f *failingDir) Put(ctx context.Context, key string, data []byte) error {
-	if f.n == 0 {
+	f.mu.Lock()
+	fail := f.n <= 0
+	f.n--
+	f.mu.Unlock()
+	if fail {
 		return errors.New("no space left on device")
 	}
-	f.n--
 	return f.Dir.Put(ctx, key, data)
 }
 
@@ -141,8 +146,8 @@ func TestInterruptedDirExportKeepsThePreviousManifest(t *testing.T) {
 	manifest, _ := loc.Get(ctx, ManifestKey)
 	addRecord(t, src, time.Date(2020, 1, 5, 0, 0, 0, 0, time.UTC))
 	addRecord(t, src, time.Date(2020, 5, 5, 0, 0, 0, 0, time.UTC))
-	// The first changed month is written, the second fails.
-	if _, err := Export(ctx, src, &failingDir{loc, 1}, ExportOptions{Now: fixedNow}); err == nil {
+	// One changed month is written, the other fails.
+	if _, err := Export(ctx, src, &failingDir{Dir: loc, n: 1}, ExportOptions{Now: fixedNow}); err == nil {
 		t.Fatal("no error")
 	}
 	if now, _ := loc.Get(ctx, ManifestKey); string(now) != string(manifest) {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"slices"
 	"strings"
 	"time"
 
@@ -144,6 +143,58 @@ type ImportResult struct {
 	Manifest   *Manifest
 }
 
+// importBatchOf is a batch of whole partitions of one region, read and
+// checked, or the error that stopped reading.
+type importBatchOf struct {
+	parts []Partition
+	recs  []market.Record
+	err   error
+}
+
+// readBatches reads parts into batches of at most importBatch records of
+// one region and sends them, then closes out. It stops at the first error
+// (sent as the last batch) or when ctx is cancelled.
+func readBatches(ctx context.Context, loc Location, parts []Partition, out chan<- importBatchOf) {
+	defer close(out)
+	send := func(b importBatchOf) bool {
+		select {
+		case out <- b:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	var b importBatchOf
+	var rows []row // reused from file to file
+	for _, p := range parts {
+		if len(b.parts) > 0 && (b.parts[0].Region != p.Region || len(b.recs)+int(p.Rows) > importBatch) {
+			if !send(b) {
+				return
+			}
+			b = importBatchOf{}
+		}
+		var err error
+		if rows, err = readPartition(ctx, loc, p, rows); err != nil {
+			send(importBatchOf{err: err})
+			return
+		}
+		if b.recs == nil {
+			b.recs = make([]market.Record, 0, min(importBatch, regionRows(parts, p.Region)))
+		}
+		for _, r := range rows {
+			b.recs = append(b.recs, market.Record{
+				Pool:  market.Pool{Region: r.Region, AvailabilityZone: r.AvailabilityZone, InstanceType: r.InstanceType, Product: r.Product},
+				Time:  time.UnixMilli(r.Timestamp).UTC(),
+				Price: r.Price,
+			})
+		}
+		b.parts = append(b.parts, p)
+	}
+	if len(b.parts) > 0 {
+		send(b)
+	}
+}
+
 // regionRows is how many rows the manifest lists for region.
 func regionRows(parts []Partition, region string) int {
 	n := 0
@@ -225,49 +276,24 @@ func Import(ctx context.Context, st *cache.Store, loc Location, o ImportOptions)
 	report()
 	// Partitions are stored in batches of whole files of one region, each
 	// batch one transaction: a cache chunk spans two months, so storing
-	// month by month would rewrite most chunks twice.
-	var recs []market.Record
-	var rows []row // reused from file to file
-	var batch []Partition
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+	// month by month would rewrite most chunks twice. The next batch is
+	// read and checked while the cache stores the current one.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan importBatchOf, 1)
+	go readBatches(ctx, loc, m.Partitions, batches)
+	for b := range batches {
+		if b.err != nil {
+			return res, b.err
 		}
-		n, err := st.ImportRecords(ctx, recs)
+		n, err := st.ImportRecords(ctx, b.recs)
 		if err != nil {
-			return &Error{Object: loc.URL(batch[0].Path), Err: err, Fix: "nothing of this file was imported; " + fixExportAgain}
+			return res, &Error{Object: loc.URL(b.parts[0].Path), Err: err, Fix: "nothing of this file was imported; " + fixExportAgain}
 		}
 		res.New += n
-		res.Rows += int64(len(recs))
-		res.Partitions += len(batch)
-		recs, batch = recs[:0], batch[:0]
+		res.Rows += int64(len(b.recs))
+		res.Partitions += len(b.parts)
 		report()
-		return nil
-	}
-	for _, p := range m.Partitions {
-		if len(batch) > 0 && (batch[0].Region != p.Region || len(recs)+int(p.Rows) > importBatch) {
-			if err := flush(); err != nil {
-				return res, err
-			}
-		}
-		var err error
-		if rows, err = readPartition(ctx, loc, p, rows); err != nil {
-			return res, err
-		}
-		if len(batch) == 0 {
-			recs = slices.Grow(recs[:0], min(importBatch, regionRows(m.Partitions, p.Region)))
-		}
-		for _, r := range rows {
-			recs = append(recs, market.Record{
-				Pool:  market.Pool{Region: r.Region, AvailabilityZone: r.AvailabilityZone, InstanceType: r.InstanceType, Product: r.Product},
-				Time:  time.UnixMilli(r.Timestamp).UTC(),
-				Price: r.Price,
-			})
-		}
-		batch = append(batch, p)
-	}
-	if err := flush(); err != nil {
-		return res, err
 	}
 	if cov != nil {
 		for _, c := range cov.Coverage {
