@@ -164,8 +164,11 @@ func (f *archiveFlags) runImport(cmd *cobra.Command, g *globals, loc string) err
 	}
 	defer a.Close()
 	res, err := archive.Import(ctx, a.store, l, archive.ImportOptions{Source: loc, Now: g.io.now, Progress: newArchiveProgress(g.io, "import")})
-	if err != nil {
+	if err != nil && res.Partitions > 0 {
 		return fmt.Errorf("import stopped after %s (%s new records): %w", plural(res.Partitions, "whole partition"), commas(int64(res.New)), err)
+	}
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(g.io.err, "%s: %s records read from %s, %s new\n", loc, commas(res.Rows), plural(res.Partitions, "partition"), commas(int64(res.New)))
 	return nil
