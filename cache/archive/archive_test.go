@@ -194,3 +194,23 @@ func TestExportRepairsAMissingPartition(t *testing.T) {
 		t.Fatalf("%s not rewritten: %v", gone, err)
 	}
 }
+
+func TestImportProgressEndsOnlyWhenStored(t *testing.T) {
+	ctx := context.Background()
+	loc, m := exportedDir(t)
+	dst := openStore(t)
+	var seen []Progress
+	_, err := Import(ctx, dst, loc, ImportOptions{Source: "x", Progress: func(p Progress) { seen = append(seen, p) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(m.Partitions)
+	if len(seen) != n+1 || seen[0].Done != 0 || seen[n].Done != n || seen[n].Rows != m.Rows {
+		t.Fatalf("progress %+v, want 0..%d partitions ending with %d rows", seen, n, m.Rows)
+	}
+	for i := 1; i < n; i++ {
+		if seen[i].Done != i || seen[i].Total != n || seen[i].Rows <= seen[i-1].Rows {
+			t.Errorf("step %d: %+v", i, seen[i])
+		}
+	}
+}

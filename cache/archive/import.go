@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spotscope/spotscope/cache"
@@ -151,10 +152,11 @@ type importBatchOf struct {
 	err   error
 }
 
-// readBatches reads parts into batches of at most importBatch records of
+// readBatches calls read after each partition it read and checked. It
+// reads parts into batches of at most importBatch records of
 // one region and sends them, then closes out. It stops at the first error
 // (sent as the last batch) or when ctx is cancelled.
-func readBatches(ctx context.Context, loc Location, parts []Partition, out chan<- importBatchOf) {
+func readBatches(ctx context.Context, loc Location, parts []Partition, out chan<- importBatchOf, read func(rows int)) {
 	defer close(out)
 	send := func(b importBatchOf) bool {
 		select {
@@ -189,6 +191,7 @@ func readBatches(ctx context.Context, loc Location, parts []Partition, out chan<
 			})
 		}
 		b.parts = append(b.parts, p)
+		read(len(rows))
 	}
 	if len(b.parts) > 0 {
 		send(b)
@@ -268,12 +271,22 @@ func Import(ctx context.Context, st *cache.Store, loc Location, o ImportOptions)
 			res.Zones += n
 		}
 	}
-	report := func() {
-		if o.Progress != nil {
-			o.Progress(Progress{Done: res.Partitions, Total: len(m.Partitions), Rows: res.Rows})
+	// Progress counts partitions read and checked; the last step is
+	// reported only once everything is stored, so a finished bar means a
+	// finished import. The reader runs on its own goroutine: mu orders the
+	// calls.
+	var mu sync.Mutex
+	var readParts int
+	var readRows int64
+	progress := func(parts int, rows int64, final bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		readParts, readRows = readParts+parts, readRows+rows
+		if o.Progress != nil && (final || readParts < len(m.Partitions)) {
+			o.Progress(Progress{Done: readParts, Total: len(m.Partitions), Rows: readRows})
 		}
 	}
-	report()
+	progress(0, 0, len(m.Partitions) == 0)
 	// Partitions are stored in batches of whole files of one region, each
 	// batch one transaction: a cache chunk spans two months, so storing
 	// month by month would rewrite most chunks twice. The next batch is
@@ -281,7 +294,7 @@ func Import(ctx context.Context, st *cache.Store, loc Location, o ImportOptions)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan importBatchOf, 1)
-	go readBatches(ctx, loc, m.Partitions, batches)
+	go readBatches(ctx, loc, m.Partitions, batches, func(rows int) { progress(1, int64(rows), false) })
 	for b := range batches {
 		if b.err != nil {
 			return res, b.err
@@ -293,8 +306,8 @@ func Import(ctx context.Context, st *cache.Store, loc Location, o ImportOptions)
 		res.New += n
 		res.Rows += int64(len(b.recs))
 		res.Partitions += len(b.parts)
-		report()
 	}
+	progress(0, 0, true)
 	if cov != nil {
 		for _, c := range cov.Coverage {
 			if err := st.AddCoverage(ctx, c.Region, c.Product, c.Scope, market.Interval{Start: c.Start, End: c.End}); err != nil {

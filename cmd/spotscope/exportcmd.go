@@ -99,8 +99,8 @@ The location defaults to $SPOTSCOPE_ARCHIVE. S3 uses the AWS credential chain an
 			if err != nil {
 				return fmt.Errorf("export to %s failed (the archive's previous state is intact): %w", out, err)
 			}
-			fmt.Fprintf(g.io.err, "%s: %s records from the cache in %s (%d written, %d unchanged, %s), %s records in the archive\n",
-				out, commas(res.Rows), plural(res.Partitions, "partition"), res.Written, res.Unchanged, humanBytes(res.Bytes), commas(res.Manifest.Rows))
+			fmt.Fprintf(g.io.err, "exported %s records to %s: %s written, %d unchanged (%s); the archive holds %s\n",
+				commas(res.Rows), out, plural(res.Written, "partition"), res.Unchanged, humanBytes(res.Bytes), commas(res.Manifest.Rows))
 			return nil
 		},
 	}
