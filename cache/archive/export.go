@@ -291,7 +291,8 @@ func previousManifest(ctx context.Context, loc Location) (*Manifest, error) {
 			return nil, err
 		}
 		for _, k := range keys {
-			if !ownedKey(k) && !isTemp(k) {
+			// doctor's probe object, if a denied delete left it, is ours too.
+			if !ownedKey(k) && !isTemp(k) && k != probeKey {
 				return nil, &Error{Object: loc.URL(""), Err: fmt.Errorf("holds %s and no %s, so it is not a spotscope archive", k, ManifestKey),
 					Fix: "export to an empty directory or prefix, or to one an earlier export wrote"}
 			}
