@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -119,14 +120,18 @@ func TestExportWindowAndRegions(t *testing.T) {
 // a killed process.
 type failingDir struct {
 	Dir
-	n int
+	mu sync.Mutex // export writes months concurrently
+	n  int
 }
 
 func (f *failingDir) Put(ctx context.Context, key string, data []byte) error {
-	if f.n == 0 {
+	f.mu.Lock()
+	fail := f.n <= 0
+	f.n--
+	f.mu.Unlock()
+	if fail {
 		return errors.New("no space left on device")
 	}
-	f.n--
 	return f.Dir.Put(ctx, key, data)
 }
 
@@ -141,8 +146,8 @@ func TestInterruptedDirExportKeepsThePreviousManifest(t *testing.T) {
 	manifest, _ := loc.Get(ctx, ManifestKey)
 	addRecord(t, src, time.Date(2020, 1, 5, 0, 0, 0, 0, time.UTC))
 	addRecord(t, src, time.Date(2020, 5, 5, 0, 0, 0, 0, time.UTC))
-	// The first changed month is written, the second fails.
-	if _, err := Export(ctx, src, &failingDir{loc, 1}, ExportOptions{Now: fixedNow}); err == nil {
+	// One changed month is written, the other fails.
+	if _, err := Export(ctx, src, &failingDir{Dir: loc, n: 1}, ExportOptions{Now: fixedNow}); err == nil {
 		t.Fatal("no error")
 	}
 	if now, _ := loc.Get(ctx, ManifestKey); string(now) != string(manifest) {
@@ -163,5 +168,49 @@ func TestInterruptedDirExportKeepsThePreviousManifest(t *testing.T) {
 	keys, _ := loc.List(ctx)
 	if len(keys) != len(res.Manifest.Partitions)+2 {
 		t.Errorf("files %v, want the manifest, the coverage and %d partitions", keys, len(res.Manifest.Partitions))
+	}
+}
+
+// A partition file that vanished (a concurrent export's clean-up, a manual
+// delete) is rewritten by the next export even though the cache did not
+// change.
+func TestExportRepairsAMissingPartition(t *testing.T) {
+	ctx := context.Background()
+	src := demoStore(t)
+	loc := Dir(t.TempDir())
+	res, err := Export(ctx, src, loc, ExportOptions{Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := res.Manifest.Partitions[2].Path
+	if err := loc.Delete(ctx, []string{gone}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Export(ctx, src, loc, ExportOptions{Now: fixedNow})
+	if err != nil || again.Written != 1 {
+		t.Fatalf("repair: %+v, %v", again, err)
+	}
+	if _, err := loc.Get(ctx, gone); err != nil {
+		t.Fatalf("%s not rewritten: %v", gone, err)
+	}
+}
+
+func TestImportProgressEndsOnlyWhenStored(t *testing.T) {
+	ctx := context.Background()
+	loc, m := exportedDir(t)
+	dst := openStore(t)
+	var seen []Progress
+	_, err := Import(ctx, dst, loc, ImportOptions{Source: "x", Progress: func(p Progress) { seen = append(seen, p) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(m.Partitions)
+	if len(seen) != n+1 || seen[0].Done != 0 || seen[n].Done != n || seen[n].Rows != m.Rows {
+		t.Fatalf("progress %+v, want 0..%d partitions ending with %d rows", seen, n, m.Rows)
+	}
+	for i := 1; i < n; i++ {
+		if seen[i].Done != i || seen[i].Total != n || seen[i].Rows <= seen[i-1].Rows {
+			t.Errorf("step %d: %+v", i, seen[i])
+		}
 	}
 }

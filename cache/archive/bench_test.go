@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"sync"
 	"syscall"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/spotscope/spotscope/cache"
 	"github.com/spotscope/spotscope/market"

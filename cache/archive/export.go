@@ -20,6 +20,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/spotscope/spotscope/cache"
@@ -73,8 +74,22 @@ func Export(ctx context.Context, st *cache.Store, loc Location, o ExportOptions)
 	parts := map[partKey]Partition{}
 	oldParts := map[partKey]Partition{}
 	if old != nil {
+		// Only files that are really there count as archived: a manifest
+		// whose file went missing (deleted by hand, or by a concurrent
+		// export's clean-up) is repaired by rewriting that month.
+		keys, err := loc.List(ctx)
+		if err != nil {
+			return res, err
+		}
+		present := map[string]bool{}
+		for _, k := range keys {
+			present[k] = true
+		}
 		for _, p := range old.Partitions {
-			parts[p.key()], oldParts[p.key()] = p, p
+			parts[p.key()] = p
+			if present[p.Path] {
+				oldParts[p.key()] = p
+			}
 		}
 	}
 	type job struct {
@@ -108,68 +123,74 @@ func Export(ctx context.Context, st *cache.Store, loc Location, o ExportOptions)
 			jobs = append(jobs, job{mr, ri.Region, monthOf(m), max(lo, m)})
 		}
 	}
-	report := func(done int) {
+	// The cache is read here, in order; encoding, comparing and writing
+	// run on exportWorkers goroutines, so a slow upload or the encoder
+	// overlaps with the next month's scan. mu guards res, parts and firstErr.
+	var mu sync.Mutex
+	var firstErr error
+	done := 0
+	report := func() {
 		if o.Progress != nil {
 			o.Progress(Progress{Done: done, Total: len(jobs), Rows: res.Rows})
 		}
 	}
-	report(0)
-	for i, j := range jobs {
+	report()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, exportWorkers)
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		mu.Lock()
+		stop := firstErr != nil
+		mu.Unlock()
+		if stop {
+			break
+		}
 		cur, err := j.months.next(ctx, j.month, j.lo)
 		if err != nil {
-			return res, err
+			mu.Lock()
+			firstErr = cmp.Or(firstErr, err)
+			mu.Unlock()
+			break
 		}
-		res.Rows += int64(len(cur.recs))
-		if len(cur.recs) == 0 {
-			report(i + 1)
-			continue
-		}
-		res.Partitions++
-		n, pools := len(cur.recs), cur.count
-		first, last := cur.recs[0].ms, cur.recs[0].ms
-		for _, r := range cur.recs {
-			first, last = min(first, r.ms), max(last, r.ms)
-		}
-		data, err := encode(n, cur.row)
-		if err != nil {
-			return res, fmt.Errorf("encoding %s %s: %w", j.region, j.month, err)
-		}
-		sum := checksum(data)
 		prev, had := oldParts[partKey{j.region, j.month}]
-		if had && prev.SHA256 != sum {
-			// The cache's rows differ from the archive's: merge, and see
-			// whether the union is still what the archive holds.
-			archived, err := readPartition(ctx, loc, prev)
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			var w written
+			var err error
+			if len(cur.recs) > 0 {
+				w, err = writeMonth(ctx, loc, j.region, j.month, cur, prev, had)
+			}
+			mu.Lock()
+			defer mu.Unlock()
 			if err != nil {
-				return res, err
+				if firstErr == nil {
+					firstErr = err
+					cancel()
+				}
+				return
 			}
-			rows := mergeRows(archived, cur.rows())
-			n, pools = len(rows), countPools(rows)
-			first, last = rows[0].Timestamp, rows[0].Timestamp
-			for _, r := range rows {
-				first, last = min(first, r.Timestamp), max(last, r.Timestamp)
+			res.Rows += int64(len(cur.recs))
+			if len(cur.recs) > 0 {
+				res.Partitions++
 			}
-			if data, err = encodeRows(rows); err != nil {
-				return res, fmt.Errorf("encoding %s %s: %w", j.region, j.month, err)
+			switch {
+			case w.changed:
+				res.Written++
+				res.Bytes += w.part.Bytes
+				parts[w.part.key()] = w.part
+			case len(cur.recs) > 0:
+				res.Unchanged++
 			}
-			sum = checksum(data)
-		}
-		if had && prev.SHA256 == sum {
-			res.Unchanged++
-			report(i + 1)
-			continue
-		}
-		key := partitionKey(j.region, j.month, sum)
-		if err := loc.Put(ctx, key, data); err != nil {
-			return res, fmt.Errorf("writing %s: %w", loc.URL(key), err)
-		}
-		res.Written++
-		res.Bytes += int64(len(data))
-		parts[partKey{j.region, j.month}] = Partition{
-			Region: j.region, Month: j.month, File: fileOf(key, data),
-			Rows: int64(n), Pools: pools, First: time.UnixMilli(first).UTC(), Last: time.UnixMilli(last).UTC(),
-		}
-		report(i + 1)
+			done++
+			report()
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return res, firstErr
 	}
 
 	cov, err := exportCoverage(ctx, st, loc, old, o)
@@ -204,6 +225,61 @@ func Export(ctx context.Context, st *cache.Store, loc Location, o ExportOptions)
 	return res, err
 }
 
+// exportWorkers is how many months are encoded and written at once: two
+// keep both cores of a small machine busy, and bound memory to a few
+// months.
+const exportWorkers = 2
+
+// written is what writeMonth did.
+type written struct {
+	changed bool // the month's file was written
+	part    Partition
+}
+
+// writeMonth encodes one month of the cache, merges it with the archived
+// month when they differ, and writes the file unless the result is what
+// the archive already holds.
+func writeMonth(ctx context.Context, loc Location, region, name string, cur month, prev Partition, had bool) (written, error) {
+	n, pools := len(cur.recs), cur.count
+	first, last := cur.recs[0].ms, cur.recs[0].ms
+	for _, r := range cur.recs {
+		first, last = min(first, r.ms), max(last, r.ms)
+	}
+	data, err := encode(n, cur.row)
+	if err != nil {
+		return written{}, fmt.Errorf("encoding %s %s: %w", region, name, err)
+	}
+	sum := checksum(data)
+	if had && prev.SHA256 != sum {
+		// The cache's rows differ from the archive's: merge, and see
+		// whether the union is still what the archive holds.
+		archived, err := readPartition(ctx, loc, prev, nil)
+		if err != nil {
+			return written{}, err
+		}
+		rows := mergeRows(archived, cur.rows())
+		n, pools = len(rows), countPools(rows)
+		for _, r := range rows {
+			first, last = min(first, r.Timestamp), max(last, r.Timestamp)
+		}
+		if data, err = encodeRows(rows); err != nil {
+			return written{}, fmt.Errorf("encoding %s %s: %w", region, name, err)
+		}
+		sum = checksum(data)
+	}
+	if had && prev.SHA256 == sum {
+		return written{}, nil
+	}
+	key := partitionKey(region, name, sum)
+	if err := loc.Put(ctx, key, data); err != nil {
+		return written{}, fmt.Errorf("writing %s: %w", loc.URL(key), err)
+	}
+	return written{changed: true, part: Partition{
+		Region: region, Month: name, File: fileOf(key, data),
+		Rows: int64(n), Pools: pools, First: time.UnixMilli(first).UTC(), Last: time.UnixMilli(last).UTC(),
+	}}, nil
+}
+
 // previousManifest reads the manifest at loc; nil when loc holds no
 // archive yet. A location holding other objects and no manifest is
 // refused: export would mix its files into someone else's data.
@@ -215,7 +291,8 @@ func previousManifest(ctx context.Context, loc Location) (*Manifest, error) {
 			return nil, err
 		}
 		for _, k := range keys {
-			if !ownedKey(k) && !isTemp(k) {
+			// doctor's probe object, if a denied delete left it, is ours too.
+			if !ownedKey(k) && !isTemp(k) && k != probeKey {
 				return nil, &Error{Object: loc.URL(""), Err: fmt.Errorf("holds %s and no %s, so it is not a spotscope archive", k, ManifestKey),
 					Fix: "export to an empty directory or prefix, or to one an earlier export wrote"}
 			}

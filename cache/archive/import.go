@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spotscope/spotscope/cache"
@@ -84,12 +84,12 @@ func readFile(ctx context.Context, loc Location, f File) ([]byte, error) {
 
 // readPartition reads and checks one partition: checksum, schema, and that
 // every row belongs to the partition's region and month.
-func readPartition(ctx context.Context, loc Location, p Partition) ([]row, error) {
+func readPartition(ctx context.Context, loc Location, p Partition, buf []row) ([]row, error) {
 	data, err := readFile(ctx, loc, p.File)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := decodeRows(data)
+	rows, err := decodeRows(buf, data)
 	if err != nil {
 		fix := fixExportAgain
 		if errors.Is(err, errForeignSchema) {
@@ -100,9 +100,14 @@ func readPartition(ctx context.Context, loc Location, p Partition) ([]row, error
 	if int64(len(rows)) != p.Rows {
 		return nil, &Error{Object: loc.URL(p.Path), Err: fmt.Errorf("holds %d rows, the manifest says %d", len(rows), p.Rows), Fix: fixExportAgain}
 	}
+	start, err := time.Parse("2006-01", p.Month)
+	if err != nil {
+		return nil, &Error{Object: loc.URL(p.Path), Err: fmt.Errorf("bad month %q", p.Month), Fix: fixExportAgain}
+	}
+	lo, hi := start.UnixMilli(), start.AddDate(0, 1, 0).UnixMilli()
 	for i := range rows {
 		r := &rows[i]
-		if r.Region != p.Region || monthOf(r.Timestamp) != p.Month {
+		if r.Region != p.Region || r.Timestamp < lo || r.Timestamp >= hi {
 			return nil, &Error{Object: loc.URL(p.Path),
 				Err: fmt.Errorf("row %d (%s at %s) lies outside partition region=%s/month=%s", i, r.Region, time.UnixMilli(r.Timestamp).UTC().Format(time.RFC3339), p.Region, p.Month),
 				Fix: fixExportAgain}
@@ -137,6 +142,60 @@ type ImportResult struct {
 	New        int   // records the cache did not have
 	Zones      int   // zones the cache did not know
 	Manifest   *Manifest
+}
+
+// importBatchOf is a batch of whole partitions of one region, read and
+// checked, or the error that stopped reading.
+type importBatchOf struct {
+	parts []Partition
+	recs  []market.Record
+	err   error
+}
+
+// readBatches calls read after each partition it read and checked. It
+// reads parts into batches of at most importBatch records of
+// one region and sends them, then closes out. It stops at the first error
+// (sent as the last batch) or when ctx is cancelled.
+func readBatches(ctx context.Context, loc Location, parts []Partition, out chan<- importBatchOf, read func(rows int)) {
+	defer close(out)
+	send := func(b importBatchOf) bool {
+		select {
+		case out <- b:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	var b importBatchOf
+	var rows []row // reused from file to file
+	for _, p := range parts {
+		if len(b.parts) > 0 && (b.parts[0].Region != p.Region || len(b.recs)+int(p.Rows) > importBatch) {
+			if !send(b) {
+				return
+			}
+			b = importBatchOf{}
+		}
+		var err error
+		if rows, err = readPartition(ctx, loc, p, rows); err != nil {
+			send(importBatchOf{err: err})
+			return
+		}
+		if b.recs == nil {
+			b.recs = make([]market.Record, 0, min(importBatch, regionRows(parts, p.Region)))
+		}
+		for _, r := range rows {
+			b.recs = append(b.recs, market.Record{
+				Pool:  market.Pool{Region: r.Region, AvailabilityZone: r.AvailabilityZone, InstanceType: r.InstanceType, Product: r.Product},
+				Time:  time.UnixMilli(r.Timestamp).UTC(),
+				Price: r.Price,
+			})
+		}
+		b.parts = append(b.parts, p)
+		read(len(rows))
+	}
+	if len(b.parts) > 0 {
+		send(b)
+	}
 }
 
 // regionRows is how many rows the manifest lists for region.
@@ -212,57 +271,43 @@ func Import(ctx context.Context, st *cache.Store, loc Location, o ImportOptions)
 			res.Zones += n
 		}
 	}
-	report := func() {
-		if o.Progress != nil {
-			o.Progress(Progress{Done: res.Partitions, Total: len(m.Partitions), Rows: res.Rows})
+	// Progress counts partitions read and checked; the last step is
+	// reported only once everything is stored, so a finished bar means a
+	// finished import. The reader runs on its own goroutine: mu orders the
+	// calls.
+	var mu sync.Mutex
+	var readParts int
+	var readRows int64
+	progress := func(parts int, rows int64, final bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		readParts, readRows = readParts+parts, readRows+rows
+		if o.Progress != nil && (final || readParts < len(m.Partitions)) {
+			o.Progress(Progress{Done: readParts, Total: len(m.Partitions), Rows: readRows})
 		}
 	}
-	report()
+	progress(0, 0, len(m.Partitions) == 0)
 	// Partitions are stored in batches of whole files of one region, each
 	// batch one transaction: a cache chunk spans two months, so storing
-	// month by month would rewrite most chunks twice.
-	var recs []market.Record
-	var batch []Partition
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+	// month by month would rewrite most chunks twice. The next batch is
+	// read and checked while the cache stores the current one.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan importBatchOf, 1)
+	go readBatches(ctx, loc, m.Partitions, batches, func(rows int) { progress(1, int64(rows), false) })
+	for b := range batches {
+		if b.err != nil {
+			return res, b.err
 		}
-		n, err := st.ImportRecords(ctx, recs)
+		n, err := st.ImportRecords(ctx, b.recs)
 		if err != nil {
-			return &Error{Object: loc.URL(batch[0].Path), Err: err, Fix: "nothing of this file was imported; " + fixExportAgain}
+			return res, &Error{Object: loc.URL(b.parts[0].Path), Err: err, Fix: "nothing of this file was imported; " + fixExportAgain}
 		}
 		res.New += n
-		res.Rows += int64(len(recs))
-		res.Partitions += len(batch)
-		recs, batch = recs[:0], batch[:0]
-		report()
-		return nil
+		res.Rows += int64(len(b.recs))
+		res.Partitions += len(b.parts)
 	}
-	for _, p := range m.Partitions {
-		if len(batch) > 0 && (batch[0].Region != p.Region || len(recs)+int(p.Rows) > importBatch) {
-			if err := flush(); err != nil {
-				return res, err
-			}
-		}
-		rows, err := readPartition(ctx, loc, p)
-		if err != nil {
-			return res, err
-		}
-		if len(batch) == 0 {
-			recs = slices.Grow(recs[:0], min(importBatch, regionRows(m.Partitions, p.Region)))
-		}
-		for _, r := range rows {
-			recs = append(recs, market.Record{
-				Pool:  market.Pool{Region: r.Region, AvailabilityZone: r.AvailabilityZone, InstanceType: r.InstanceType, Product: r.Product},
-				Time:  time.UnixMilli(r.Timestamp).UTC(),
-				Price: r.Price,
-			})
-		}
-		batch = append(batch, p)
-	}
-	if err := flush(); err != nil {
-		return res, err
-	}
+	progress(0, 0, true)
 	if cov != nil {
 		for _, c := range cov.Coverage {
 			if err := st.AddCoverage(ctx, c.Region, c.Product, c.Scope, market.Interval{Start: c.Start, End: c.End}); err != nil {

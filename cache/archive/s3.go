@@ -193,15 +193,16 @@ func (s *S3) explain(err error, action, key string) error {
 	case code == "NoSuchBucket" || (status == http.StatusNotFound && key == ""):
 		return &Error{Object: "s3://" + s.Bucket, Err: errors.New("the bucket does not exist"),
 			Fix: "create it (aws s3 mb s3://" + s.Bucket + ") or fix the bucket name"}
+	// Before access denied: AWS answers these with 403 too.
+	case code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" || code == "ExpiredToken" || code == "InvalidToken":
+		return &Error{Object: obj, Err: fmt.Errorf("the credentials were refused (%s)", code),
+			Fix: "check --profile / AWS_PROFILE, or run aws sso login"}
 	case code == "AccessDenied" || code == "Forbidden" || status == http.StatusForbidden:
 		if action == "s3:ListBucket" {
 			arn = "arn:aws:s3:::" + s.Bucket + " (condition s3:prefix " + s.Prefix + "*)"
 		}
 		return &Error{Object: obj, Err: fmt.Errorf("access denied (%s)", action),
 			Fix: "allow " + action + " on " + arn + "; the policy is in docs/iam-policy.json"}
-	case code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" || code == "ExpiredToken" || code == "InvalidToken":
-		return &Error{Object: obj, Err: fmt.Errorf("the credentials were refused (%s)", code),
-			Fix: "check --profile / AWS_PROFILE, or run aws sso login"}
 	case code == "PermanentRedirect" || code == "AuthorizationHeaderMalformed" || status == http.StatusMovedPermanently:
 		region := ""
 		if re != nil && re.Response != nil {

@@ -291,3 +291,63 @@ func TestS3CheckAccess(t *testing.T) {
 		t.Errorf("missing bucket: %+v", missing)
 	}
 }
+
+// s3Answering is an S3 endpoint that answers every request with one error.
+func s3Answering(t *testing.T, status int, code string, header map[string]string) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for k, v := range header {
+			w.Header().Set(k, v)
+		}
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(status)
+		if r.Method != http.MethodHead {
+			w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>` + code + `</Code><Message>no</Message><RequestId>1</RequestId></Error>`))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func TestS3RefusalsNameTheActionAndTheFix(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		status int
+		code   string
+		header map[string]string
+		want   []string
+	}{
+		{403, "AccessDenied", nil, []string{"s3://team/p/manifest.json: access denied (s3:GetObject)", "allow s3:GetObject on arn:aws:s3:::team/p/*", "docs/iam-policy.json"}},
+		{403, "InvalidAccessKeyId", nil, []string{"credentials were refused (InvalidAccessKeyId)", "--profile"}},
+		{301, "PermanentRedirect", map[string]string{"x-amz-bucket-region": "eu-north-1"}, []string{"s3://team: the bucket is in another region", "AWS_REGION to eu-north-1"}},
+		{500, "InternalError", nil, []string{"s3:GetObject failed: InternalError"}},
+	} {
+		t.Run(tc.code, func(t *testing.T) {
+			url := s3Answering(t, tc.status, tc.code, tc.header)
+			loc, err := OpenS3("s3://team/p", testConfig(), S3Options{EndpointURL: url})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = Import(ctx, openStore(t), loc, ImportOptions{})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			msg := err.Error()
+			for _, w := range tc.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q lacks %q", msg, w)
+				}
+			}
+			if strings.Contains(msg, testSecret) || strings.Contains(msg, "AKIAIOSFODNN7EXAMPLE") || strings.Contains(msg, "\n") {
+				t.Errorf("error %q leaks a credential or spans lines", msg)
+			}
+		})
+	}
+	// doctor's probe reports every action denied.
+	loc, _ := OpenS3("s3://team/p", testConfig(), S3Options{EndpointURL: s3Answering(t, 403, "AccessDenied", nil)})
+	for _, r := range loc.CheckAccess(ctx) {
+		if r.Err == nil {
+			t.Errorf("%s allowed", r.Action)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
@@ -63,10 +64,11 @@ func encode(n int, at func(int) row) ([]byte, error) {
 // as a spotscope archive partition.
 var errForeignSchema = errors.New("foreign schema")
 
-// decodeRows reads a whole partition file. It checks the schema first, so a
+// decodeRows reads a whole partition file into buf (reused when large
+// enough; the import reads file after file). It checks the schema first, so a
 // file of another layout is refused by name instead of being read with
 // columns silently zeroed.
-func decodeRows(data []byte) (rows []row, err error) {
+func decodeRows(buf []row, data []byte) (rows []row, err error) {
 	// The Parquet library can panic on a malformed file; a damaged
 	// archive must give an error naming the file, never a crash.
 	defer func() {
@@ -81,37 +83,46 @@ func decodeRows(data []byte) (rows []row, err error) {
 	if err := checkSchema(f.Schema()); err != nil {
 		return nil, err
 	}
-	if f.NumRows() < 0 || f.NumRows() > int64(len(data)) {
+	// A bound on the allocation below: even run-length encoding of
+	// constant columns needs a byte per thousand rows.
+	if f.NumRows() < 0 || f.NumRows() > 1000*int64(len(data)) {
 		return nil, fmt.Errorf("not a readable Parquet file: it declares %d rows in %d bytes", f.NumRows(), len(data))
 	}
-	rows = make([]row, f.NumRows())
+	rows = slices.Grow(buf[:0], int(f.NumRows()))[:f.NumRows()]
 	// Column by column rather than through a row reader: strings are
 	// interned (a partition has a few dozen distinct values per column,
 	// and a row reader would allocate five strings per row), which makes
 	// reading several times faster.
 	intern := map[string]string{}
-	str := func(v parquet.Value) string {
+	// Rows are sorted by pool, so a column mostly repeats its previous
+	// value: compare with that before hashing.
+	str := func(last *string, v parquet.Value) string {
 		if v.IsNull() {
 			return ""
 		}
 		b := v.ByteArray()
-		if s, ok := intern[string(b)]; ok {
-			return s
+		if string(b) == *last {
+			return *last
 		}
-		s := string(b)
-		intern[s] = s
+		s, ok := intern[string(b)]
+		if !ok {
+			s = string(b)
+			intern[s] = s
+		}
+		*last = s
 		return s
 	}
+	var region, az, azID, typ, product string
 	set := map[string]func(r *row, v parquet.Value){
-		"region":               func(r *row, v parquet.Value) { r.Region = str(v) },
-		"availability_zone":    func(r *row, v parquet.Value) { r.AvailabilityZone = str(v) },
-		"availability_zone_id": func(r *row, v parquet.Value) { r.AvailabilityZoneID = str(v) },
-		"instance_type":        func(r *row, v parquet.Value) { r.InstanceType = str(v) },
-		"product":              func(r *row, v parquet.Value) { r.Product = str(v) },
+		"region":               func(r *row, v parquet.Value) { r.Region = str(&region, v) },
+		"availability_zone":    func(r *row, v parquet.Value) { r.AvailabilityZone = str(&az, v) },
+		"availability_zone_id": func(r *row, v parquet.Value) { r.AvailabilityZoneID = str(&azID, v) },
+		"instance_type":        func(r *row, v parquet.Value) { r.InstanceType = str(&typ, v) },
+		"product":              func(r *row, v parquet.Value) { r.Product = str(&product, v) },
 		"price":                func(r *row, v parquet.Value) { r.Price = v.Double() },
 		"timestamp":            func(r *row, v parquet.Value) { r.Timestamp = v.Int64() },
 	}
-	buf := make([]parquet.Value, 4096)
+	vals := make([]parquet.Value, 4096)
 	base := 0
 	for _, rg := range f.RowGroups() {
 		n := int(rg.NumRows())
@@ -124,7 +135,7 @@ func decodeRows(data []byte) (rows []row, err error) {
 			if !ok {
 				continue // an extra column
 			}
-			if err := readColumn(cc, buf, rows[base:base+n], fn); err != nil {
+			if err := readColumn(cc, vals, rows[base:base+n], fn); err != nil {
 				return nil, fmt.Errorf("column %s: %w", name, err)
 			}
 		}

@@ -26,7 +26,7 @@ func TestEncodeDecodeRows(t *testing.T) {
 	if err != nil || string(again) != string(data) {
 		t.Fatal("encoding is not deterministic: an unchanged partition would be uploaded again")
 	}
-	got, err := decodeRows(data)
+	got, err := decodeRows(nil, data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestEncodeDecodeRows(t *testing.T) {
 		t.Fatal("rows differ after a round trip")
 	}
 	for _, bad := range [][]byte{nil, []byte("PAR1"), data[:len(data)-9]} {
-		if _, err := decodeRows(bad); err == nil {
+		if _, err := decodeRows(nil, bad); err == nil {
 			t.Errorf("%d bytes of garbage decoded", len(bad))
 		}
 	}
@@ -47,6 +47,6 @@ func FuzzDecodeRows(f *testing.F) {
 	}
 	f.Add(data)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		decodeRows(b) // must not panic
+		decodeRows(nil, b) // must not panic
 	})
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/spotscope/spotscope/cache/archive"
 )
 
 // fakeS3 serves an in-process S3 with one bucket and points
@@ -97,5 +99,42 @@ func TestArchiveBadInput(t *testing.T) {
 		if code != tc.code || !strings.Contains(errs, tc.want) || strings.Count(strings.TrimSpace(errs), "\n") > 0 || out != "" {
 			t.Errorf("spotscope %v: exit %d, stderr %q; want exit %d and one line with %q", tc.args, code, errs, tc.code, tc.want)
 		}
+	}
+}
+
+func TestDoctorChecksTheArchive(t *testing.T) {
+	e := newEnv(t, true)
+	fakeS3(t, "team")
+	out := e.ok("doctor", "--region", "sa-east-1", "--archive", "s3://team/spotscope")
+	for _, a := range []string{"s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"} {
+		if !strings.Contains(out, "✓ archive "+a) {
+			t.Errorf("doctor output lacks an ok archive %s:\n%s", a, out)
+		}
+	}
+	e.getenv[ArchiveEnv] = "s3://missing/spotscope"
+	code, out, _ := e.run("doctor", "--region", "sa-east-1")
+	if code != 1 || !strings.Contains(out, "✗ archive s3:ListBucket") || !strings.Contains(out, "the bucket does not exist") {
+		t.Errorf("missing bucket: exit %d\n%s", code, out)
+	}
+	e.getenv[ArchiveEnv] = t.TempDir()
+	if out := e.ok("doctor", "--region", "sa-east-1"); !strings.Contains(out, "✓ archive write") {
+		t.Errorf("directory archive:\n%s", out)
+	}
+}
+
+func TestArchiveProgressDrawsABarOnATerminal(t *testing.T) {
+	var buf strings.Builder
+	if newArchiveProgress(stdio{err: &buf}, "export") != nil {
+		t.Error("progress without a terminal: a cron log gets only the summary line")
+	}
+	p := newArchiveProgress(stdio{err: &buf, errTTY: true}, "export")
+	p(archive.Progress{Done: 1, Total: 4, Rows: 1500})
+	if got := buf.String(); !strings.Contains(got, "export [█████·····") || !strings.Contains(got, "1/4 partitions, 1,500 records") {
+		t.Errorf("half-way line %q", got)
+	}
+	buf.Reset()
+	p(archive.Progress{Done: 4, Total: 4, Rows: 6000})
+	if !strings.HasSuffix(buf.String(), "\r\x1b[2K") {
+		t.Errorf("the finished bar is not cleared: %q", buf.String())
 	}
 }

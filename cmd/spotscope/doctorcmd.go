@@ -13,13 +13,16 @@ import (
 )
 
 func newDoctorCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var arch archiveFlags
+	var archiveLoc string
+	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check region, credentials, IAM permissions, data sources, cache and terminal",
 		Long: `Check everything spotscope depends on and print how to fix what fails: the region and
 where it came from, the credentials' source (never the secret), each IAM action (with
 DryRun where EC2 offers it), the Spot Advisor and Price List endpoints, the cache and the
-terminal. The exit status is 1 when a check fails.`,
+terminal, and, with an archive configured (--archive or $SPOTSCOPE_ARCHIVE), the S3
+actions export and import need on it. The exit status is 1 when a check fails.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -34,6 +37,12 @@ terminal. The exit status is 1 when a check fails.`,
 			}
 			if dir, err := g.cacheDirectory(); err == nil {
 				deps.CachePath = filepath.Join(dir, cache.FileName)
+			}
+			if archiveLoc == "" {
+				archiveLoc = g.io.getenv(ArchiveEnv)
+			}
+			if archiveLoc != "" {
+				deps.Archive, deps.ArchiveProbe = archiveLoc, arch.probe(g, archiveLoc)
 			}
 			term := doctor.DetectTerminal(os.Stdout, g.io.getenv)
 			deps.Terminal = &term
@@ -53,6 +62,9 @@ terminal. The exit status is 1 when a check fails.`,
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&archiveLoc, "archive", "", "also check access to this archive (directory or s3://BUCKET/PREFIX; default $"+ArchiveEnv+")")
+	arch.register(cmd)
+	return cmd
 }
 
 type checksFailed struct{}

@@ -13,6 +13,7 @@ import (
 	"github.com/spotscope/spotscope/market/awsapi"
 	"github.com/spotscope/spotscope/market/dataset"
 	"github.com/spotscope/spotscope/tui/progress"
+	"github.com/spotscope/spotscope/market/doctor"
 )
 
 // ArchiveEnv names the default archive location of export, import and
@@ -99,8 +100,8 @@ The location defaults to $SPOTSCOPE_ARCHIVE. S3 uses the AWS credential chain an
 			if err != nil {
 				return fmt.Errorf("export to %s failed (the archive's previous state is intact): %w", out, err)
 			}
-			fmt.Fprintf(g.io.err, "%s: %s records from the cache in %s (%d written, %d unchanged, %s), %s records in the archive\n",
-				out, commas(res.Rows), plural(res.Partitions, "partition"), res.Written, res.Unchanged, humanBytes(res.Bytes), commas(res.Manifest.Rows))
+			fmt.Fprintf(g.io.err, "exported %s records to %s: %s written, %d unchanged (%s); the archive holds %s\n",
+				commas(res.Rows), out, plural(res.Written, "partition"), res.Unchanged, humanBytes(res.Bytes), commas(res.Manifest.Rows))
 			return nil
 		},
 	}
@@ -164,8 +165,11 @@ func (f *archiveFlags) runImport(cmd *cobra.Command, g *globals, loc string) err
 	}
 	defer a.Close()
 	res, err := archive.Import(ctx, a.Store, l, archive.ImportOptions{Source: loc, Now: g.io.now, Progress: newArchiveProgress(g.io, "import")})
-	if err != nil {
+	if err != nil && res.Partitions > 0 {
 		return fmt.Errorf("import stopped after %s (%s new records): %w", plural(res.Partitions, "whole partition"), commas(int64(res.New)), err)
+	}
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(g.io.err, "%s: %s records read from %s, %s new\n", loc, commas(res.Rows), plural(res.Partitions, "partition"), commas(int64(res.New)))
 	return nil
@@ -184,5 +188,29 @@ func newArchiveProgress(io stdio, verb string) func(archive.Progress) {
 		if done {
 			p.Clear()
 		}
+	}
+}
+
+// probe tries the actions export and import need on loc, for doctor.
+func (f *archiveFlags) probe(g *globals, loc string) doctor.ArchiveProbe {
+	return func(ctx context.Context) []doctor.ArchiveAccess {
+		l, err := f.open(ctx, g, loc)
+		if err != nil {
+			return []doctor.ArchiveAccess{{Action: "location", Err: err}}
+		}
+		s3loc, ok := l.(*archive.S3)
+		if !ok {
+			// A directory: can export create and replace files there?
+			err := l.Put(ctx, ".spotscope-access-probe", []byte("spotscope doctor\n"))
+			if err == nil {
+				err = l.Delete(ctx, []string{".spotscope-access-probe"})
+			}
+			return []doctor.ArchiveAccess{{Action: "write", Err: err}}
+		}
+		var out []doctor.ArchiveAccess
+		for _, r := range s3loc.CheckAccess(ctx) {
+			out = append(out, doctor.ArchiveAccess{Action: r.Action, Err: r.Err})
+		}
+		return out
 	}
 }

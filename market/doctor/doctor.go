@@ -204,6 +204,10 @@ type Deps struct {
 	Cache CacheProbe
 	// Terminal is nil when the caller does not want the terminal checked.
 	Terminal *Terminal
+	// Archive is the team archive location (--archive, SPOTSCOPE_ARCHIVE);
+	// "" leaves the archive checks out. ArchiveProbe tries its actions.
+	Archive      string
+	ArchiveProbe ArchiveProbe
 	// Timeout bounds each network check; zero means 10s.
 	Timeout time.Duration
 	Now     func() time.Time
@@ -275,6 +279,9 @@ func Run(ctx context.Context, d Deps) Report {
 	}
 	wg.Wait()
 	checks = append(checks, results...)
+	if d.Archive != "" && d.ArchiveProbe != nil {
+		checks = append(checks, checkArchive(ctx, d)...)
+	}
 
 	// Belt and braces: an SDK or server error message could echo a key, so
 	// nothing leaves Run containing one.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -598,7 +599,8 @@ func writeFile(t *testing.T, path, s string) {
 }
 
 // docs/iam-policy.json is what every IAM fix points to, so it must grant
-// exactly what doctor checks plus the Price List action.
+// exactly what doctor checks plus the Price List action, and the archive's
+// S3 actions scoped to a bucket and prefix, never to every bucket.
 func TestPolicyMatchesActions(t *testing.T) {
 	b, err := os.ReadFile("../../docs/iam-policy.json")
 	if err != nil {
@@ -611,19 +613,29 @@ func TestPolicyMatchesActions(t *testing.T) {
 			Resource string
 		}
 	}
+	s3Actions := map[string]bool{}
+	for _, a := range ArchiveActions {
+		s3Actions[a] = true
+	}
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]bool{}
 	for _, s := range doc.Statement {
-		if s.Effect != "Allow" || s.Resource != "*" {
+		scoped := strings.HasPrefix(s.Resource, "arn:aws:s3:::") && s.Resource != "arn:aws:s3:::*"
+		for _, a := range s.Action {
+			if s3Actions[a] != scoped {
+				t.Errorf("statement %+v: %s with resource %s", s, a, s.Resource)
+			}
+		}
+		if s.Effect != "Allow" || (s.Resource != "*" && !scoped) {
 			t.Errorf("statement %+v", s)
 		}
 		for _, a := range s.Action {
 			got[a] = true
 		}
 	}
-	want := append(append([]string{}, Actions...), "pricing:GetProducts")
+	want := append(append(append([]string{}, Actions...), "pricing:GetProducts"), ArchiveActions...)
 	for _, a := range want {
 		if !got[a] {
 			t.Errorf("policy lacks %s", a)
@@ -647,5 +659,37 @@ func TestTimeout(t *testing.T) {
 	// Checks run concurrently, so a slow endpoint costs one timeout, not six.
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("Run took %s", d)
+	}
+}
+
+func TestArchiveChecks(t *testing.T) {
+	e := newEnv(t, ec2fake.Options{}, pricingfake.Options{})
+	e.deps.Archive = "s3://team/spotscope"
+	e.deps.ArchiveProbe = func(ctx context.Context) []ArchiveAccess {
+		return []ArchiveAccess{
+			{"s3:ListBucket", nil},
+			{"s3:GetObject", nil},
+			{"s3:PutObject", errors.New("s3://team/spotscope/.spotscope-access-probe: access denied (s3:PutObject)")},
+			{"s3:DeleteObject", errors.New("not checked: the probe object could not be written")},
+		}
+	}
+	r := Run(context.Background(), e.deps)
+	render(t, r)
+	if c := find(t, r, "archive s3:ListBucket"); c.Status != StatusOK || !strings.Contains(c.Detail, "s3://team/spotscope") {
+		t.Errorf("list: %+v", c)
+	}
+	c := find(t, r, "archive s3:PutObject")
+	if c.Status != StatusFail || !strings.Contains(c.Detail, "access denied") || !strings.Contains(c.Fix, "allow s3:PutObject") || !strings.Contains(c.Fix, "docs/iam-policy.json") {
+		t.Errorf("put: %+v", c)
+	}
+	if r.OK() {
+		t.Error("a denied archive action must fail the report")
+	}
+	// Without a configured archive there are no archive checks.
+	e.deps.Archive = ""
+	for _, c := range Run(context.Background(), e.deps).Checks {
+		if strings.HasPrefix(c.Name, CheckArchive) {
+			t.Errorf("unexpected %+v", c)
+		}
 	}
 }
