@@ -68,7 +68,7 @@ func TestTypeScriptClient(t *testing.T) {
 			t.Errorf("%s: isError %v, text %q, structured %v", name, c.IsError, c.Text, c.Structured != nil)
 		}
 	}
-	if got := report.Calls["bad_argument"].Text; got != `unknown argument "regoin" (did you mean "region"?)` {
+	if got := report.Calls["bad_argument"].Text; got != `unknown argument "regoin"; did you mean region?` {
 		t.Errorf("bad argument: %q", got)
 	}
 	if pools, _ := report.Calls["prices"].Structured["pools"].([]any); len(pools) != 3 {

@@ -124,8 +124,8 @@ func namedProfile(name string) (recommend.Profile, error) {
 		return p, nil
 	}
 	names := recommend.ProfileNames(all)
-	if near := closest(name, names); near != "" {
-		return p, workspace.Badf("profile %q: no such profile in %s (did you mean %q?)", name, path, near)
+	if h := hint(name, names); h != "" {
+		return p, workspace.Badf("profile %q: no such profile in %s%s", name, path, h)
 	}
 	if len(names) == 0 {
 		return p, workspace.Badf("profile %q: %s has no profiles (see docs/profiles.example.yaml)", name, path)
@@ -177,8 +177,8 @@ func sources(ctx context.Context, ws *workspace.Workspace) *session.Session {
 
 func (s *server) recommend(ctx context.Context, req *mcp.CallToolRequest, a recommendArgs) (recommendOut, string, error) {
 	if a.Export != "" && !contains(exportFormats, a.Export) {
-		if near := closest(a.Export, exportFormats); near != "" {
-			return recommendOut{}, "", workspace.Badf("invalid export %q (did you mean %q?)", a.Export, near)
+		if h := hint(a.Export, exportFormats); h != "" {
+			return recommendOut{}, "", workspace.Badf("invalid export %q%s", a.Export, h)
 		}
 		return recommendOut{}, "", workspace.Badf("invalid export %q (want ec2-fleet, asg or karpenter)", a.Export)
 	}

@@ -281,7 +281,7 @@ func TestRecommendNamedProfile(t *testing.T) {
 		}
 	}
 	res := call(t, cs, "recommend", `{"profile":"small-bach"}`)
-	if !res.IsError || !strings.Contains(text(res), `did you mean "small-batch"?`) {
+	if !res.IsError || !strings.Contains(text(res), `did you mean small-batch?`) {
 		t.Errorf("misspelt profile: %q", text(res))
 	}
 }
@@ -292,32 +292,32 @@ func TestBadArgumentsAreToolErrors(t *testing.T) {
 	ws := openDemo(t)
 	cs := connect(t, ws, Options{}, nil)
 	for _, tc := range []struct{ tool, args, want string }{
-		{"prices", `{"regoin":["sa-east-1"]}`, `unknown argument "regoin" (did you mean "region"?)`},
+		{"prices", `{"regoin":["sa-east-1"]}`, `unknown argument "regoin"; did you mean region?`},
 		{"prices", `{"colour":"red"}`, `unknown argument "colour" (this tool takes: limit, product, region, types)`},
 		{"regions", `{"verbose":true}`, `this tool takes no arguments`},
 		{"prices", `{"limit":"ten"}`, `argument "limit" must be an integer, got string`},
 		{"prices", `{"types":"c5.large"}`, `argument "types" must be an array of strings, got string`},
 		{"prices", `{"limit":1.5}`, `argument "limit" must be an integer`},
 		{"prices", `{"limit":-1}`, `limit must be between 1 and 1000`},
-		{"prices", `{"types":["c5.larg"]}`, `did you mean "c5.large"?`},
+		{"prices", `{"types":["c5.larg"]}`, `types c5.larg: no such instance type in sa-east-1 (the demo's region); did you mean c5.large?`},
 		{"prices", `{"types":["[x"]}`, `types: invalid instance type pattern "[x"`},
-		{"prices", `{"product":"Linux"}`, `product: unknown product "Linux"`},
+		{"prices", `{"product":"Linux"}`, `product: Linux: no such product (want one of Linux/UNIX,`},
 		{"prices", `{"region":["mars-1"]}`, `region:`},
 		{"stats", `{"window":"a week"}`, `invalid window "a week": want a duration such as 7d, 30d or 36h`},
 		{"stats", `{"window":"-7d"}`, `invalid window "-7d"`},
 		{"stats", `{"at":"yesterday"}`, `at:`},
-		{"stats", `{"sort":"cvv"}`, `unknown sort "cvv" (did you mean "cv"?)`},
-		{"stats", `{"types":["m9.huge"]}`, `no cached pool in sa-east-1 matches`},
+		{"stats", `{"sort":"cvv"}`, `unknown sort "cvv"; did you mean cv?`},
+		{"stats", `{"types":["m9.huge"]}`, `types m9.huge: no such instance type in sa-east-1`},
 		{"history", `{}`, `types is required`},
 		{"history", `{"types":["c5.large"],"max_points":2}`, `max_points must be between 3 and 5000`},
 		{"history", `{"types":["c5.large"],"region":["sa-east-1","us-east-1"]}`, `history takes one region, got 2`},
-		{"history", `{"types":["c5.large"],"az":"sa-east-1z"}`, `no cached pool of ["c5.large"] in Availability Zone "sa-east-1z"`},
-		{"recommend", `{"export":"karpentr"}`, `invalid export "karpentr" (did you mean "karpenter"?)`},
+		{"history", `{"types":["c5.large"],"az":"sa-east-1z"}`, `az sa-east-1z: no such availability zone in sa-east-1 (the demo's region); did you mean sa-east-1a, sa-east-1b or sa-east-1c?`},
+		{"recommend", `{"export":"karpentr"}`, `invalid export "karpentr"; did you mean karpenter?`},
 		{"recommend", `{"checkpoint":"often"}`, `checkpoint: invalid duration "often"`},
 		{"recommend", `{"arch":"sparc"}`, `arch: invalid architecture "sparc"`},
 		{"recommend", `{"max_price":-1}`, `max_price must be a USD price`},
 		{"recommend", `{"vcpus":4096}`, `no instance type in sa-east-1 has >= 4096 vCPUs`},
-		{"recommend", `{"vcpu":4}`, `did you mean "vcpus"?`},
+		{"recommend", `{"vcpu":4}`, `unknown argument "vcpu"; did you mean vcpus?`},
 	} {
 		res := call(t, cs, tc.tool, tc.args)
 		got := text(res)
@@ -326,6 +326,31 @@ func TestBadArgumentsAreToolErrors(t *testing.T) {
 		}
 		if alive := call(t, cs, "regions", ""); alive.IsError {
 			t.Fatalf("after %s %s the server no longer answers: %s", tc.tool, tc.args, text(alive))
+		}
+	}
+}
+
+// The server's sentence for a misspelt type or zone is the workspace's, as
+// the CLI prints it, with the argument's name for the flag's.
+func TestSameSentenceAsCLI(t *testing.T) {
+	ws := openDemo(t)
+	cs := connect(t, ws, Options{}, nil)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		tool, args, flag, arg string
+		check                 func() error
+	}{
+		{"prices", `{"types":["m5.larg"]}`, "--type", "types", func() error { return ws.CheckTypes(ctx, []string{"m5.larg"}) }},
+		{"stats", `{"types":["c9*"]}`, "--type", "types", func() error { return ws.CheckTypes(ctx, []string{"c9*"}) }},
+		{"history", `{"types":["c5.large"],"az":"sa-east-1x"}`, "--az", "az", func() error { return ws.CheckZone(ctx, "sa-east-1x") }},
+	} {
+		cli := tc.check()
+		if cli == nil || !strings.Contains(cli.Error(), "did you mean") {
+			t.Fatalf("%s: the workspace check gave %v; want a suggestion", tc.args, cli)
+		}
+		want := strings.Replace(workspace.OneLine(cli), tc.flag, tc.arg, 1)
+		if res := call(t, cs, tc.tool, tc.args); !res.IsError || text(res) != want {
+			t.Errorf("%s %s: %q; want the CLI's %q", tc.tool, tc.args, text(res), want)
 		}
 	}
 }

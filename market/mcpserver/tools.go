@@ -64,38 +64,6 @@ func products(p string) []string {
 	return []string{p}
 }
 
-// noMatch is the error for types that select no cached pool: the closest
-// cached instance type for a misspelt name, else what the cache holds.
-func noMatch(ctx context.Context, ws *workspace.Workspace, types []string) error {
-	var names []string
-	seen := map[string]bool{}
-	for _, r := range ws.Regions {
-		cat, _, err := ws.Store.InstanceTypes(ctx, r)
-		if err != nil {
-			return err
-		}
-		for _, it := range cat {
-			if !seen[it.Name] {
-				seen[it.Name] = true
-				names = append(names, it.Name)
-			}
-		}
-	}
-	regions := strings.Join(ws.Regions, ", ")
-	for _, t := range types {
-		if strings.ContainsAny(t, "*?[") {
-			continue
-		}
-		if near := closest(t, names); near != "" && near != t {
-			return workspace.Badf("no cached pool in %s matches type %q (did you mean %q?)", regions, t, near)
-		}
-	}
-	if len(names) == 0 {
-		return workspace.Badf("no cached pool in %s matches types %q: nothing is cached for %s (see the regions tool)", regions, types, regions)
-	}
-	return workspace.Badf("no cached pool in %s matches types %q", regions, types)
-}
-
 // --- regions -----------------------------------------------------------
 
 type regionsArgs struct{}
@@ -223,9 +191,6 @@ func (s *server) prices(ctx context.Context, _ *mcp.CallToolRequest, a pricesArg
 	if err != nil {
 		return pricesOut{}, "", argNames(err)
 	}
-	if len(rows) == 0 && len(a.Types) > 0 {
-		return pricesOut{}, "", noMatch(ctx, ws, a.Types)
-	}
 	out := pricesOut{Pools: []priceOut{}, Total: len(rows), Truncated: len(rows) > limit}
 	for _, r := range rows[:min(limit, len(rows))] {
 		out.Pools = append(out.Pools, priceOut{r.Region, r.AvailabilityZone, r.AvailabilityZoneID, r.InstanceType, r.Product, r.Price, ts(r.Time)})
@@ -324,8 +289,8 @@ func (s *server) stats(ctx context.Context, _ *mcp.CallToolRequest, a statsArgs)
 	}
 	key := statKeys[a.Sort]
 	if key == nil && a.Sort != "" && a.Sort != "instance_type" {
-		if near := closest(a.Sort, sortNames()); near != "" {
-			return statsOut{}, "", workspace.Badf("unknown sort %q (did you mean %q?)", a.Sort, near)
+		if h := hint(a.Sort, sortNames()); h != "" {
+			return statsOut{}, "", workspace.Badf("unknown sort %q%s", a.Sort, h)
 		}
 		return statsOut{}, "", workspace.Badf("unknown sort %q (want one of %s)", a.Sort, strings.Join(sortNames(), ", "))
 	}
@@ -336,9 +301,6 @@ func (s *server) stats(ctx context.Context, _ *mcp.CallToolRequest, a statsArgs)
 	ans, err := ws.Stats(ctx, workspace.StatsQuery{Selection: sel, Window: w, At: at})
 	if err != nil {
 		return statsOut{}, "", argNames(err)
-	}
-	if len(ans.Pools) == 0 && len(a.Types) > 0 {
-		return statsOut{}, "", noMatch(ctx, ws, a.Types)
 	}
 	pools := ans.Pools
 	if key != nil {
@@ -452,12 +414,6 @@ func (s *server) history(ctx context.Context, _ *mcp.CallToolRequest, a historyA
 	if err != nil {
 		return historyOut{}, "", argNames(err)
 	}
-	if len(series) == 0 {
-		if a.AZ != "" {
-			return historyOut{}, "", workspace.Badf("no cached pool of %q in Availability Zone %q", a.Types, a.AZ)
-		}
-		return historyOut{}, "", noMatch(ctx, ws, a.Types)
-	}
 	out := historyOut{Region: ws.Regions[0], WindowStart: ts(q.Start), WindowEnd: ts(q.End), MaxPoints: maxPoints, Downsampling: downsamplingNote,
 		Series: []seriesOut{}, Total: len(series), Truncated: len(series) > limit}
 	points := 0
@@ -470,8 +426,20 @@ func (s *server) history(ctx context.Context, _ *mcp.CallToolRequest, a historyA
 		points += len(pts)
 		out.Series = append(out.Series, so)
 	}
+	if len(series) == 0 {
+		// The workspace judged the names; a known type may still have no
+		// cached pool (no spot offering in the region or zone).
+		return out, fmt.Sprintf("No cached pool of %s in %s%s (see the regions tool).", strings.Join(a.Types, ", "), out.Region, inZone(a.AZ)), nil
+	}
 	return out, fmt.Sprintf("%d series%s, %d points, over %s to %s in %s (at most %d points per series: %s).",
 		out.Total, shown(len(out.Series), out.Truncated), points, out.WindowStart, out.WindowEnd, out.Region, maxPoints, "downsampling keeps each bucket's min, max and last"), nil
+}
+
+func inZone(az string) string {
+	if az == "" {
+		return ""
+	}
+	return " (Availability Zone " + az + ")"
 }
 
 // argNames rewrites the CLI's flag names in a workspace error ("--type:")
@@ -481,7 +449,7 @@ func argNames(err error) error {
 		return err
 	}
 	msg := err.Error()
-	for _, r := range [][2]string{{"--type", "types"}, {"--product", "product"}, {"--region", "region"}, {"--window", "window"}} {
+	for _, r := range [][2]string{{"--type", "types"}, {"--product", "product"}, {"--region", "region"}, {"--window", "window"}, {"--az", "az"}} {
 		msg = strings.ReplaceAll(msg, r[0], r[1])
 	}
 	return workspace.BadInput{Err: fmt.Errorf("%s", msg)}
