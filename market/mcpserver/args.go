@@ -124,7 +124,7 @@ func decodeArgs(raw json.RawMessage, schema *jsonschema.Schema, dst any) error {
 // describe names a Go type in JSON terms, for "must be ..." messages.
 func describe(t reflect.Type) string {
 	switch t.Kind() {
-	case reflect.Int, reflect.Int64, reflect.Int32:
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Uint, reflect.Uint64, reflect.Uint32:
 		return "an integer"
 	case reflect.Float64, reflect.Float32:
 		return "a number"

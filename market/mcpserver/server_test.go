@@ -226,12 +226,13 @@ func TestRecommendIsTheSessionsResult(t *testing.T) {
 	ws := openDemo(t)
 	cs := connect(t, ws, Options{}, nil)
 	var out recommendOut
-	res := call(t, cs, "recommend", `{"vcpus":2,"memory_gib":4,"count":6,"hours":3,"checkpoint":"30m","restart":"5m"}`)
+	args := `{"vcpus":2,"memory_gib":4,"count":6,"hours":3,"checkpoint":"30m","restart":"5m"}`
+	res := call(t, cs, "recommend", args)
 	structured(t, cs, "recommend", res, &out)
 	if len(out.Pools) == 0 || out.ExpectedTotalCost <= 0 || out.Profile.Count != 6 {
 		t.Fatalf("recommendation: %d pools, total cost %v, count %d", len(out.Pools), out.ExpectedTotalCost, out.Profile.Count)
 	}
-	p, err := profileFrom(recommendArgs{VCPUs: 2, MemoryGiB: 4, Count: 6, Hours: 3, Checkpoint: "30m", Restart: "5m"}, func(string) bool { return true }, ws.Regions)
+	p, err := profileFrom(recommendArgs{VCPUs: 2, MemoryGiB: 4, Count: 6, Hours: 3, Checkpoint: "30m", Restart: "5m"}, argsGivenIn(args), ws.Regions)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +303,9 @@ func TestBadArgumentsAreToolErrors(t *testing.T) {
 		{"prices", `{"types":["c5.larg"]}`, `types c5.larg: no such instance type in sa-east-1 (the demo's region); did you mean c5.large?`},
 		{"prices", `{"types":["[x"]}`, `types: invalid instance type pattern "[x"`},
 		{"prices", `{"product":"Linux"}`, `product: Linux: no such product (want one of Linux/UNIX,`},
-		{"prices", `{"region":["mars-1"]}`, `region:`},
+		{"prices", `{"region":["mars-1"]}`, `region mars-1: no such region`},
+		{"prices", `{"region":["us-est-1"]}`, `region us-est-1: no such region; did you mean us-east-1`},
+		{"recommend", `{"region":["us-east-1"]}`, `region us-east-1: the demo has recorded data for sa-east-1 only`},
 		{"stats", `{"window":"a week"}`, `invalid window "a week": want a duration such as 7d, 30d or 36h`},
 		{"stats", `{"window":"-7d"}`, `invalid window "-7d"`},
 		{"stats", `{"at":"yesterday"}`, `at:`},
@@ -310,13 +313,22 @@ func TestBadArgumentsAreToolErrors(t *testing.T) {
 		{"stats", `{"types":["m9.huge"]}`, `types m9.huge: no such instance type in sa-east-1`},
 		{"history", `{}`, `types is required`},
 		{"history", `{"types":["c5.large"],"max_points":2}`, `max_points must be between 3 and 5000`},
-		{"history", `{"types":["c5.large"],"region":["sa-east-1","us-east-1"]}`, `history takes one region, got 2`},
+		{"history", `{"types":["c5.large"],"region":["sa-east-1","us-east-1"]}`, `region us-east-1: the demo has recorded data for sa-east-1 only`},
 		{"history", `{"types":["c5.large"],"az":"sa-east-1z"}`, `az sa-east-1z: no such availability zone in sa-east-1 (the demo's region); did you mean sa-east-1a, sa-east-1b or sa-east-1c?`},
 		{"recommend", `{"export":"karpentr"}`, `invalid export "karpentr"; did you mean karpenter?`},
 		{"recommend", `{"checkpoint":"often"}`, `checkpoint: invalid duration "often"`},
 		{"recommend", `{"arch":"sparc"}`, `arch: invalid architecture "sparc"`},
 		{"recommend", `{"max_price":-1}`, `max_price must be a USD price`},
 		{"recommend", `{"vcpus":4096}`, `no instance type in sa-east-1 has >= 4096 vCPUs`},
+		{"recommend", `{"nodes":0}`, `nodes must be >= 1 (instances one coupled job needs at once)`},
+		{"recommend", `{"max_az_share":2}`, `max_az_share must be a fraction > 0 and <= 1 (e.g. 0.5)`},
+		{"recommend", `{"gpus":1,"gpu_model":["X100"]}`, `gpu_model "X100": no cached type in sa-east-1 has that GPU; the catalog has: T4`},
+		{"recommend", `{"work":"5000"}`, `invalid work "5000" (an amount > 0 with a unit: 5000vcpu-h or 800gpu-h)`},
+		{"recommend", `{"work":"5000vcpu-h","hours":2}`, `work and hours are exclusive`},
+		{"recommend", `{"runs":0}`, `runs must be between 1 and 1000000`},
+		{"recommend", `{"restart":"0"}`, `restart must be > 0: a restart is never free (default 10m)`},
+		{"recommend", `{"nodes":2,"count":3}`, `nodes is one coupled job on N instances; count (independent instances) must be 1 with it`},
+		{"recommend", `{"seed":-1}`, `argument "seed" must be`},
 		{"recommend", `{"vcpu":4}`, `unknown argument "vcpu"; did you mean vcpus?`},
 	} {
 		res := call(t, cs, tc.tool, tc.args)
