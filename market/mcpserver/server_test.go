@@ -137,23 +137,36 @@ func TestPricesAndStatsAreTheWorkspaceAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	var s statsOut
-	structured(t, cs, "stats", call(t, cs, "stats", `{"types":["c5.*"],"window":"7d","sort":"cv","limit":1000}`), &s)
+	res = call(t, cs, "stats", `{"types":["c5.*"],"window":"7d","sort":"cv","limit":1000}`)
+	structured(t, cs, "stats", res, &s)
+	// The rows carry the CLI's names (workspace.StatsRow) on every row.
+	raw, _ := json.Marshal(res.StructuredContent)
+	var rawOut struct{ Pools []map[string]any }
+	json.Unmarshal(raw, &rawOut)
+	for _, k := range []string{"gap_hours", "window_start", "window_end", "as_of", "covered_hours", "effective_start", "interruption"} {
+		if _, ok := rawOut.Pools[0][k]; !ok {
+			t.Errorf("stats row has no %q: %v", k, rawOut.Pools[0])
+		}
+	}
 	if s.WindowEnd != ts(demo.End()) || s.WindowStart != ts(demo.End().Add(-7*24*time.Hour)) || s.Sort != "cv" {
 		t.Errorf("window %s..%s sort %s", s.WindowStart, s.WindowEnd, s.Sort)
 	}
 	if s.Total != len(ans.Pools) || len(s.Pools) != len(ans.Pools) || s.Truncated {
 		t.Fatalf("stats %d pools (total %d), workspace %d", len(s.Pools), s.Total, len(ans.Pools))
 	}
-	byPool := map[string]float64{}
+	byPool := map[string]workspace.StatsRow{}
 	for _, a := range ans.Pools {
-		byPool[a.AvailabilityZone+a.InstanceType] = a.Stats.TWAP
+		byPool[a.AvailabilityZone+a.InstanceType] = ans.Row(a)
 	}
 	for i, r := range s.Pools {
 		if i > 0 && r.CV < s.Pools[i-1].CV {
 			t.Errorf("not sorted by cv at %d", i)
 		}
-		if byPool[r.AvailabilityZone+r.InstanceType] != r.TWAP {
-			t.Errorf("%s %s twap %v, workspace %v", r.AvailabilityZone, r.InstanceType, r.TWAP, byPool[r.AvailabilityZone+r.InstanceType])
+		if want := byPool[r.AvailabilityZone+r.InstanceType]; r.StatsRow != want {
+			t.Errorf("%s %s row %+v, the CLI's %+v", r.AvailabilityZone, r.InstanceType, r.StatsRow, want)
+		}
+		if r.WindowStart != s.WindowStart || r.WindowEnd != s.WindowEnd || r.AsOf != ts(demo.End()) {
+			t.Errorf("%s row window %s..%s as of %s; answer %s..%s", r.InstanceType, r.WindowStart, r.WindowEnd, r.AsOf, s.WindowStart, s.WindowEnd)
 		}
 		if r.CoveredHours <= 0 || r.CoveredHours > 7*24 || r.EffectiveStart == "" {
 			t.Errorf("%s covered %v hours from %q", r.InstanceType, r.CoveredHours, r.EffectiveStart)

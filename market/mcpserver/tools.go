@@ -26,12 +26,8 @@ const (
 	defaultSeries    = 10
 )
 
-func ts(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
-}
+// ts is the workspace's RFC 3339 form, as every answer writes times.
+func ts(t time.Time) string { return workspace.RFC3339(t) }
 
 // limitOr applies a tool's default limit and bounds.
 func limitOr(n, def int) (int, error) {
@@ -216,30 +212,17 @@ type statsArgs struct {
 	selectArgs
 	Window string `json:"window,omitempty" jsonschema:"window length ending at at, e.g. 7d, 30d, 36h (default 30d)"`
 	At     string `json:"at,omitempty" jsonschema:"window end, RFC 3339 (default now; the demo: the end of its recording)"`
-	Sort   string `json:"sort,omitempty" jsonschema:"order of the pools, ascending: instance_type (default), last, twap, stddev, cv, min, max, p50, p95, changes, changes_per_day, max_jump, covered_hours"`
+	Sort   string `json:"sort,omitempty" jsonschema:"order of the pools, ascending: instance_type (default), last, twap, stddev, cv, min, max, p50, p95, changes, changes_per_day, max_jump, covered_hours, gap_hours"`
 	Limit  int    `json:"limit,omitempty" jsonschema:"at most this many pools (default 50, at most 1000)"`
 }
 
+// statsRow is the CLI's stats row (workspace.StatsRow, the same names)
+// plus what an agent needs to read a row alone: the effective start and
+// the interruption bucket.
 type statsRow struct {
-	Region             string  `json:"region"`
-	AvailabilityZone   string  `json:"availability_zone"`
-	AvailabilityZoneID string  `json:"availability_zone_id"`
-	InstanceType       string  `json:"instance_type"`
-	Product            string  `json:"product"`
-	Last               float64 `json:"last"`
-	TWAP               float64 `json:"twap"`
-	StdDev             float64 `json:"stddev"`
-	CV                 float64 `json:"cv"`
-	Min                float64 `json:"min"`
-	Max                float64 `json:"max"`
-	P50                float64 `json:"p50"`
-	P95                float64 `json:"p95"`
-	Changes            int     `json:"changes"`
-	ChangesPerDay      float64 `json:"changes_per_day"`
-	MaxJump            float64 `json:"max_jump"`
-	EffectiveStart     string  `json:"effective_start" jsonschema:"S': the window start, or the pool's first record when it starts later"`
-	CoveredHours       float64 `json:"covered_hours" jsonschema:"hours of the window the statistics cover"`
-	Interruption       string  `json:"interruption" jsonschema:"the Spot Advisor's monthly interruption bucket, or unknown"`
+	workspace.StatsRow
+	EffectiveStart string `json:"effective_start" jsonschema:"S': the window start, or the pool's first record when it starts later"`
+	Interruption   string `json:"interruption" jsonschema:"the Spot Advisor's monthly interruption bucket, or unknown"`
 }
 
 type statsOut struct {
@@ -261,6 +244,7 @@ var statKeys = map[string]func(explore.Summary) float64{
 	"changes_per_day": func(s explore.Summary) float64 { return s.Stats.ChangesPerDay },
 	"max_jump":        func(s explore.Summary) float64 { return s.Stats.MaxJump },
 	"covered_hours":   func(s explore.Summary) float64 { return s.Stats.CoveredHours },
+	"gap_hours":       func(s explore.Summary) float64 { return s.Stats.GapHours },
 }
 
 func sortNames() []string {
@@ -312,14 +296,11 @@ func (s *server) stats(ctx context.Context, _ *mcp.CallToolRequest, a statsArgs)
 		out.Sort = "instance_type"
 	}
 	for _, p := range pools[:min(limit, len(pools))] {
-		st := p.Stats
 		bucket := "unknown"
 		if p.Advisor.Known {
 			bucket = p.Advisor.Label
 		}
-		out.Pools = append(out.Pools, statsRow{p.Region, p.AvailabilityZone, p.AvailabilityZoneID, p.InstanceType, p.Product,
-			st.Last, st.TWAP, st.StdDev, st.CV, st.Min, st.Max, st.P50, st.P95, st.Changes, st.ChangesPerDay, st.MaxJump,
-			ts(st.Start), st.CoveredHours, bucket})
+		out.Pools = append(out.Pools, statsRow{StatsRow: ans.Row(p), EffectiveStart: ts(p.Stats.Start), Interruption: bucket})
 	}
 	summary := fmt.Sprintf("Statistics of %d pools%s over %s to %s, sorted by %s.", out.Total, shown(len(out.Pools), out.Truncated), out.WindowStart, out.WindowEnd, out.Sort)
 	if len(out.Pools) > 0 {
