@@ -5,11 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/spotscope/spotscope/market/demo"
+	"github.com/spotscope/spotscope/market/ec2fake"
 	"github.com/spotscope/spotscope/market/recommend"
+	"github.com/spotscope/spotscope/market/workspace"
 )
 
 // Every argument reaches the profile: profileFrom with each set gives the
@@ -159,4 +163,56 @@ func roundTrip(t *testing.T, v any) any {
 	var out any
 	json.Unmarshal(raw, &out)
 	return out
+}
+
+// Several regions in one answer, end to end: the fetch tool fills the cache
+// for two regions through the real SDK and the fake EC2 endpoint, and a
+// read-only server's recommend ranks both, with a line per region and the
+// region on every pool.
+func TestRecommendSeveralRegionsThroughTheFake(t *testing.T) {
+	const east = "us-east-1"
+	d := ec2fake.DemoData()
+	e := ec2fake.ScaledData(east, 3, 1, 10)
+	d.Records = append(d.Records, e.Records...)
+	d.Zones = append(d.Zones, e.Zones...)
+	d.Catalog[east] = demo.Catalog()
+	awsEnvWith(t, d)
+	ctx := context.Background()
+	dir := t.TempDir()
+	regions := []string{demo.Region, east}
+	ws, err := workspace.Open(ctx, workspace.Options{Dir: dir, Regions: regions, Now: demo.End})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := connect(t, ws, Options{AllowFetch: true}, nil)
+	var f fetchOut
+	structured(t, cs, "fetch", call(t, cs, "fetch", `{"region":["sa-east-1","us-east-1"],"types":["c5.large","c5.xlarge"],"days":7}`), &f)
+	ws.Close()
+
+	ro, err := workspace.Open(ctx, workspace.Options{Dir: dir, Regions: regions, Now: demo.End, ReadOnly: true, Offline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	rcs := connect(t, ro, Options{}, nil)
+	var out recommendOut
+	structured(t, rcs, "recommend", call(t, rcs, "recommend", `{"region":["sa-east-1","us-east-1"],"families":["c5"],"vcpus":2,"count":4,"window":"7d"}`), &out)
+	var lines []string
+	for _, l := range out.Regions {
+		lines = append(lines, l.Region)
+		if l.Candidates == 0 || l.BestPool == "" {
+			t.Errorf("region line %+v: want candidates and a best pool", l)
+		}
+	}
+	if !slices.Equal(lines, regions) && !slices.Equal(lines, []string{east, demo.Region}) {
+		t.Errorf("region lines %v; want one per region of %v", lines, regions)
+	}
+	if !slices.Equal(out.Profile.Regions, regions) || len(out.Pools) == 0 {
+		t.Fatalf("profile regions %v, %d pools", out.Profile.Regions, len(out.Pools))
+	}
+	for _, c := range append(out.Pools, out.Alternatives...) {
+		if c.Region != demo.Region && c.Region != east {
+			t.Errorf("%s in %q: want a region of the answer", c.InstanceType, c.Region)
+		}
+	}
 }
