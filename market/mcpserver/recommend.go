@@ -222,6 +222,11 @@ func (s *server) recommend(ctx context.Context, req *mcp.CallToolRequest, a reco
 	if errors.As(err, &inputErr) {
 		return recommendOut{}, "", flagError(err)
 	}
+	var noMatch *recommend.NoMatchError
+	if errors.As(err, &noMatch) {
+		// No pool meets the profile: not bad input, but named in arguments.
+		return recommendOut{}, "", errors.New(flagsAsArgs(err.Error()))
+	}
 	if err != nil {
 		return recommendOut{}, "", err
 	}

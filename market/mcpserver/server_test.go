@@ -342,6 +342,7 @@ func TestBadArgumentsAreToolErrors(t *testing.T) {
 		{"recommend", `{"restart":"0"}`, `restart must be > 0: a restart is never free (default 10m)`},
 		{"recommend", `{"nodes":2,"count":3}`, `nodes is one coupled job on N instances; count (independent instances) must be 1 with it`},
 		{"recommend", `{"seed":-1}`, `argument "seed" must be`},
+		{"recommend", `{"families":["zz9"]}`, `matches families zz9`},
 		{"recommend", `{"vcpu":4}`, `unknown argument "vcpu"; did you mean vcpus?`},
 	} {
 		res := call(t, cs, tc.tool, tc.args)
