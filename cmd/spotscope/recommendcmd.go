@@ -144,15 +144,9 @@ func (f *recommendFlags) profile(cmd *cobra.Command, regions []string) (recommen
 		if err != nil {
 			return p, err
 		}
-		all, err := recommend.LoadProfiles(path)
-		if err != nil {
+		if base, err = recommend.NamedProfile(path, f.named); err != nil {
 			return p, usageError{err}
 		}
-		named, ok := all[f.named]
-		if !ok {
-			return p, usagef("--profile %q: no such profile in %s (have: %s)", f.named, path, strings.Join(recommend.ProfileNames(all), ", "))
-		}
-		base = named
 	} else {
 		// Without a named profile the flags' defaults are the profile.
 		changed = func(string) bool { return true }

@@ -140,28 +140,17 @@ func argOf(flag string) string {
 }
 
 // namedProfile reads a workload profile from the user's profiles file, as
-// `spotscope recommend --profile` does.
+// `spotscope recommend --profile` does, with its sentence for a bad name.
 func namedProfile(name string) (recommend.Profile, error) {
 	path, err := recommend.ProfilesPath()
 	if err != nil {
 		return recommend.Profile{}, err
 	}
-	all, err := recommend.LoadProfiles(path)
+	p, err := recommend.NamedProfile(path, name)
 	if err != nil {
-		return recommend.Profile{}, workspace.BadInput{Err: err}
+		return p, flagError(err)
 	}
-	p, ok := all[name]
-	if ok {
-		return p, nil
-	}
-	names := recommend.ProfileNames(all)
-	if h := hint(name, names); h != "" {
-		return p, workspace.Badf("profile %q: no such profile in %s%s", name, path, h)
-	}
-	if len(names) == 0 {
-		return p, workspace.Badf("profile %q: %s has no profiles (see docs/profiles.example.yaml)", name, path)
-	}
-	return p, workspace.Badf("profile %q: no such profile in %s (have: %s)", name, path, strings.Join(names, ", "))
+	return p, nil
 }
 
 // argsGiven is the set of argument names a call sent.

@@ -1,6 +1,11 @@
 package recommend
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spotscope/spotscope/market"
+)
 
 // CheckGiven reports a value given explicitly (given(flag) is true) that
 // the profile's "zero means the default" rule would otherwise turn silently
@@ -25,4 +30,26 @@ func CheckGiven(p Profile, given func(flag string) bool) error {
 		return fmt.Errorf("--%s must be >= 1", FlagCount)
 	}
 	return nil
+}
+
+// NamedProfile looks a workload profile up by name in the profiles file at
+// path, for --profile: a name the file lacks is an error naming the closest
+// profile, or those the file has.
+func NamedProfile(path, name string) (Profile, error) {
+	all, err := LoadProfiles(path)
+	if err != nil {
+		return Profile{}, err
+	}
+	if p, ok := all[name]; ok {
+		return p, nil
+	}
+	names := ProfileNames(all)
+	if len(names) == 0 {
+		return Profile{}, fmt.Errorf("--profile %q: %s has no profiles (see docs/profiles.example.yaml)", name, path)
+	}
+	hint := market.DidYouMean(market.Closest(name, names, 3))
+	if hint == "" {
+		hint = fmt.Sprintf(" (have: %s)", strings.Join(names, ", "))
+	}
+	return Profile{}, fmt.Errorf("--profile %q: no such profile in %s%s", name, path, hint)
 }

@@ -1,6 +1,8 @@
 package recommend
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -45,5 +47,25 @@ func TestCheckGiven(t *testing.T) {
 				t.Errorf("got %v; want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestNamedProfile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "profiles.yaml")
+	if err := os.WriteFile(path, []byte("profiles:\n  small-batch:\n    vcpus: 2\n  training:\n    gpus: 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := NamedProfile(path, "training"); err != nil || p.GPUs != 1 {
+		t.Errorf("training: %+v, %v", p, err)
+	}
+	for _, tc := range []struct{ path, name, want string }{
+		{path, "small-bach", `--profile "small-bach": no such profile in ` + path + `; did you mean small-batch?`},
+		{path, "inference", `--profile "inference": no such profile in ` + path + ` (have: small-batch, training)`},
+		{filepath.Join(dir, "none.yaml"), "x", `has no profiles (see docs/profiles.example.yaml)`},
+	} {
+		if _, err := NamedProfile(tc.path, tc.name); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v; want %q", tc.name, err, tc.want)
+		}
 	}
 }
