@@ -238,30 +238,6 @@ Prices are averaged over time, never over records.`,
 	return cmd
 }
 
-type statsRow struct {
-	Region             string  `json:"region"`
-	AvailabilityZone   string  `json:"availability_zone"`
-	AvailabilityZoneID string  `json:"availability_zone_id"`
-	InstanceType       string  `json:"instance_type"`
-	Product            string  `json:"product"`
-	Last               float64 `json:"last"`
-	TWAP               float64 `json:"twap"`
-	StdDev             float64 `json:"stddev"`
-	CV                 float64 `json:"cv"`
-	Min                float64 `json:"min"`
-	Max                float64 `json:"max"`
-	P50                float64 `json:"p50"`
-	P95                float64 `json:"p95"`
-	Changes            int     `json:"changes"`
-	ChangesPerDay      float64 `json:"changes_per_day"`
-	MaxJump            float64 `json:"max_jump"`
-	CoveredHours       float64 `json:"covered_hours"`
-	GapHours           float64 `json:"gap_hours"`
-	WindowStart        string  `json:"window_start"`
-	WindowEnd          string  `json:"window_end"`
-	AsOf               string  `json:"as_of"`
-}
-
 // statsReport renders a stats answer. JSON and CSV carry the window and
 // as-of time on every row, so a row read alone says what it covers; the
 // table states them once above (the caller prints that line) and shows
@@ -274,18 +250,15 @@ func statsReport(ans workspace.StatsAnswer, table bool) output.Report {
 	if !table {
 		rep.Columns = append(rep.Columns, "window_start", "window_end", "as_of")
 	}
-	ws, we, asOf := ts(ans.WindowStart), ts(ans.WindowEnd), ts(ans.AsOf)
-	rows := []statsRow{}
+	rows := []workspace.StatsRow{}
 	for _, s := range ans.Pools {
-		st := s.Stats
-		r := statsRow{s.Region, s.AvailabilityZone, s.AvailabilityZoneID, s.InstanceType, s.Product, st.Last, st.TWAP, st.StdDev, st.CV,
-			st.Min, st.Max, st.P50, st.P95, st.Changes, st.ChangesPerDay, st.MaxJump, st.CoveredHours, st.GapHours, ws, we, asOf}
+		r := ans.Row(s)
 		rows = append(rows, r)
 		row := []string{r.Region, r.AvailabilityZone, r.AvailabilityZoneID, r.InstanceType, r.Product,
 			num(r.Last), num(r.TWAP), num(r.StdDev), num(r.CV), num(r.Min), num(r.Max), num(r.P50), num(r.P95),
 			strconv.Itoa(r.Changes), num(r.ChangesPerDay), num(r.MaxJump), num(r.CoveredHours), num(r.GapHours)}
 		if !table {
-			row = append(row, ws, we, asOf)
+			row = append(row, r.WindowStart, r.WindowEnd, r.AsOf)
 		}
 		rep.Rows = append(rep.Rows, row)
 		gap := "-"

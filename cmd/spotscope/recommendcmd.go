@@ -120,29 +120,10 @@ func (f *recommendFlags) profile(cmd *cobra.Command, regions []string) (recommen
 			return p, usagef("--%s: %v", recommend.FlagGPUMemory, err)
 		}
 	}
-	fl := cmd.Flags()
-	if fl.Changed(recommend.FlagNodes) && p.Nodes < 1 {
-		return p, usagef("--%s must be >= 1 (instances one coupled job needs at once)", recommend.FlagNodes)
-	}
-	if fl.Changed(recommend.FlagMaxAZShare) && !(p.MaxAZShare > 0 && p.MaxAZShare <= 1) {
-		return p, usagef("--%s must be a fraction > 0 and <= 1 (e.g. 0.5)", recommend.FlagMaxAZShare)
-	}
-	if fl.Changed(recommend.FlagRuns) && (p.Runs < 1 || p.Runs > recommend.MaxRuns) {
-		return p, usagef("--%s must be between 1 and %d", recommend.FlagRuns, recommend.MaxRuns)
-	}
-	if fl.Changed(recommend.FlagRestart) && p.Restart == 0 {
-		return p, usagef("--%s must be > 0: a restart is never free (default %s)", recommend.FlagRestart, recommend.FormatDuration(recommend.DefaultRestart))
-	}
-	if fl.Changed(recommend.FlagWork) && fl.Changed(recommend.FlagHours) {
-		return p, usagef("--%s and --%s are exclusive: --work is the whole queue, --hours one job's length", recommend.FlagWork, recommend.FlagHours)
-	}
 	// Zero means "default" inside a profile, so an explicit 0 on the
 	// command line would silently become the default: refuse it instead.
-	if cmd.Flags().Changed(recommend.FlagHours) && p.Hours <= 0 {
-		return p, usagef("--hours must be > 0 (the job's length on one instance)")
-	}
-	if cmd.Flags().Changed(recommend.FlagCount) && p.Count <= 0 {
-		return p, usagef("--count must be >= 1")
+	if err := recommend.CheckGiven(p, cmd.Flags().Changed); err != nil {
+		return p, usageError{err}
 	}
 	if p.Arch == "any" {
 		p.Arch = ""
@@ -163,15 +144,9 @@ func (f *recommendFlags) profile(cmd *cobra.Command, regions []string) (recommen
 		if err != nil {
 			return p, err
 		}
-		all, err := recommend.LoadProfiles(path)
-		if err != nil {
+		if base, err = recommend.NamedProfile(path, f.named); err != nil {
 			return p, usageError{err}
 		}
-		named, ok := all[f.named]
-		if !ok {
-			return p, usagef("--profile %q: no such profile in %s (have: %s)", f.named, path, strings.Join(recommend.ProfileNames(all), ", "))
-		}
-		base = named
 	} else {
 		// Without a named profile the flags' defaults are the profile.
 		changed = func(string) bool { return true }

@@ -13,6 +13,8 @@ import (
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/spotscope/spotscope/market"
+
 	"github.com/spotscope/spotscope/market/workspace"
 )
 
@@ -99,8 +101,8 @@ func decodeArgs(raw json.RawMessage, schema *jsonschema.Schema, dst any) error {
 		if len(known) == 0 {
 			return workspace.Badf("unknown argument %q: this tool takes no arguments", k)
 		}
-		if near := closest(k, known); near != "" {
-			return workspace.Badf("unknown argument %q (did you mean %q?)", k, near)
+		if h := hint(k, known); h != "" {
+			return workspace.Badf("unknown argument %q%s", k, h)
 		}
 		return workspace.Badf("unknown argument %q (this tool takes: %s)", k, strings.Join(known, ", "))
 	}
@@ -122,7 +124,7 @@ func decodeArgs(raw json.RawMessage, schema *jsonschema.Schema, dst any) error {
 // describe names a Go type in JSON terms, for "must be ..." messages.
 func describe(t reflect.Type) string {
 	switch t.Kind() {
-	case reflect.Int, reflect.Int64, reflect.Int32:
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Uint, reflect.Uint64, reflect.Uint32:
 		return "an integer"
 	case reflect.Float64, reflect.Float32:
 		return "a number"
@@ -139,37 +141,10 @@ func describe(t reflect.Type) string {
 	return "an object"
 }
 
-// closest is the candidate nearest to s by edit distance, when it is near
-// enough to be a typo (at most a third of the longer name); "" otherwise.
-func closest(s string, candidates []string) string {
-	best, bestD := "", 1<<30
-	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	if bestD > max(1, max(len(s), len(best))/3) {
-		return ""
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+// hint is the "; did you mean x?" suffix for a misspelt name, from the
+// same helpers (market.Closest, market.DidYouMean) the CLI and the
+// workspace's checks use, so every suggestion reads alike; "" when no
+// candidate is near.
+func hint(name string, candidates []string) string {
+	return market.DidYouMean(market.Closest(name, candidates, 3))
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spotscope/spotscope/cache"
 	"github.com/spotscope/spotscope/market"
+	"github.com/spotscope/spotscope/market/dataset"
 	"github.com/spotscope/spotscope/market/demo"
 	"github.com/spotscope/spotscope/market/workspace"
 )
@@ -47,12 +48,16 @@ func buildRegion(b *testing.B, dir string) error {
 	}
 	defer st.Close()
 	all := demo.AllRecords()
+	// The statistics and the recommender integrate over what the cache
+	// asked AWS about: record the copies' span as covered, as an import does.
+	var spans dataset.Spans
 	var zones []market.Zone
 	for c := 0; c < 3; c++ {
 		recs := make([]market.Record, len(all))
 		for i, r := range all {
 			r.AvailabilityZone = fmt.Sprintf("sa-east-1%c", 'a'+byte(c*3)+(r.AvailabilityZone[len(r.AvailabilityZone)-1]-'a'))
 			recs[i] = r
+			spans.Add(r)
 		}
 		if _, err := st.AddRecords(ctx, recs); err != nil {
 			return err
@@ -62,6 +67,11 @@ func buildRegion(b *testing.B, dir string) error {
 			z.Name = fmt.Sprintf("sa-east-1%c", 'a'+byte(c*3)+n)
 			z.ID = fmt.Sprintf("sae1-az%d", c*3+int(n)+1)
 			zones = append(zones, z)
+		}
+	}
+	for _, c := range spans.Coverage() {
+		if err := st.AddCoverage(ctx, c.Region, c.Product, c.Scope, c.Interval); err != nil {
+			return err
 		}
 	}
 	if err := st.PutZones(ctx, demo.Region, zones, demo.End()); err != nil {
@@ -95,6 +105,8 @@ func BenchmarkToolsFullRegion(b *testing.B) {
 		{"stats_30d", "stats", `{"window":"30d","sort":"cv"}`},
 		{"stats_90d", "stats", `{"window":"90d","sort":"twap"}`},
 		{"recommend", "recommend", `{"vcpus":2,"memory_gib":4,"count":6,"hours":3,"checkpoint":"30m"}`},
+		{"recommend_coupled_gpu", "recommend", `{"gpus":1,"gpu_model":["T4"],"nodes":4,"hours":48,"checkpoint":"30m"}`},
+		{"recommend_work", "recommend", `{"work":"5000vcpu-h","count":10,"checkpoint":"1h"}`},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			params := &mcp.CallToolParams{Name: bc.tool, Arguments: rawArgs(bc.args)}

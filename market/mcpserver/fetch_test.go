@@ -18,7 +18,13 @@ import (
 // awsEnv points the real AWS SDK at loopback fakes with test credentials.
 func awsEnv(t *testing.T) *ec2fake.Server {
 	t.Helper()
-	ec2 := ec2fake.NewServer(ec2fake.DemoData(), ec2fake.Options{})
+	return awsEnvWith(t, ec2fake.DemoData())
+}
+
+// awsEnvWith is awsEnv with the fake serving d.
+func awsEnvWith(t *testing.T, d ec2fake.Data) *ec2fake.Server {
+	t.Helper()
+	ec2 := ec2fake.NewServer(d, ec2fake.Options{})
 	t.Cleanup(ec2.Close)
 	pf := pricingfake.NewServer(pricingfake.DemoPrices(), pricingfake.Options{})
 	t.Cleanup(pf.Close)

@@ -68,7 +68,7 @@ func TestTypeScriptClient(t *testing.T) {
 			t.Errorf("%s: isError %v, text %q, structured %v", name, c.IsError, c.Text, c.Structured != nil)
 		}
 	}
-	if got := report.Calls["bad_argument"].Text; got != `unknown argument "regoin" (did you mean "region"?)` {
+	if got := report.Calls["bad_argument"].Text; got != `unknown argument "regoin"; did you mean region?` {
 		t.Errorf("bad argument: %q", got)
 	}
 	if pools, _ := report.Calls["prices"].Structured["pools"].([]any); len(pools) != 3 {
@@ -76,6 +76,16 @@ func TestTypeScriptClient(t *testing.T) {
 	}
 	if exp, _ := report.Calls["recommend"].Structured["export"].(string); !strings.Contains(exp, "MixedInstancesPolicy") {
 		t.Errorf("recommend export is not an ASG configuration: %.200q", exp)
+	}
+	plan, _ := report.Calls["recommend_coupled"].Structured["plan"].(map[string]any)
+	if plan["mode"] != "coupled" || plan["p_no_interruption"] == nil || !strings.Contains(report.Calls["recommend_coupled"].Text, "Plan (coupled") {
+		t.Errorf("coupled recommend: plan %v, text %q", plan, report.Calls["recommend_coupled"].Text)
+	}
+	if got := report.Calls["bad_nodes"].Text; got != "nodes must be >= 1 (instances one coupled job needs at once)" {
+		t.Errorf("bad nodes: %q", got)
+	}
+	if rows, _ := report.Calls["stats"].Structured["pools"].([]any); len(rows) == 0 || rows[0].(map[string]any)["gap_hours"] == nil || rows[0].(map[string]any)["as_of"] == nil {
+		t.Errorf("stats rows lack gap_hours or as_of: %v", rows)
 	}
 	if len(report.Resources) != 3 {
 		t.Errorf("resources %v", report.Resources)

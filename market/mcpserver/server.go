@@ -12,7 +12,6 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/spotscope/spotscope/market"
 	"github.com/spotscope/spotscope/market/workspace"
 )
 
@@ -57,7 +56,7 @@ func New(ws *workspace.Workspace, o Options) *mcp.Server {
 	addTool(ms, "prices", "The latest spot price of every capacity pool (instance type x Availability Zone), cheapest first, as `spotscope prices` prints it.", s.prices)
 	addTool(ms, "stats", "Time-weighted price statistics per pool over a window, as `spotscope stats` computes them (definitions: resource spotscope://docs/statistics.md), with window_start, window_end and each pool's covered hours.", s.stats)
 	addTool(ms, "history", "The price series per Availability Zone of the instance types named, over a window. Each series is a step function (a price holds until the next point); with more points than max_points it is downsampled keeping the minimum, maximum and last price of each time bucket.", s.history)
-	addTool(ms, "recommend", "Rank the capacity pools that fit a workload by the expected cost of the work (counting what interruptions throw away), pick a diversified set and give each pool's reasons, as `spotscope recommend` does (model: resource spotscope://docs/recommendations.md). With export, also the launch configuration as text.", s.recommend, profileDurations)
+	addTool(ms, "recommend", "Rank the capacity pools that fit a workload by the expected cost of the work (counting what interruptions throw away), pick a diversified set and give each pool's reasons, as `spotscope recommend` does: a job on each of count instances (the default), a queue of work vCPU- or GPU-hours, or one job coupled over nodes, in one or several regions; with GPUs by count, model and memory. Every answer has a plan: the whole workload On-Demand against spot, expected and p50/p95 from a replay of the cached prices (model: resource spotscope://docs/recommendations.md). With export, also the launch configuration as text.", s.recommend, profileDurations)
 	if o.AllowFetch {
 		addTool(ms, "fetch", "Fetch spot price history from AWS into the cache, as `spotscope fetch` does: only what the cache lacks, rate-limited per region, with progress notifications. One fetch runs at a time.", s.fetch)
 	}
@@ -69,13 +68,10 @@ func New(ws *workspace.Workspace, o Options) *mcp.Server {
 // server's (--region, AWS_REGION or the demo's), and returns a view of the
 // workspace asking about them.
 func (s *server) regionsOr(ctx context.Context, regions []string) (*workspace.Workspace, error) {
-	var rs []string
-	for _, r := range regions {
-		if err := market.ValidateRegion(r); err != nil {
-			return nil, workspace.BadInput{Err: badArg("region", err)}
-		}
-		rs = append(rs, r)
+	if err := s.ws.CheckRegions(regions); err != nil {
+		return nil, argNames(err)
 	}
+	rs := regions
 	if len(rs) == 0 {
 		rs = s.ws.Regions
 	}

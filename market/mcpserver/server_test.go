@@ -137,23 +137,36 @@ func TestPricesAndStatsAreTheWorkspaceAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	var s statsOut
-	structured(t, cs, "stats", call(t, cs, "stats", `{"types":["c5.*"],"window":"7d","sort":"cv","limit":1000}`), &s)
+	res = call(t, cs, "stats", `{"types":["c5.*"],"window":"7d","sort":"cv","limit":1000}`)
+	structured(t, cs, "stats", res, &s)
+	// The rows carry the CLI's names (workspace.StatsRow) on every row.
+	raw, _ := json.Marshal(res.StructuredContent)
+	var rawOut struct{ Pools []map[string]any }
+	json.Unmarshal(raw, &rawOut)
+	for _, k := range []string{"gap_hours", "window_start", "window_end", "as_of", "covered_hours", "effective_start", "interruption"} {
+		if _, ok := rawOut.Pools[0][k]; !ok {
+			t.Errorf("stats row has no %q: %v", k, rawOut.Pools[0])
+		}
+	}
 	if s.WindowEnd != ts(demo.End()) || s.WindowStart != ts(demo.End().Add(-7*24*time.Hour)) || s.Sort != "cv" {
 		t.Errorf("window %s..%s sort %s", s.WindowStart, s.WindowEnd, s.Sort)
 	}
 	if s.Total != len(ans.Pools) || len(s.Pools) != len(ans.Pools) || s.Truncated {
 		t.Fatalf("stats %d pools (total %d), workspace %d", len(s.Pools), s.Total, len(ans.Pools))
 	}
-	byPool := map[string]float64{}
+	byPool := map[string]workspace.StatsRow{}
 	for _, a := range ans.Pools {
-		byPool[a.AvailabilityZone+a.InstanceType] = a.Stats.TWAP
+		byPool[a.AvailabilityZone+a.InstanceType] = ans.Row(a)
 	}
 	for i, r := range s.Pools {
 		if i > 0 && r.CV < s.Pools[i-1].CV {
 			t.Errorf("not sorted by cv at %d", i)
 		}
-		if byPool[r.AvailabilityZone+r.InstanceType] != r.TWAP {
-			t.Errorf("%s %s twap %v, workspace %v", r.AvailabilityZone, r.InstanceType, r.TWAP, byPool[r.AvailabilityZone+r.InstanceType])
+		if want := byPool[r.AvailabilityZone+r.InstanceType]; r.StatsRow != want {
+			t.Errorf("%s %s row %+v, the CLI's %+v", r.AvailabilityZone, r.InstanceType, r.StatsRow, want)
+		}
+		if r.WindowStart != s.WindowStart || r.WindowEnd != s.WindowEnd || r.AsOf != ts(demo.End()) {
+			t.Errorf("%s row window %s..%s as of %s; answer %s..%s", r.InstanceType, r.WindowStart, r.WindowEnd, r.AsOf, s.WindowStart, s.WindowEnd)
 		}
 		if r.CoveredHours <= 0 || r.CoveredHours > 7*24 || r.EffectiveStart == "" {
 			t.Errorf("%s covered %v hours from %q", r.InstanceType, r.CoveredHours, r.EffectiveStart)
@@ -226,12 +239,13 @@ func TestRecommendIsTheSessionsResult(t *testing.T) {
 	ws := openDemo(t)
 	cs := connect(t, ws, Options{}, nil)
 	var out recommendOut
-	res := call(t, cs, "recommend", `{"vcpus":2,"memory_gib":4,"count":6,"hours":3,"checkpoint":"30m","restart":"5m"}`)
+	args := `{"vcpus":2,"memory_gib":4,"count":6,"hours":3,"checkpoint":"30m","restart":"5m"}`
+	res := call(t, cs, "recommend", args)
 	structured(t, cs, "recommend", res, &out)
 	if len(out.Pools) == 0 || out.ExpectedTotalCost <= 0 || out.Profile.Count != 6 {
 		t.Fatalf("recommendation: %d pools, total cost %v, count %d", len(out.Pools), out.ExpectedTotalCost, out.Profile.Count)
 	}
-	p, err := profileFrom(recommendArgs{VCPUs: 2, MemoryGiB: 4, Count: 6, Hours: 3, Checkpoint: "30m", Restart: "5m"}, func(string) bool { return true }, ws.Regions)
+	p, err := profileFrom(recommendArgs{VCPUs: 2, MemoryGiB: 4, Count: 6, Hours: 3, Checkpoint: "30m", Restart: "5m"}, argsGivenIn(args), ws.Regions)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +295,7 @@ func TestRecommendNamedProfile(t *testing.T) {
 		}
 	}
 	res := call(t, cs, "recommend", `{"profile":"small-bach"}`)
-	if !res.IsError || !strings.Contains(text(res), `did you mean "small-batch"?`) {
+	if !res.IsError || !strings.Contains(text(res), `did you mean small-batch?`) {
 		t.Errorf("misspelt profile: %q", text(res))
 	}
 }
@@ -292,32 +306,44 @@ func TestBadArgumentsAreToolErrors(t *testing.T) {
 	ws := openDemo(t)
 	cs := connect(t, ws, Options{}, nil)
 	for _, tc := range []struct{ tool, args, want string }{
-		{"prices", `{"regoin":["sa-east-1"]}`, `unknown argument "regoin" (did you mean "region"?)`},
+		{"prices", `{"regoin":["sa-east-1"]}`, `unknown argument "regoin"; did you mean region?`},
 		{"prices", `{"colour":"red"}`, `unknown argument "colour" (this tool takes: limit, product, region, types)`},
 		{"regions", `{"verbose":true}`, `this tool takes no arguments`},
 		{"prices", `{"limit":"ten"}`, `argument "limit" must be an integer, got string`},
 		{"prices", `{"types":"c5.large"}`, `argument "types" must be an array of strings, got string`},
 		{"prices", `{"limit":1.5}`, `argument "limit" must be an integer`},
 		{"prices", `{"limit":-1}`, `limit must be between 1 and 1000`},
-		{"prices", `{"types":["c5.larg"]}`, `did you mean "c5.large"?`},
+		{"prices", `{"types":["c5.larg"]}`, `types c5.larg: no such instance type in sa-east-1 (the demo's region); did you mean c5.large?`},
 		{"prices", `{"types":["[x"]}`, `types: invalid instance type pattern "[x"`},
-		{"prices", `{"product":"Linux"}`, `product: unknown product "Linux"`},
-		{"prices", `{"region":["mars-1"]}`, `region:`},
+		{"prices", `{"product":"Linux"}`, `product: Linux: no such product (want one of Linux/UNIX,`},
+		{"prices", `{"region":["mars-1"]}`, `region mars-1: no such region`},
+		{"prices", `{"region":["us-est-1"]}`, `region us-est-1: no such region; did you mean us-east-1`},
+		{"recommend", `{"region":["us-east-1"]}`, `region us-east-1: the demo has recorded data for sa-east-1 only`},
 		{"stats", `{"window":"a week"}`, `invalid window "a week": want a duration such as 7d, 30d or 36h`},
 		{"stats", `{"window":"-7d"}`, `invalid window "-7d"`},
 		{"stats", `{"at":"yesterday"}`, `at:`},
-		{"stats", `{"sort":"cvv"}`, `unknown sort "cvv" (did you mean "cv"?)`},
-		{"stats", `{"types":["m9.huge"]}`, `no cached pool in sa-east-1 matches`},
+		{"stats", `{"sort":"cvv"}`, `unknown sort "cvv"; did you mean cv?`},
+		{"stats", `{"types":["m9.huge"]}`, `types m9.huge: no such instance type in sa-east-1`},
 		{"history", `{}`, `types is required`},
 		{"history", `{"types":["c5.large"],"max_points":2}`, `max_points must be between 3 and 5000`},
-		{"history", `{"types":["c5.large"],"region":["sa-east-1","us-east-1"]}`, `history takes one region, got 2`},
-		{"history", `{"types":["c5.large"],"az":"sa-east-1z"}`, `no cached pool of ["c5.large"] in Availability Zone "sa-east-1z"`},
-		{"recommend", `{"export":"karpentr"}`, `invalid export "karpentr" (did you mean "karpenter"?)`},
+		{"history", `{"types":["c5.large"],"region":["sa-east-1","us-east-1"]}`, `region us-east-1: the demo has recorded data for sa-east-1 only`},
+		{"history", `{"types":["c5.large"],"az":"sa-east-1z"}`, `az sa-east-1z: no such availability zone in sa-east-1 (the demo's region); did you mean sa-east-1a, sa-east-1b or sa-east-1c?`},
+		{"recommend", `{"export":"karpentr"}`, `invalid export "karpentr"; did you mean karpenter?`},
 		{"recommend", `{"checkpoint":"often"}`, `checkpoint: invalid duration "often"`},
 		{"recommend", `{"arch":"sparc"}`, `arch: invalid architecture "sparc"`},
 		{"recommend", `{"max_price":-1}`, `max_price must be a USD price`},
 		{"recommend", `{"vcpus":4096}`, `no instance type in sa-east-1 has >= 4096 vCPUs`},
-		{"recommend", `{"vcpu":4}`, `did you mean "vcpus"?`},
+		{"recommend", `{"nodes":0}`, `nodes must be >= 1 (instances one coupled job needs at once)`},
+		{"recommend", `{"max_az_share":2}`, `max_az_share must be a fraction > 0 and <= 1 (e.g. 0.5)`},
+		{"recommend", `{"gpus":1,"gpu_model":["X100"]}`, `gpu_model "X100": no cached type in sa-east-1 has that GPU; the catalog has: T4`},
+		{"recommend", `{"work":"5000"}`, `invalid work "5000" (an amount > 0 with a unit: 5000vcpu-h or 800gpu-h)`},
+		{"recommend", `{"work":"5000vcpu-h","hours":2}`, `work and hours are exclusive`},
+		{"recommend", `{"runs":0}`, `runs must be between 1 and 1000000`},
+		{"recommend", `{"restart":"0"}`, `restart must be > 0: a restart is never free (default 10m)`},
+		{"recommend", `{"nodes":2,"count":3}`, `nodes is one coupled job on N instances; count (independent instances) must be 1 with it`},
+		{"recommend", `{"seed":-1}`, `argument "seed" must be`},
+		{"recommend", `{"families":["zz9"]}`, `matches families zz9`},
+		{"recommend", `{"vcpu":4}`, `unknown argument "vcpu"; did you mean vcpus?`},
 	} {
 		res := call(t, cs, tc.tool, tc.args)
 		got := text(res)
@@ -326,6 +352,31 @@ func TestBadArgumentsAreToolErrors(t *testing.T) {
 		}
 		if alive := call(t, cs, "regions", ""); alive.IsError {
 			t.Fatalf("after %s %s the server no longer answers: %s", tc.tool, tc.args, text(alive))
+		}
+	}
+}
+
+// The server's sentence for a misspelt type or zone is the workspace's, as
+// the CLI prints it, with the argument's name for the flag's.
+func TestSameSentenceAsCLI(t *testing.T) {
+	ws := openDemo(t)
+	cs := connect(t, ws, Options{}, nil)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		tool, args, flag, arg string
+		check                 func() error
+	}{
+		{"prices", `{"types":["m5.larg"]}`, "--type", "types", func() error { return ws.CheckTypes(ctx, []string{"m5.larg"}) }},
+		{"stats", `{"types":["c9*"]}`, "--type", "types", func() error { return ws.CheckTypes(ctx, []string{"c9*"}) }},
+		{"history", `{"types":["c5.large"],"az":"sa-east-1x"}`, "--az", "az", func() error { return ws.CheckZone(ctx, "sa-east-1x") }},
+	} {
+		cli := tc.check()
+		if cli == nil || !strings.Contains(cli.Error(), "did you mean") {
+			t.Fatalf("%s: the workspace check gave %v; want a suggestion", tc.args, cli)
+		}
+		want := strings.Replace(workspace.OneLine(cli), tc.flag, tc.arg, 1)
+		if res := call(t, cs, tc.tool, tc.args); !res.IsError || text(res) != want {
+			t.Errorf("%s %s: %q; want the CLI's %q", tc.tool, tc.args, text(res), want)
 		}
 	}
 }

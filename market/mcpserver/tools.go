@@ -26,12 +26,8 @@ const (
 	defaultSeries    = 10
 )
 
-func ts(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
-}
+// ts is the workspace's RFC 3339 form, as every answer writes times.
+func ts(t time.Time) string { return workspace.RFC3339(t) }
 
 // limitOr applies a tool's default limit and bounds.
 func limitOr(n, def int) (int, error) {
@@ -62,38 +58,6 @@ func products(p string) []string {
 		return nil
 	}
 	return []string{p}
-}
-
-// noMatch is the error for types that select no cached pool: the closest
-// cached instance type for a misspelt name, else what the cache holds.
-func noMatch(ctx context.Context, ws *workspace.Workspace, types []string) error {
-	var names []string
-	seen := map[string]bool{}
-	for _, r := range ws.Regions {
-		cat, _, err := ws.Store.InstanceTypes(ctx, r)
-		if err != nil {
-			return err
-		}
-		for _, it := range cat {
-			if !seen[it.Name] {
-				seen[it.Name] = true
-				names = append(names, it.Name)
-			}
-		}
-	}
-	regions := strings.Join(ws.Regions, ", ")
-	for _, t := range types {
-		if strings.ContainsAny(t, "*?[") {
-			continue
-		}
-		if near := closest(t, names); near != "" && near != t {
-			return workspace.Badf("no cached pool in %s matches type %q (did you mean %q?)", regions, t, near)
-		}
-	}
-	if len(names) == 0 {
-		return workspace.Badf("no cached pool in %s matches types %q: nothing is cached for %s (see the regions tool)", regions, types, regions)
-	}
-	return workspace.Badf("no cached pool in %s matches types %q", regions, types)
 }
 
 // --- regions -----------------------------------------------------------
@@ -223,9 +187,6 @@ func (s *server) prices(ctx context.Context, _ *mcp.CallToolRequest, a pricesArg
 	if err != nil {
 		return pricesOut{}, "", argNames(err)
 	}
-	if len(rows) == 0 && len(a.Types) > 0 {
-		return pricesOut{}, "", noMatch(ctx, ws, a.Types)
-	}
 	out := pricesOut{Pools: []priceOut{}, Total: len(rows), Truncated: len(rows) > limit}
 	for _, r := range rows[:min(limit, len(rows))] {
 		out.Pools = append(out.Pools, priceOut{r.Region, r.AvailabilityZone, r.AvailabilityZoneID, r.InstanceType, r.Product, r.Price, ts(r.Time)})
@@ -251,30 +212,17 @@ type statsArgs struct {
 	selectArgs
 	Window string `json:"window,omitempty" jsonschema:"window length ending at at, e.g. 7d, 30d, 36h (default 30d)"`
 	At     string `json:"at,omitempty" jsonschema:"window end, RFC 3339 (default now; the demo: the end of its recording)"`
-	Sort   string `json:"sort,omitempty" jsonschema:"order of the pools, ascending: instance_type (default), last, twap, stddev, cv, min, max, p50, p95, changes, changes_per_day, max_jump, covered_hours"`
+	Sort   string `json:"sort,omitempty" jsonschema:"order of the pools, ascending: instance_type (default), last, twap, stddev, cv, min, max, p50, p95, changes, changes_per_day, max_jump, covered_hours, gap_hours"`
 	Limit  int    `json:"limit,omitempty" jsonschema:"at most this many pools (default 50, at most 1000)"`
 }
 
+// statsRow is the CLI's stats row (workspace.StatsRow, the same names)
+// plus what an agent needs to read a row alone: the effective start and
+// the interruption bucket.
 type statsRow struct {
-	Region             string  `json:"region"`
-	AvailabilityZone   string  `json:"availability_zone"`
-	AvailabilityZoneID string  `json:"availability_zone_id"`
-	InstanceType       string  `json:"instance_type"`
-	Product            string  `json:"product"`
-	Last               float64 `json:"last"`
-	TWAP               float64 `json:"twap"`
-	StdDev             float64 `json:"stddev"`
-	CV                 float64 `json:"cv"`
-	Min                float64 `json:"min"`
-	Max                float64 `json:"max"`
-	P50                float64 `json:"p50"`
-	P95                float64 `json:"p95"`
-	Changes            int     `json:"changes"`
-	ChangesPerDay      float64 `json:"changes_per_day"`
-	MaxJump            float64 `json:"max_jump"`
-	EffectiveStart     string  `json:"effective_start" jsonschema:"S': the window start, or the pool's first record when it starts later"`
-	CoveredHours       float64 `json:"covered_hours" jsonschema:"hours of the window the statistics cover"`
-	Interruption       string  `json:"interruption" jsonschema:"the Spot Advisor's monthly interruption bucket, or unknown"`
+	workspace.StatsRow
+	EffectiveStart string `json:"effective_start" jsonschema:"S': the window start, or the pool's first record when it starts later"`
+	Interruption   string `json:"interruption" jsonschema:"the Spot Advisor's monthly interruption bucket, or unknown"`
 }
 
 type statsOut struct {
@@ -296,6 +244,7 @@ var statKeys = map[string]func(explore.Summary) float64{
 	"changes_per_day": func(s explore.Summary) float64 { return s.Stats.ChangesPerDay },
 	"max_jump":        func(s explore.Summary) float64 { return s.Stats.MaxJump },
 	"covered_hours":   func(s explore.Summary) float64 { return s.Stats.CoveredHours },
+	"gap_hours":       func(s explore.Summary) float64 { return s.Stats.GapHours },
 }
 
 func sortNames() []string {
@@ -324,8 +273,8 @@ func (s *server) stats(ctx context.Context, _ *mcp.CallToolRequest, a statsArgs)
 	}
 	key := statKeys[a.Sort]
 	if key == nil && a.Sort != "" && a.Sort != "instance_type" {
-		if near := closest(a.Sort, sortNames()); near != "" {
-			return statsOut{}, "", workspace.Badf("unknown sort %q (did you mean %q?)", a.Sort, near)
+		if h := hint(a.Sort, sortNames()); h != "" {
+			return statsOut{}, "", workspace.Badf("unknown sort %q%s", a.Sort, h)
 		}
 		return statsOut{}, "", workspace.Badf("unknown sort %q (want one of %s)", a.Sort, strings.Join(sortNames(), ", "))
 	}
@@ -337,9 +286,6 @@ func (s *server) stats(ctx context.Context, _ *mcp.CallToolRequest, a statsArgs)
 	if err != nil {
 		return statsOut{}, "", argNames(err)
 	}
-	if len(ans.Pools) == 0 && len(a.Types) > 0 {
-		return statsOut{}, "", noMatch(ctx, ws, a.Types)
-	}
 	pools := ans.Pools
 	if key != nil {
 		// Stable: ties keep the workspace's type-then-pool order.
@@ -350,14 +296,11 @@ func (s *server) stats(ctx context.Context, _ *mcp.CallToolRequest, a statsArgs)
 		out.Sort = "instance_type"
 	}
 	for _, p := range pools[:min(limit, len(pools))] {
-		st := p.Stats
 		bucket := "unknown"
 		if p.Advisor.Known {
 			bucket = p.Advisor.Label
 		}
-		out.Pools = append(out.Pools, statsRow{p.Region, p.AvailabilityZone, p.AvailabilityZoneID, p.InstanceType, p.Product,
-			st.Last, st.TWAP, st.StdDev, st.CV, st.Min, st.Max, st.P50, st.P95, st.Changes, st.ChangesPerDay, st.MaxJump,
-			ts(st.Start), st.CoveredHours, bucket})
+		out.Pools = append(out.Pools, statsRow{StatsRow: ans.Row(p), EffectiveStart: ts(p.Stats.Start), Interruption: bucket})
 	}
 	summary := fmt.Sprintf("Statistics of %d pools%s over %s to %s, sorted by %s.", out.Total, shown(len(out.Pools), out.Truncated), out.WindowStart, out.WindowEnd, out.Sort)
 	if len(out.Pools) > 0 {
@@ -452,12 +395,6 @@ func (s *server) history(ctx context.Context, _ *mcp.CallToolRequest, a historyA
 	if err != nil {
 		return historyOut{}, "", argNames(err)
 	}
-	if len(series) == 0 {
-		if a.AZ != "" {
-			return historyOut{}, "", workspace.Badf("no cached pool of %q in Availability Zone %q", a.Types, a.AZ)
-		}
-		return historyOut{}, "", noMatch(ctx, ws, a.Types)
-	}
 	out := historyOut{Region: ws.Regions[0], WindowStart: ts(q.Start), WindowEnd: ts(q.End), MaxPoints: maxPoints, Downsampling: downsamplingNote,
 		Series: []seriesOut{}, Total: len(series), Truncated: len(series) > limit}
 	points := 0
@@ -470,8 +407,20 @@ func (s *server) history(ctx context.Context, _ *mcp.CallToolRequest, a historyA
 		points += len(pts)
 		out.Series = append(out.Series, so)
 	}
+	if len(series) == 0 {
+		// The workspace judged the names; a known type may still have no
+		// cached pool (no spot offering in the region or zone).
+		return out, fmt.Sprintf("No cached pool of %s in %s%s (see the regions tool).", strings.Join(a.Types, ", "), out.Region, inZone(a.AZ)), nil
+	}
 	return out, fmt.Sprintf("%d series%s, %d points, over %s to %s in %s (at most %d points per series: %s).",
 		out.Total, shown(len(out.Series), out.Truncated), points, out.WindowStart, out.WindowEnd, out.Region, maxPoints, "downsampling keeps each bucket's min, max and last"), nil
+}
+
+func inZone(az string) string {
+	if az == "" {
+		return ""
+	}
+	return " (Availability Zone " + az + ")"
 }
 
 // argNames rewrites the CLI's flag names in a workspace error ("--type:")
@@ -481,7 +430,7 @@ func argNames(err error) error {
 		return err
 	}
 	msg := err.Error()
-	for _, r := range [][2]string{{"--type", "types"}, {"--product", "product"}, {"--region", "region"}, {"--window", "window"}} {
+	for _, r := range [][2]string{{"--type", "types"}, {"--product", "product"}, {"--region", "region"}, {"--window", "window"}, {"--az", "az"}} {
 		msg = strings.ReplaceAll(msg, r[0], r[1])
 	}
 	return workspace.BadInput{Err: fmt.Errorf("%s", msg)}

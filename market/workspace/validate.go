@@ -113,3 +113,19 @@ func checkDemoRegions(regions []string) error {
 	}
 	return nil
 }
+
+// CheckRegions reports a region name AWS does not have, with the closest
+// names, and in the demo a region other than its recorded one: the checks
+// the CLI makes on --region, for callers that take regions per question
+// (the MCP server) rather than once at start.
+func (w *Workspace) CheckRegions(regions []string) error {
+	for _, r := range regions {
+		if err := market.CheckRegion(r); err != nil {
+			return BadInput{fmt.Errorf("--region %w", err)}
+		}
+	}
+	if w.Demo {
+		return checkDemoRegions(regions)
+	}
+	return nil
+}

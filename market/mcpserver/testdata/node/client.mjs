@@ -25,6 +25,8 @@ const calls = {
   stats: { types: ["c5.*"], window: "7d", sort: "cv", limit: 5 },
   history: { types: ["c5.large"], window: "7d", max_points: 30 },
   recommend: { vcpus: 2, memory_gib: 4, count: 4, hours: 3, checkpoint: "30m", export: "asg" },
+  recommend_coupled: ["recommend", { gpus: 1, gpu_model: ["T4"], nodes: 4, hours: 48, checkpoint: "30m" }],
+  bad_nodes: ["recommend", { nodes: 0 }],
   bad_argument: ["prices", { regoin: ["sa-east-1"] }],
   bad_type: ["stats", { limit: "ten" }],
   bad_window: ["stats", { window: "soon" }],
