@@ -102,3 +102,14 @@ func TestPlainLinesAreFew(t *testing.T) {
 		t.Errorf("lines %q", lines)
 	}
 }
+
+func TestTerminalLinesFitTheWidth(t *testing.T) {
+	var b strings.Builder
+	p := New(&b, true, (&clock{t: time.Unix(0, 0)}).now)
+	p.Width = 40
+	p.Update(State{Key: "us-east-1", Done: 330, Fraction: 0.94, Unit: "pages", Note: "324,469 records, 308,447 new"})
+	line := strings.TrimPrefix(b.String(), "\r\x1b[2K")
+	if n := len([]rune(line)); n != 39 || !strings.HasSuffix(line, "…") {
+		t.Errorf("%d runes: %q", n, line)
+	}
+}
