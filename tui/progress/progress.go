@@ -159,7 +159,7 @@ func Line(s State, elapsed time.Duration) string {
 	if s.Total > 0 && s.Fraction <= 0 {
 		amount += "/" + Amount(s.Total)
 	}
-	parts = append(parts, amount+" "+s.Unit)
+	parts = append(parts, amount+" "+unitOf(s.Done, s.Total, s.Unit))
 	if secs := elapsed.Seconds(); secs > 0 && s.Done > 0 {
 		parts = append(parts, fmt.Sprintf("%s %s/s", Rate(s.Done/secs), s.Unit))
 	}
@@ -175,6 +175,15 @@ func Line(s State, elapsed time.Duration) string {
 		parts = append(parts, s.Note)
 	}
 	return strings.Join(parts, "  ")
+}
+
+// unitOf is unit in the singular for one of one (or of an unknown total):
+// "1 page", but "1/4 pages".
+func unitOf(done, total float64, unit string) string {
+	if math.Round(done) == 1 && (total == 0 || total == 1) {
+		return strings.TrimSuffix(unit, "s")
+	}
+	return unit
 }
 
 // fraction is the share done, or -1 when unknown.

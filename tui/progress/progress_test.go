@@ -29,6 +29,8 @@ func TestLine(t *testing.T) {
 			"us-east-1  [████████████████████]  100%  7 pages  3.5 pages/s  done in 2s"},
 		{"failed", State{Key: "us-east-1", Done: 3, Fraction: 0.5, Unit: "pages", Finished: true, Err: errors.New("cannot\nreach")}, time.Minute + 5*time.Second,
 			"us-east-1  [██████████░░░░░░░░░░]   50%  3 pages  0.0 pages/s  failed: cannot reach"},
+		{"one", State{Key: "eu-west-1", Done: 1, Fraction: 0.5, Unit: "pages", Finished: true}, time.Second,
+			"eu-west-1  [████████████████████]  100%  1 page  1.0 pages/s  done in 1s"},
 		{"nothing yet", State{Key: "x", Total: 10, Unit: "files"}, 0,
 			"x  [░░░░░░░░░░░░░░░░░░░░]    0%  0/10 files"},
 	} {
