@@ -13,7 +13,8 @@ import (
 // which a resume asks for again. The workers go on fetching while a write
 // is under way, so consecutive pages of a piece meet in one write, and the
 // bound holds them back when the store falls behind. Twelve requests in
-// flight at 100 ms are 120 a second, six times EC2's refill.
+// flight at 100 ms are 120 a second, six times EC2's refill, which
+// leaves room for round trips slowed by a busy CPU.
 const MaxUnstored = 12
 
 // writeReq is one page waiting to be stored, and what to do once it is.
