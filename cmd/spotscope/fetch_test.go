@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"strings"
 	"testing"
 
@@ -65,5 +66,25 @@ func TestFetchProgress(t *testing.T) {
 	if strings.Contains(plain, "\x1b") || len(lines) != 2 || !strings.HasPrefix(lines[0], "sa-east-1  [████████████████████]  100%  ") ||
 		!strings.Contains(lines[0], " pages  ") || !strings.Contains(lines[0], "  done in ") || !strings.HasPrefix(lines[1], "fetched: ") {
 		t.Errorf("plain progress:\n%s", plain)
+	}
+}
+
+// An endpoint nobody listens on fails the fetch at once with one line that
+// names it and the fix, not the SDK's stack of retries.
+func TestFetchUnreachableEndpointIsOneLine(t *testing.T) {
+	newEnv(t, true)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + l.Addr().String()
+	l.Close()
+	t.Setenv("AWS_ENDPOINT_URL_EC2", closed)
+	e := &env{t: t, getenv: map[string]string{}}
+	code, _, errs := e.run("fetch", "--days", "3")
+	lines := strings.Split(strings.TrimSpace(errs), "\n")
+	if code != 1 || len(lines) != 1 || !strings.Contains(lines[0], "cannot reach the EC2 endpoint "+closed+" (connection refused)") ||
+		strings.Contains(errs, "operation error") {
+		t.Errorf("exit %d, stderr:\n%s", code, errs)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/spotscope/spotscope/market/awsapi"
 	"github.com/spotscope/spotscope/tui/progress"
 )
@@ -18,6 +20,11 @@ func newProgressPrinter(io stdio) func(awsapi.Progress) {
 	// Wall time, not io.now: --now replays the market at a past moment,
 	// but rates and ETAs are about this run.
 	p := progress.New(io.err, io.errTTY, time.Now)
+	if f, ok := io.err.(interface{ Fd() uintptr }); ok && io.errTTY {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil {
+			p.Width = w
+		}
+	}
 	done := map[string]bool{}
 	return func(ev awsapi.Progress) {
 		p.Update(fetchState(ev))

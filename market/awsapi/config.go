@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/smithy-go/logging"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // DefaultMaxAttempts is higher than the SDK's 3 because a 90-day fetch makes
@@ -75,6 +76,7 @@ func LoadConfig(ctx context.Context, o Options) (aws.Config, error) {
 		// reports what matters itself, and stray lines would tear the TUI.
 		// Set here, at load, because providers capture the logger then.
 		config.WithLogger(logging.Nop{}),
+		config.WithAPIOptions([]func(*middleware.Stack) error{countConnFailures}),
 	}
 	if o.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(o.Profile))

@@ -1,17 +1,19 @@
 package awsapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"syscall"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/spotscope/spotscope/market"
 )
@@ -118,8 +120,8 @@ const MaxConnectionRetries = 2
 
 // failFast wraps the SDK's retryer: a refused connection or an unknown
 // host is not retried at all, other connection failures at most
-// MaxConnectionRetries times; AWS's own answers (throttles, 5xx) keep the
-// full budget.
+// MaxConnectionRetries times per call; AWS's own answers (throttles, 5xx)
+// keep the full budget.
 type failFast struct {
 	aws.RetryerV2
 }
@@ -131,14 +133,29 @@ func (r failFast) IsErrorRetryable(err error) bool {
 	return r.RetryerV2.IsErrorRetryable(err)
 }
 
-func (r failFast) RetryDelay(attempt int, err error) (time.Duration, error) {
-	if attempt > MaxConnectionRetries && isConnectionFailure(err) {
-		return 0, err
+func (r failFast) GetRetryToken(ctx context.Context, opErr error) (func(error) error, error) {
+	if isConnectionFailure(opErr) {
+		if n, ok := ctx.Value(connFailuresKey{}).(*atomic.Int64); ok && n.Add(1) > MaxConnectionRetries {
+			return nil, errGaveUp
+		}
 	}
-	return r.RetryerV2.RetryDelay(attempt, err)
+	return r.RetryerV2.GetRetryToken(ctx, opErr)
 }
 
 func (r failFast) MaxAttempts() int { return r.RetryerV2.MaxAttempts() }
+
+var errGaveUp = errors.New("gave up on the connection")
+
+type connFailuresKey struct{}
+
+// countConnFailures gives every call its own count of connection failures,
+// which failFast reads across the call's attempts.
+func countConnFailures(st *middleware.Stack) error {
+	return st.Initialize.Add(middleware.InitializeMiddlewareFunc("spotscope.ConnFailures",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			return next.HandleInitialize(context.WithValue(ctx, connFailuresKey{}, new(atomic.Int64)), in)
+		}), middleware.Before)
+}
 
 // regionError is one region's failure.
 type regionError struct {

@@ -311,6 +311,8 @@ type regionRun struct {
 	limiter *rate.Limiter
 	cov     *coverTracker
 	writer  *batchWriter
+	// unstored holds a place for every page asked for and not yet stored.
+	unstored chan struct{}
 
 	pages, records, newRecords       atomic.Int64
 	attempts, retries, throttled     atomic.Int64
@@ -425,14 +427,25 @@ func (r *regionRun) run(ctx context.Context) (err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r.writer = newBatchWriter(r.f.Store, func(n int) { r.newRecords.Add(int64(n)) })
+	r.unstored = make(chan struct{}, MaxUnstored)
 	go r.writer.run(ctx)
 	pool := &piecePool{r: r, cancel: cancel}
+	defer func() {
+		// Whatever AWS has sent is stored before the run ends, even when
+		// it was cancelled.
+		if werr := r.writer.close(); werr != nil && err == nil {
+			err = werr
+		}
+	}()
 	// First one page of every piece: it tells how dense each piece is,
 	// so the rest can be planned to keep every request full and the
 	// chains of sequential pages short enough to end together.
 	pool.run(ctx, pieces, 1)
 	if ctx.Err() == nil {
 		pool.run(ctx, r.replan(pieces), 0)
+	}
+	if werr := r.writer.close(); werr != nil {
+		return werr
 	}
 	if err := pool.err(); err != nil {
 		return err
@@ -482,9 +495,6 @@ func (pp *piecePool) run(ctx context.Context, pieces []*piece, maxPages int) {
 					if isFatal(err) {
 						pp.cancel()
 					}
-				case pc.done:
-					r.piecesDone.Add(1)
-					r.f.emit(r.snapshot)
 				}
 			}
 		}()
@@ -672,23 +682,25 @@ func (r *regionRun) fetchPiece(ctx context.Context, pc *piece, maxPages int) err
 		pc.tokens = map[string]bool{}
 	}
 	for n := 0; maxPages <= 0 || n < maxPages; n++ {
+		select {
+		case r.unstored <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		release := func() { <-r.unstored }
 		sent := time.Now()
 		page, err := r.client.DescribeSpotPriceHistory(ctx, in, r.apiOptions)
 		if pc.firstRound == 0 {
 			pc.firstRound = time.Since(sent)
 		}
 		if err != nil {
+			release()
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 			return label(classify(err))
 		}
 		recs := r.toRecords(page.SpotPriceHistory, pc.products)
-		if len(recs) > 0 {
-			if err := r.writer.write(ctx, recs); err != nil {
-				return err
-			}
-		}
 		pc.pages++
 		r.pages.Add(1)
 		r.records.Add(int64(len(recs)))
@@ -712,15 +724,29 @@ func (r *regionRun) fetchPiece(ctx context.Context, pc *piece, maxPages int) err
 				}
 			}
 		}
-		if claim.Before(pc.covered) {
-			if err := r.cov.add(ctx, pc.products, pc.zone, market.Interval{Start: claim, End: pc.covered}); err != nil {
-				return err
+		// Recorded by the writer once the page is stored.
+		covered, last := pc.covered, next == ""
+		after := func(ctx context.Context) error {
+			if claim.Before(covered) {
+				if err := r.cov.add(ctx, pc.products, pc.zone, market.Interval{Start: claim, End: covered}); err != nil {
+					return err
+				}
+				r.spanDone.Add(int64(covered.Sub(claim)))
 			}
-			r.spanDone.Add(int64(pc.covered.Sub(claim)))
+			if last {
+				r.piecesDone.Add(1)
+			}
+			r.f.emit(r.snapshot)
+			return nil
+		}
+		if err := r.writer.write(ctx, writeReq{recs: recs, after: after, release: release}); err != nil {
+			release()
+			return err
+		}
+		if claim.Before(pc.covered) {
 			pc.covered = claim
 		}
-		r.f.emit(r.snapshot)
-		if next == "" {
+		if last {
 			pc.done = true
 			return nil
 		}

@@ -44,6 +44,10 @@ const BarWidth = 20
 
 // Printer writes the progress of items to a stream.
 type Printer struct {
+	// Width, when > 0, is the terminal's width: longer lines are cut, as a
+	// wrapped line would break the redraw.
+	Width int
+
 	w   io.Writer
 	tty bool
 	now func() time.Time
@@ -119,13 +123,26 @@ func (p *Printer) redraw(now time.Time) {
 	p.moveUp(&b)
 	for i, k := range p.order {
 		b.WriteString("\x1b[2K")
-		b.WriteString(Line(p.states[k], now.Sub(p.start[k])))
+		b.WriteString(cut(Line(p.states[k], now.Sub(p.start[k])), p.Width))
 		if i < len(p.order)-1 {
 			b.WriteString("\n")
 		}
 	}
 	p.drawn = len(p.order)
 	io.WriteString(p.w, b.String())
+}
+
+// cut shortens s to fewer than width runes (the last column stays free,
+// as some terminals wrap when it is written).
+func cut(s string, width int) string {
+	if width <= 1 {
+		return s
+	}
+	r := []rune(s)
+	if len(r) < width {
+		return s
+	}
+	return string(r[:width-2]) + "…"
 }
 
 // Line renders one item after elapsed: its label, a bar, the share done,
@@ -142,7 +159,7 @@ func Line(s State, elapsed time.Duration) string {
 	if s.Total > 0 && s.Fraction <= 0 {
 		amount += "/" + Amount(s.Total)
 	}
-	parts = append(parts, amount+" "+s.Unit)
+	parts = append(parts, amount+" "+unitOf(s.Done, s.Total, s.Unit))
 	if secs := elapsed.Seconds(); secs > 0 && s.Done > 0 {
 		parts = append(parts, fmt.Sprintf("%s %s/s", Rate(s.Done/secs), s.Unit))
 	}
@@ -158,6 +175,15 @@ func Line(s State, elapsed time.Duration) string {
 		parts = append(parts, s.Note)
 	}
 	return strings.Join(parts, "  ")
+}
+
+// unitOf is unit in the singular for one of one (or of an unknown total):
+// "1 page", but "1/4 pages".
+func unitOf(done, total float64, unit string) string {
+	if math.Round(done) == 1 && (total == 0 || total == 1) {
+		return strings.TrimSuffix(unit, "s")
+	}
+	return unit
 }
 
 // fraction is the share done, or -1 when unknown.

@@ -29,6 +29,8 @@ func TestLine(t *testing.T) {
 			"us-east-1  [████████████████████]  100%  7 pages  3.5 pages/s  done in 2s"},
 		{"failed", State{Key: "us-east-1", Done: 3, Fraction: 0.5, Unit: "pages", Finished: true, Err: errors.New("cannot\nreach")}, time.Minute + 5*time.Second,
 			"us-east-1  [██████████░░░░░░░░░░]   50%  3 pages  0.0 pages/s  failed: cannot reach"},
+		{"one", State{Key: "eu-west-1", Done: 1, Fraction: 0.5, Unit: "pages", Finished: true}, time.Second,
+			"eu-west-1  [████████████████████]  100%  1 page  1.0 pages/s  done in 1s"},
 		{"nothing yet", State{Key: "x", Total: 10, Unit: "files"}, 0,
 			"x  [░░░░░░░░░░░░░░░░░░░░]    0%  0/10 files"},
 	} {
@@ -100,5 +102,16 @@ func TestPlainLinesAreFew(t *testing.T) {
 	}
 	if !strings.Contains(lines[len(lines)-1], "done in 1m39s") || !strings.Contains(lines[0], "ETA") {
 		t.Errorf("lines %q", lines)
+	}
+}
+
+func TestTerminalLinesFitTheWidth(t *testing.T) {
+	var b strings.Builder
+	p := New(&b, true, (&clock{t: time.Unix(0, 0)}).now)
+	p.Width = 40
+	p.Update(State{Key: "us-east-1", Done: 330, Fraction: 0.94, Unit: "pages", Note: "324,469 records, 308,447 new"})
+	line := strings.TrimPrefix(b.String(), "\r\x1b[2K")
+	if n := len([]rune(line)); n != 39 || !strings.HasSuffix(line, "…") {
+		t.Errorf("%d runes: %q", n, line)
 	}
 }
