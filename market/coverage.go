@@ -2,6 +2,7 @@ package market
 
 import (
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -100,33 +101,42 @@ type ScopedCoverage struct {
 }
 
 type scoped struct {
-	m   TypeMatcher
-	ivs []Interval
+	m    TypeMatcher
+	zone string // "" for region-level coverage
+	ivs  []Interval
 }
 
-// NewScopedCoverage indexes coverage read from the cache. A scope that does
-// not parse as patterns matches nothing: claiming too little is safe.
+// NewScopedCoverage indexes coverage read from the cache. Scopes are type
+// patterns ("*", "m5*,c5.large"), optionally for one zone ("*@us-east-1a":
+// what the fetcher stored for that zone, which can run ahead of the region
+// when another zone's query failed). A scope that does not parse as patterns
+// matches nothing: claiming too little is safe.
 func NewScopedCoverage(byScope map[string][]Interval) ScopedCoverage {
 	var c ScopedCoverage
 	for _, sc := range SortedKeys(byScope) {
+		patterns, zone, _ := strings.Cut(sc, "@")
 		var m TypeMatcher
-		if sc != "*" {
+		if patterns != "*" {
 			var err error
-			if m, err = NewTypeMatcher([]string{sc}); err != nil || m.All() {
+			if m, err = NewTypeMatcher([]string{patterns}); err != nil || m.All() {
 				continue
 			}
 		}
-		c.scopes = append(c.scopes, scoped{m, byScope[sc]})
+		c.scopes = append(c.scopes, scoped{m: m, zone: zone, ivs: byScope[sc]})
 	}
 	return c
 }
 
-// For is the coverage of one instance type: the union of the scopes that
-// match it, merged.
-func (c ScopedCoverage) For(instanceType string) []Interval {
+// For is the region-level coverage of one instance type: the union of the
+// scopes that match it, merged.
+func (c ScopedCoverage) For(instanceType string) []Interval { return c.ForPool(instanceType, "") }
+
+// ForPool is the coverage of one pool: the region-level scopes that match
+// its type and those recorded for its zone, merged.
+func (c ScopedCoverage) ForPool(instanceType, zone string) []Interval {
 	var ivs []Interval
 	for _, s := range c.scopes {
-		if s.m.Match(instanceType) {
+		if (s.zone == "" || s.zone == zone && zone != "") && s.m.Match(instanceType) {
 			ivs = append(ivs, s.ivs...)
 		}
 	}

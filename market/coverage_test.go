@@ -232,3 +232,36 @@ func TestScopedCoverage(t *testing.T) {
 		t.Fatalf("newest end = %v, want %v (unparsable scopes claim nothing)", e, at(9))
 	}
 }
+
+// The fetcher records per-zone coverage ("*@zone") where one zone ran ahead
+// of the others; a pool counts it only for its own zone.
+func TestScopedCoverageByZone(t *testing.T) {
+	c := NewScopedCoverage(map[string][]Interval{
+		"*":                   {iv(0, 2)},
+		"*@us-east-1a":        {iv(0, 5)},
+		"m5.large@us-east-1b": {iv(6, 7)},
+	})
+	tests := []struct {
+		typ, zone string
+		want      []Interval
+	}{
+		{"m5.large", "us-east-1a", []Interval{iv(0, 5)}},
+		{"m5.large", "us-east-1b", []Interval{iv(0, 2), iv(6, 7)}},
+		{"c5.large", "us-east-1b", []Interval{iv(0, 2)}},
+		{"m5.large", "", []Interval{iv(0, 2)}},
+	}
+	for _, tc := range tests {
+		got := c.ForPool(tc.typ, tc.zone)
+		if len(got) != len(tc.want) {
+			t.Fatalf("%s in %q: got %v, want %v", tc.typ, tc.zone, got, tc.want)
+		}
+		for i := range got {
+			if got[i] != tc.want[i] {
+				t.Fatalf("%s in %q: got %v, want %v", tc.typ, tc.zone, got, tc.want)
+			}
+		}
+	}
+	if got := c.For("m5.large"); len(got) != 1 || got[0] != iv(0, 2) {
+		t.Fatalf("region-level coverage of m5.large = %v, want only %v", got, iv(0, 2))
+	}
+}

@@ -46,7 +46,7 @@ func ImportFile(ctx context.Context, t Target, path string, opts Options) (Impor
 			c = market.NewScopedCoverage(byScope)
 			known[k] = c
 		}
-		for _, iv := range c.For(r.InstanceType) {
+		for _, iv := range c.ForPool(r.InstanceType, r.AvailabilityZone) {
 			if !r.Time.Before(iv.Start) && r.Time.Before(iv.End) {
 				return true, nil
 			}

@@ -120,7 +120,7 @@ func Summarise(ctx context.Context, store Store, adv *advisor.Data, q Query) (Re
 		}
 		f := cache.Filter{Regions: []string{region}, Products: products, Types: q.Types, Zones: q.Zones}
 		err = store.ScanSeries(ctx, f, start, q.End, func(p market.Pool, pts []market.Point) error {
-			pc := cov[p.Product].For(p.InstanceType)
+			pc := cov[p.Product].ForPool(p.InstanceType, p.AvailabilityZone)
 			st, ok := market.ComputeStatsCovered(pts, start, q.End, pc)
 			if !ok {
 				res.Unknown++

@@ -103,7 +103,7 @@ func (s *Session) PoolStats(ctx context.Context, region, product string, window 
 	var out []recommend.PoolStats
 	err = s.Store.ScanSeries(ctx, cache.Filter{Regions: []string{region}, Products: []string{product}}, start, end,
 		func(p market.Pool, pts []market.Point) error {
-			if st, ok := market.ComputeStatsCovered(pts, start, end, cov.For(p.InstanceType)); ok {
+			if st, ok := market.ComputeStatsCovered(pts, start, end, cov.ForPool(p.InstanceType, p.AvailabilityZone)); ok {
 				out = append(out, recommend.PoolStats{Pool: p, AZID: ids[p.AvailabilityZone], Stats: st})
 			}
 			return nil

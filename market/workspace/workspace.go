@@ -214,6 +214,12 @@ func (w *Workspace) Refresh(ctx context.Context, types, products []string, days 
 	}
 	now := w.Now()
 	from, to := now.Add(-time.Duration(days)*24*time.Hour), now.Add(-w.opts.MaxAge)
+	// The fetcher never asks for what AWS no longer keeps (it clamps to
+	// the retention with a margin), so neither does this check: a 90-day
+	// read would otherwise see a gap at its start and fetch on every run.
+	if oldest := awsapi.OldestFetchable(now); from.Before(oldest) {
+		from = oldest
+	}
 	// The fetcher records coverage under the validated patterns, trimmed
 	// and split: ask for the same scope, or a covered read fetches again.
 	m, err := market.NewTypeMatcher(types)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spotscope/spotscope/market"
+	"github.com/spotscope/spotscope/market/awsapi"
 	"github.com/spotscope/spotscope/market/demo"
 )
 
@@ -122,5 +123,35 @@ func TestCovered(t *testing.T) {
 		if got != c.want {
 			t.Errorf("covered [%d, %d] = %v, want %v", c.from, c.to, got, c.want)
 		}
+	}
+}
+
+// A read over AWS's whole retention is covered by a fetch of it: the check
+// starts where the fetcher clamps (awsapi.OldestFetchable), so it never sees
+// a gap at the start that no fetch could fill, and never calls AWS for it.
+func TestRefreshCoveredToTheRetention(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_CONFIG_FILE", dir+"/none")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/none")
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"} {
+		t.Setenv(k, "")
+	}
+	ctx := context.Background()
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	w, err := Open(ctx, Options{Dir: dir, Regions: []string{"us-east-1"}, MaxAge: time.Hour, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Store.AddCoverage(ctx, "us-east-1", market.LinuxUNIX, "*", market.Interval{Start: awsapi.OldestFetchable(now), End: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Refresh(ctx, nil, []string{market.LinuxUNIX}, awsapi.MaxDays); err != nil {
+		t.Fatalf("a read of the whole retention tried to fetch: %v", err)
+	}
+	// A product never fetched does need AWS.
+	if err := w.Refresh(ctx, nil, []string{market.LinuxUNIX, market.Windows}, 1); err == nil {
+		t.Fatal("an uncovered product was taken as covered")
 	}
 }
