@@ -12,8 +12,8 @@ import (
 	"github.com/spotscope/spotscope/cache/archive"
 	"github.com/spotscope/spotscope/market/awsapi"
 	"github.com/spotscope/spotscope/market/dataset"
-	"github.com/spotscope/spotscope/tui/progress"
 	"github.com/spotscope/spotscope/market/doctor"
+	"github.com/spotscope/spotscope/tui/progress"
 )
 
 // ArchiveEnv names the default archive location of export, import and
