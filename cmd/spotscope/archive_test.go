@@ -123,18 +123,25 @@ func TestDoctorChecksTheArchive(t *testing.T) {
 }
 
 func TestArchiveProgressDrawsABarOnATerminal(t *testing.T) {
-	var buf strings.Builder
-	if newArchiveProgress(stdio{err: &buf}, "export") != nil {
-		t.Error("progress without a terminal: a cron log gets only the summary line")
+	// Without a terminal: the shared printer's plain lines, no redraws
+	// (a cron log gets a line when done, not a bar per partition).
+	var plain strings.Builder
+	q := newArchiveProgress(stdio{err: &plain}, "export")
+	q(archive.Progress{Done: 1, Total: 4, Rows: 1500})
+	q(archive.Progress{Done: 4, Total: 4, Rows: 6000})
+	if got := plain.String(); strings.Contains(got, "\x1b") || strings.Count(got, "\n") > 2 || !strings.Contains(got, "4/4 partitions") {
+		t.Errorf("plain progress %q", got)
 	}
+
+	var buf strings.Builder
 	p := newArchiveProgress(stdio{err: &buf, errTTY: true}, "export")
 	p(archive.Progress{Done: 1, Total: 4, Rows: 1500})
-	if got := buf.String(); !strings.Contains(got, "export [█████·····") || !strings.Contains(got, "1/4 partitions, 1,500 records") {
+	if got := buf.String(); !strings.Contains(got, "export  [█████░░░░░") || !strings.Contains(got, "1/4 partitions") || !strings.Contains(got, "1,500 records") {
 		t.Errorf("half-way line %q", got)
 	}
 	buf.Reset()
 	p(archive.Progress{Done: 4, Total: 4, Rows: 6000})
-	if !strings.HasSuffix(buf.String(), "\r\x1b[2K") {
-		t.Errorf("the finished bar is not cleared: %q", buf.String())
+	if got := buf.String(); !strings.HasSuffix(got, "\x1b[2K\r") {
+		t.Errorf("the finished bar is not cleared: %q", got)
 	}
 }
