@@ -193,6 +193,10 @@ func SparkKnown(pts []market.Point, known []market.Interval, start, end time.Tim
 			a = edge
 		}
 	}
+	// Both the steps and the known spans are sorted and the spans do not
+	// overlap, so one cursor over the spans keeps this linear: a region
+	// has 1.2 M steps.
+	k := 0
 	for i, p := range pts {
 		from := p.Time.Sub(start).Seconds()
 		to := span
@@ -203,9 +207,16 @@ func SparkKnown(pts []market.Point, known []market.Interval, start, end time.Tim
 			add(from, to, p.Price)
 			continue
 		}
-		for _, k := range known {
-			lo := math.Max(from, k.Start.Sub(start).Seconds())
-			hi := math.Min(to, k.End.Sub(start).Seconds())
+		for k < len(known) && known[k].End.Sub(start).Seconds() <= from {
+			k++
+		}
+		for j := k; j < len(known); j++ {
+			ks := known[j].Start.Sub(start).Seconds()
+			if ks >= to {
+				break
+			}
+			lo := math.Max(from, ks)
+			hi := math.Min(to, known[j].End.Sub(start).Seconds())
 			if hi > lo {
 				add(lo, hi, p.Price)
 			}

@@ -3,6 +3,7 @@ package explore
 import (
 	"context"
 	"math"
+	"math/rand/v2"
 	"sort"
 	"testing"
 	"time"
@@ -202,5 +203,55 @@ func TestSummariesIntegrateOverCoverage(t *testing.T) {
 	}
 	if len(res.Pools) != 0 || res.Unknown != 3 {
 		t.Fatalf("after coverage: %d pools, %d unknown; want 0 and 3", len(res.Pools), res.Unknown)
+	}
+}
+
+// The cursor over the known spans gives what intersecting every step with
+// every span gives, on random series and spans (a step may cross several).
+func TestSparkKnownMatchesEveryPairIntersection(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := 0; round < 200; round++ {
+		var pts []market.Point
+		for x := -3; x < 40; x += 1 + rng.IntN(6) {
+			pts = append(pts, market.Point{Time: h(float64(x)), Price: float64(1 + rng.IntN(9))})
+		}
+		var known []market.Interval
+		for x := -2 + rng.IntN(3); x < 40; {
+			end := x + 1 + rng.IntN(5)
+			known = append(known, market.Interval{Start: h(float64(x)), End: h(float64(end))})
+			x = end + 1 + rng.IntN(4)
+		}
+		// Reference: each step cut to the known spans, sampled per minute.
+		n := []int{1, 2, 3, 4, 5, 6, 8, 9, 10, 12}[rng.IntN(10)] // divisors of 2,160 minutes
+		got := SparkKnown(pts, known, h(0), h(36), n)
+		width := 36 * 60 / n
+		for b := 0; b < n; b++ {
+			var sum, cnt float64
+			for m := b * width; m < (b+1)*width; m++ {
+				at := h(0).Add(time.Duration(m)*time.Minute + 30*time.Second)
+				inKnown := false
+				for _, k := range known {
+					inKnown = inKnown || !at.Before(k.Start) && at.Before(k.End)
+				}
+				var price float64
+				have := false
+				for _, p := range pts {
+					if !p.Time.After(at) {
+						price, have = p.Price, true
+					}
+				}
+				if inKnown && have {
+					sum += price
+					cnt++
+				}
+			}
+			want := math.NaN()
+			if cnt > 0 {
+				want = sum / cnt
+			}
+			if !(math.Abs(got[b]-want) < 1e-9 || math.IsNaN(got[b]) && math.IsNaN(want)) {
+				t.Fatalf("round %d bucket %d of %d: got %v, want %v (points %v, known %v)", round, b, n, got[b], want, pts, known)
+			}
+		}
 	}
 }
