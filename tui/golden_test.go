@@ -142,3 +142,40 @@ func TestRefreshInProgram(t *testing.T) {
 		t.Fatalf("refresh active %v rows %d", fm.refresh.active, len(fm.rows))
 	}
 }
+
+// TestGoldenStates covers the states the region work and the chart work
+// added, on the program itself (teatest) at 100x30 and 140x40: the region
+// picker and the all-regions market over three cached regions, and on the
+// demo the shared-scale trends and a colourless chart whose lines differ by
+// their markers (the goldens are rendered without colour, as NO_COLOR does).
+func TestGoldenStates(t *testing.T) {
+	regions := func() Backend { return newRegionsBackend([]string{"eu-west-1", "sa-east-1", "us-east-1"}, 30) }
+	cases := []struct {
+		name    string
+		backend func() Backend
+		clock   func() time.Time
+		keys    []string
+		wait    string
+	}{
+		{"region_picker", regions, func() time.Time { return fakeEnd }, []string{"R"}, "all cached regions (3)"},
+		{"all_regions", regions, func() time.Time { return fakeEnd }, []string{"R", "up", "enter", "t", "s", "s", "s", "s", "s", "s"}, "sort region"},
+		{"shared_sparklines", func() Backend { return DemoBackend() }, demoClock, []string{"W", "%"}, "shared scale"},
+		{"no_color_chart", func() Backend { return DemoBackend() }, demoClock, []string{"/", "m", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "▲ sa-east-1c"},
+	}
+	for _, size := range [][2]int{{100, 30}, {140, 40}} {
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%s_%dx%d", c.name, size[0], size[1]), func(t *testing.T) {
+				m := New(c.backend(), c.clock, Options{NoRefresh: true})
+				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]))
+				waitText(t, tm, "sort last")
+				for _, k := range c.keys {
+					tm.Send(press(k))
+				}
+				waitText(t, tm, c.wait)
+				tm.Send(press("ctrl+c"))
+				fm := tm.FinalModel(t, teatest.WithFinalTimeout(patience(t))).(Model)
+				teatest.RequireEqualOutput(t, []byte(fm.View()))
+			})
+		}
+	}
+}

@@ -490,7 +490,11 @@ func (v marketView) summary() string {
 	if len(v.rows) > 0 {
 		pos = fmt.Sprintf("%d/%d · ", v.cursor+1, len(v.rows))
 	}
-	return fmt.Sprintf("%s%d %s of %d pools · sort %s %s", pos, n, unit, len(v.all), strings.ToLower(columns[v.sortCol].title), dir)
+	scale := ""
+	if v.sharedScale {
+		scale = " · trends on a shared scale"
+	}
+	return fmt.Sprintf("%s%d %s of %d pools · sort %s %s%s", pos, n, unit, len(v.all), strings.ToLower(columns[v.sortCol].title), dir, scale)
 }
 
 // refreshing says a fetch from AWS is under way, so an empty table is
