@@ -552,10 +552,8 @@ func TestTUIStartReadsNoAdvisorFromTheNetwork(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	a.preloadCachedAdvisor(context.Background())
-	b := &cacheBackend{a: a}
-	b.loadInfo(context.Background())
-	if hits != 0 || b.Info().Advisor.Mode != "embedded" {
+	b := newCacheBackend(context.Background(), a)
+	if info := b.WaitInfo(context.Background()); hits != 0 || info.Pending || info.Advisor.Mode != "embedded" {
 		t.Fatalf("start fetched the advisor %d times; provenance %+v", hits, b.Info().Advisor)
 	}
 	a.reloadAdvisor(context.Background())
