@@ -614,6 +614,9 @@ func (m Model) resize() Model {
 	m.detail = m.detail.setSize(w, h, m.st)
 	m.compare = m.compare.setSize(w, h, m.st)
 	m.vol = m.vol.setSize(w, h)
+	if m.view == viewVolatility {
+		m.vol = m.vol.fresh()
+	}
 	if m.rec != nil {
 		r := *m.rec
 		r.SetSize(w, h)
