@@ -45,7 +45,7 @@ func TestGolden(t *testing.T) {
 				opts.NoRefresh = true
 				m := New(DemoBackend(), demoClock, opts)
 				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]))
-				waitText(t, tm, "sort last")
+				waitLoaded(t, tm)
 				for _, k := range c.keys {
 					tm.Send(press(k))
 				}
@@ -77,6 +77,14 @@ func patience(t testing.TB) time.Duration {
 		}
 	}
 	return 10 * time.Minute
+}
+
+// waitLoaded waits for the market table's rows: the footer's "1/N" only
+// shows once there are rows, while "sort last" shows from the first frame,
+// so keys sent after it alone could land before the data (a mark on no row).
+func waitLoaded(t *testing.T, tm *teatest.TestModel) {
+	t.Helper()
+	waitText(t, tm, "sort last", "1/")
 }
 
 // waitText waits until everything in want has been drawn. WaitFor drains
@@ -167,7 +175,7 @@ func TestGoldenStates(t *testing.T) {
 			t.Run(fmt.Sprintf("%s_%dx%d", c.name, size[0], size[1]), func(t *testing.T) {
 				m := New(c.backend(), c.clock, Options{NoRefresh: true})
 				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]))
-				waitText(t, tm, "sort last")
+				waitLoaded(t, tm)
 				for _, k := range c.keys {
 					tm.Send(press(k))
 				}
