@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,9 +26,9 @@ func TestGolden(t *testing.T) {
 	}{
 		{"market", nil, "sort last", nil, "", false},
 		{"market_pools_filtered", []string{"t", "/", "m", "5", "enter", "f", "up", "up", "up", "enter"}, "vCPU ≥ 4", nil, "", false},
-		{"detail", []string{"/", "r", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d", nil, "", false},
-		{"detail_zoomed", []string{"/", "m", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d", []string{"+", "right"}, "showing 3.5d", false},
-		{"detail_crosshair", []string{"/", "r", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d", []string{"c", "]", "]"}, "┊ 2020-06-19", false},
+		{"detail", []string{"/", "r", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d|On-Demand", nil, "", false},
+		{"detail_zoomed", []string{"/", "m", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d|On-Demand", []string{"+", "right"}, "showing 3.5d", false},
+		{"detail_crosshair", []string{"/", "r", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d|On-Demand", []string{"c", "]", "]"}, "┊ 2020-06-19", false},
 		{"compare", []string{" ", " ", " ", "3"}, "showing all 7.0d", nil, "", false},
 		{"compare_per_vcpu", []string{" ", " ", " ", "3", "v"}, "vCPU-hour", nil, "", false},
 		{"volatility", []string{"4"}, "ranked by cv", nil, "", false},
@@ -50,7 +51,9 @@ func TestGolden(t *testing.T) {
 					tm.Send(press(k))
 				}
 				if len(c.keys) > 0 {
-					waitText(t, tm, c.wait)
+					// "a|b": both, in any frames (the chart's series and its
+					// On-Demand price arrive as separate answers)
+					waitText(t, tm, strings.Split(c.wait, "|")...)
 				}
 				for _, k := range c.more {
 					tm.Send(press(k))
@@ -143,7 +146,7 @@ func TestRefreshInProgram(t *testing.T) {
 	waitText(t, tm, "2/4", "refresh eu-west-1: RequestLimitExceeded")
 	tm.Send(press("j"))
 	close(release)
-	waitText(t, tm, "sort last")
+	waitLoaded(t, tm)
 	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(patience(t))).(Model)
 	if fm.refresh.active || len(fm.rows) == 0 {
@@ -168,7 +171,7 @@ func TestGoldenStates(t *testing.T) {
 		{"region_picker", regions, func() time.Time { return fakeEnd }, []string{"R"}, "all cached regions (3)"},
 		{"all_regions", regions, func() time.Time { return fakeEnd }, []string{"R", "up", "enter", "t", "s", "s", "s", "s", "s", "s"}, "sort region"},
 		{"shared_sparklines", func() Backend { return DemoBackend() }, demoClock, []string{"W", "%"}, "shared scale"},
-		{"no_color_chart", func() Backend { return DemoBackend() }, demoClock, []string{"/", "m", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "▲ sa-east-1c"},
+		{"no_color_chart", func() Backend { return DemoBackend() }, demoClock, []string{"/", "m", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "▲ sa-east-1c|On-Demand"},
 	}
 	for _, size := range [][2]int{{100, 30}, {140, 40}} {
 		for _, c := range cases {
@@ -179,7 +182,7 @@ func TestGoldenStates(t *testing.T) {
 				for _, k := range c.keys {
 					tm.Send(press(k))
 				}
-				waitText(t, tm, c.wait)
+				waitText(t, tm, strings.Split(c.wait, "|")...)
 				tm.Send(press("ctrl+c"))
 				fm := tm.FinalModel(t, teatest.WithFinalTimeout(patience(t))).(Model)
 				teatest.RequireEqualOutput(t, []byte(fm.View()))
