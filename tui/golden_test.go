@@ -146,7 +146,7 @@ func TestRefreshInProgram(t *testing.T) {
 	waitText(t, tm, "2/4", "refresh eu-west-1: RequestLimitExceeded")
 	tm.Send(press("j"))
 	close(release)
-	waitLoaded(t, tm)
+	waitText(t, tm, "sort last")
 	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(patience(t))).(Model)
 	if fm.refresh.active || len(fm.rows) == 0 {
