@@ -186,6 +186,10 @@ func Run(ctx context.Context, b Backend, clock func() time.Time, opts Options) e
 // Init loads the first summaries and starts the background refresh.
 func (m Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{loadSummaries(m.ctx, m.backend, m.sumGen, m.newQuery())}
+	if w, ok := m.backend.(InfoWaiter); ok && m.info.Pending {
+		ctx := m.ctx
+		cmds = append(cmds, func() tea.Msg { return infoMsg{info: w.WaitInfo(ctx)} })
+	}
 	if m.refresh.active {
 		cmds = append(cmds, startRefresh(m.ctx, m.backend))
 	}
@@ -253,8 +257,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case refreshMsg:
 		return m.onRefresh(msg)
 	case infoMsg:
-		m.info = msg.info
-		return m, nil
+		return m.onInfo(msg)
 	case tea.KeyMsg:
 		// bubbletea v1 delivers runes read together (fast typing, tmux
 		// send-keys, key repeat) as one message: "ww" would match no
@@ -306,6 +309,18 @@ func (m Model) onSummaries(msg summariesMsg) (tea.Model, tea.Cmd) {
 	m, c = m.reloadCompare()
 	cmds = append(cmds, c)
 	return m.resize(), tea.Batch(cmds...)
+}
+
+// onInfo takes a new Info (after a refresh, or the pending one at start).
+// The "all" window is bounded by the data's range, so it asks again when
+// that range arrives.
+func (m Model) onInfo(msg infoMsg) (tea.Model, tea.Cmd) {
+	from := m.info.DataFrom
+	m.info = msg.info
+	if m.window().d == 0 && !m.info.DataFrom.Equal(from) {
+		return m.reload()
+	}
+	return m, nil
 }
 
 // filterable says the active view applies the program's filter.
@@ -599,6 +614,9 @@ func (m Model) resize() Model {
 	m.detail = m.detail.setSize(w, h, m.st)
 	m.compare = m.compare.setSize(w, h, m.st)
 	m.vol = m.vol.setSize(w, h)
+	if m.view == viewVolatility {
+		m.vol = m.vol.fresh()
+	}
 	if m.rec != nil {
 		r := *m.rec
 		r.SetSize(w, h)
@@ -673,6 +691,8 @@ func (m Model) headerLine() string {
 	}
 	prices := "prices: never fetched"
 	switch {
+	case m.info.Pending:
+		prices = "prices …"
 	case !m.info.PricesAsOf.IsZero():
 		prices = "prices " + m.info.PricesAsOf.UTC().Format("2006-01-02 15:04Z")
 		if age := m.clock().Sub(m.info.PricesAsOf); age >= time.Minute {

@@ -40,6 +40,9 @@ type Info struct {
 	DataFrom time.Time // earliest cached record; bounds the "all" window
 	DataTo   time.Time // latest cached record
 
+	// Pending says the cache's ranges (DataFrom, DataTo, PricesAsOf, Cached)
+	// are still being read; an InfoWaiter delivers them.
+	Pending    bool
 	PricesAsOf time.Time          // last successful price fetch (zero: never)
 	Advisor    advisor.Provenance // where interruption buckets come from
 	CanRefresh bool               // AWS credentials look usable; Refresh may succeed
@@ -51,4 +54,11 @@ type RefreshProgress struct {
 	Region      string
 	Done, Total int
 	Err         error
+}
+
+// InfoWaiter is a Backend whose first Info is Pending: WaitInfo blocks until
+// the full Info is read (or ctx ends), so the first frame does not wait for
+// it. The program calls it once, from a command.
+type InfoWaiter interface {
+	WaitInfo(ctx context.Context) Info
 }

@@ -166,3 +166,22 @@ func TestOnDemandReferenceLine(t *testing.T) {
 }
 
 func zoneOf(id string) *zone.ZoneInfo { return zone.Get(id) }
+
+func TestCompareZoomedStatistics(t *testing.T) {
+	m := newDemoModel(t, 140, 40, Options{})
+	m = send(t, m, keys(" ", " ", "3")...)
+	if !strings.Contains(m.View(), "statistics over the whole 7.0d window") {
+		t.Fatalf("unzoomed caption missing:\n%s", m.View())
+	}
+	m = send(t, m, keys("+", "+")...)
+	c := m.compare
+	if c.viewStats == nil || !strings.Contains(m.View(), "statistics over the zoomed") {
+		t.Fatal("zoom did not recompute the compare statistics")
+	}
+	for i, pts := range c.series.series {
+		want, _ := market.ComputeStats(pts, c.chart.vStart, c.chart.vEnd)
+		if c.viewStats[i] != want {
+			t.Fatalf("%s: %+v, want %+v", c.pools[i].InstanceType, c.viewStats[i], want)
+		}
+	}
+}

@@ -16,15 +16,16 @@ import (
 // compareView charts the types marked in Market together, each by its
 // cheapest AZ, in $/h or $/vCPU-h.
 type compareView struct {
-	pools   []explore.Summary
-	hidden  int // marked types the filter hides
-	perVCPU bool
-	gen     int
-	loading bool
-	err     error
-	series  seriesMsg
-	chart   chartState
-	w, h    int
+	pools     []explore.Summary
+	hidden    int // marked types the filter hides
+	perVCPU   bool
+	gen       int
+	loading   bool
+	err       error
+	series    seriesMsg
+	chart     chartState
+	viewStats []market.Stats // of pools over the zoomed view; nil when not zoomed
+	w, h      int
 }
 
 func newCompareView() compareView { return compareView{} }
@@ -110,12 +111,26 @@ func (c compareView) build(st styles) compareView {
 	if zoomed {
 		c.chart.vStart, c.chart.vEnd = vs, ve
 	}
-	return c.setSize(c.w, c.h, st)
+	return c.zoomStats().setSize(c.w, c.h, st)
+}
+
+// zoomStats recomputes the table's statistics over the zoomed view, as the
+// Detail view does.
+func (c compareView) zoomStats() compareView {
+	c.viewStats = nil
+	if !c.chart.zoomed() || len(c.series.series) != len(c.pools) {
+		return c
+	}
+	c.viewStats = make([]market.Stats, len(c.pools))
+	for i, pts := range c.series.series {
+		c.viewStats[i], _ = market.ComputeStats(pts, c.chart.vStart, c.chart.vEnd)
+	}
+	return c
 }
 
 func (c compareView) setSize(w, h int, st styles) compareView {
 	c.w, c.h = w, h
-	ch := max(4, h-3-(len(c.pools)+1))
+	ch := max(4, h-4-(len(c.pools)+1)) // title, legend, hint, caption; table
 	c.chart = c.chart.resize(w, ch).draw(st)
 	return c
 }
@@ -124,7 +139,7 @@ func (m Model) compareKey(msg tea.KeyMsg, k keyMap) (tea.Model, tea.Cmd) {
 	c := m.compare
 	if ch, ok := chartKeys(c.chart, msg, k); ok {
 		c.chart = ch.draw(m.st)
-		m.compare = c
+		m.compare = c.zoomStats()
 		return m, nil
 	}
 	switch {
@@ -160,21 +175,31 @@ func (c compareView) view(st styles, w, h int) string {
 	if !ready {
 		return b.String()
 	}
+	caption := "statistics over the whole " + fmtSpan(c.chart.end.Sub(c.chart.start)) + " window"
+	if c.viewStats != nil {
+		caption = fmt.Sprintf("statistics over the zoomed %s, %s .. %s (z resets)", fmtSpan(c.chart.vEnd.Sub(c.chart.vStart)),
+			c.chart.vStart.UTC().Format("01/02 15:04"), c.chart.vEnd.UTC().Format("01/02 15:04"))
+	}
+	b.WriteString(truncate(st.muted.Render(caption), w) + "\n")
 	rows := make([][]string, len(c.pools))
 	for i, s := range c.pools {
+		x := s.Stats
+		if c.viewStats != nil {
+			x = c.viewStats[i]
+		}
 		vcpu, mem, per := "?", "?", "?"
 		if s.HasSpec {
 			vcpu, mem = fmt.Sprint(s.Spec.VCPUs), fmtMem(s.Spec.MemoryGiB())
 			if s.Spec.VCPUs > 0 {
-				per = fmtPrice(s.Stats.Last / float64(s.Spec.VCPUs))
+				per = fmtPrice(x.Last / float64(s.Spec.VCPUs))
 			}
 		}
 		save, intr := "?", "?"
 		if s.Advisor.Known {
 			save, intr = fmt.Sprintf("%d%%", s.Advisor.Savings), s.Advisor.Label
 		}
-		rows[i] = []string{s.InstanceType, s.AvailabilityZone, vcpu, mem, fmtPrice(s.Stats.Last), per,
-			fmtPrice(s.Stats.TWAP), fmtPct(s.Stats.CV), fmt.Sprintf("%.1f", s.Stats.ChangesPerDay), save, intr}
+		rows[i] = []string{s.InstanceType, s.AvailabilityZone, vcpu, mem, fmtPrice(x.Last), per,
+			fmtPrice(x.TWAP), fmtPct(x.CV), fmt.Sprintf("%.1f", x.ChangesPerDay), save, intr}
 	}
 	style := func(r, col int, s string) string {
 		switch col {

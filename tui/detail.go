@@ -243,6 +243,7 @@ func (m Model) chartMouse(msg tea.MouseMsg) Model {
 		m.detail = m.detail.zoomStats()
 	} else {
 		m.compare.chart = m.compare.chart.mouse(msg, m.st)
+		m.compare = m.compare.zoomStats()
 	}
 	return m
 }

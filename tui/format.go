@@ -142,7 +142,9 @@ func sparkWith(vals []float64, w int, amp float64) string {
 		case math.IsNaN(v) || math.IsInf(lo, 0):
 			b.WriteByte(' ')
 		case amp > 0 && mean > 0:
-			idx := int(math.Round((v/mean - 1 + amp) / (2 * amp) * top))
+			// the nudge keeps a flat row (v == mean up to rounding) on one
+			// level instead of flickering between the two middle ones
+			idx := int(math.Round((v/mean-1+amp)/(2*amp)*top + 1e-9))
 			b.WriteRune(sparkRunes[min(max(idx, 0), len(sparkRunes)-1)])
 		case hi-lo < 1e-12:
 			b.WriteRune(sparkRunes[0])

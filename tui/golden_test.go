@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,9 +26,9 @@ func TestGolden(t *testing.T) {
 	}{
 		{"market", nil, "sort last", nil, "", false},
 		{"market_pools_filtered", []string{"t", "/", "m", "5", "enter", "f", "up", "up", "up", "enter"}, "vCPU ≥ 4", nil, "", false},
-		{"detail", []string{"/", "r", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d", nil, "", false},
-		{"detail_zoomed", []string{"/", "m", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d", []string{"+", "right"}, "showing 3.5d", false},
-		{"detail_crosshair", []string{"/", "r", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d", []string{"c", "]", "]"}, "┊ 2020-06-19", false},
+		{"detail", []string{"/", "r", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d|On-Demand", nil, "", false},
+		{"detail_zoomed", []string{"/", "m", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d|On-Demand", []string{"+", "right"}, "showing 3.5d", false},
+		{"detail_crosshair", []string{"/", "r", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d|On-Demand", []string{"c", "]", "]"}, "┊ 2020-06-19", false},
 		{"compare", []string{" ", " ", " ", "3"}, "showing all 7.0d", nil, "", false},
 		{"compare_per_vcpu", []string{" ", " ", " ", "3", "v"}, "vCPU-hour", nil, "", false},
 		{"volatility", []string{"4"}, "ranked by cv", nil, "", false},
@@ -45,12 +46,14 @@ func TestGolden(t *testing.T) {
 				opts.NoRefresh = true
 				m := New(DemoBackend(), demoClock, opts)
 				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]))
-				waitText(t, tm, "sort last")
+				waitLoaded(t, tm)
 				for _, k := range c.keys {
 					tm.Send(press(k))
 				}
 				if len(c.keys) > 0 {
-					waitText(t, tm, c.wait)
+					// "a|b": both, in any frames (the chart's series and its
+					// On-Demand price arrive as separate answers)
+					waitText(t, tm, strings.Split(c.wait, "|")...)
 				}
 				for _, k := range c.more {
 					tm.Send(press(k))
@@ -77,6 +80,14 @@ func patience(t testing.TB) time.Duration {
 		}
 	}
 	return 10 * time.Minute
+}
+
+// waitLoaded waits for the market table's rows: the footer's "1/N" only
+// shows once there are rows, while "sort last" shows from the first frame,
+// so keys sent after it alone could land before the data (a mark on no row).
+func waitLoaded(t *testing.T, tm *teatest.TestModel) {
+	t.Helper()
+	waitText(t, tm, "sort last", "1/")
 }
 
 // waitText waits until everything in want has been drawn. WaitFor drains
@@ -140,5 +151,42 @@ func TestRefreshInProgram(t *testing.T) {
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(patience(t))).(Model)
 	if fm.refresh.active || len(fm.rows) == 0 {
 		t.Fatalf("refresh active %v rows %d", fm.refresh.active, len(fm.rows))
+	}
+}
+
+// TestGoldenStates covers the states the region work and the chart work
+// added, on the program itself (teatest) at 100x30 and 140x40: the region
+// picker and the all-regions market over three cached regions, and on the
+// demo the shared-scale trends and a colourless chart whose lines differ by
+// their markers (the goldens are rendered without colour, as NO_COLOR does).
+func TestGoldenStates(t *testing.T) {
+	regions := func() Backend { return newRegionsBackend([]string{"eu-west-1", "sa-east-1", "us-east-1"}, 30) }
+	cases := []struct {
+		name    string
+		backend func() Backend
+		clock   func() time.Time
+		keys    []string
+		wait    string
+	}{
+		{"region_picker", regions, func() time.Time { return fakeEnd }, []string{"R"}, "all cached regions (3)"},
+		{"all_regions", regions, func() time.Time { return fakeEnd }, []string{"R", "up", "enter", "t", "s", "s", "s", "s", "s", "s"}, "sort region"},
+		{"shared_sparklines", func() Backend { return DemoBackend() }, demoClock, []string{"W", "%"}, "shared scale"},
+		{"no_color_chart", func() Backend { return DemoBackend() }, demoClock, []string{"/", "m", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "▲ sa-east-1c|On-Demand"},
+	}
+	for _, size := range [][2]int{{100, 30}, {140, 40}} {
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%s_%dx%d", c.name, size[0], size[1]), func(t *testing.T) {
+				m := New(c.backend(), c.clock, Options{NoRefresh: true})
+				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]))
+				waitLoaded(t, tm)
+				for _, k := range c.keys {
+					tm.Send(press(k))
+				}
+				waitText(t, tm, strings.Split(c.wait, "|")...)
+				tm.Send(press("ctrl+c"))
+				fm := tm.FinalModel(t, teatest.WithFinalTimeout(patience(t))).(Model)
+				teatest.RequireEqualOutput(t, []byte(fm.View()))
+			})
+		}
 	}
 }

@@ -153,7 +153,11 @@ func (k keyMap) footer(v view) []key.Binding {
 	case viewMarket:
 		keys = []key.Binding{k.Open, short(k.Expand, "AZs"), short(k.Mark, "mark"), short(k.Sort, "sort"), k.Filter}
 	case viewDetail, viewCompare:
-		keys = []key.Binding{k.Back, short(k.ZoomIn, "zoom"), short(k.PanRight, "pan"), short(k.Cross, "crosshair")}
+		pan := k.PanRight
+		pan.SetHelp("←/→", "pan")
+		zoom := k.ZoomIn
+		zoom.SetHelp("+/-", "zoom")
+		keys = []key.Binding{k.Back, zoom, pan, short(k.Cross, "crosshair")}
 		if v == viewCompare {
 			keys = append(keys, short(k.PerVCPU, "$/vCPU"), k.Filter)
 		}

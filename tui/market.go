@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -72,10 +73,11 @@ type marketRow struct {
 }
 
 type marketView struct {
-	all   []explore.Summary
-	q     explore.Query // of all: the window the gaps are measured against
-	rows  []marketRow
-	match func(*explore.Summary) bool // the program's filter; nil keeps all
+	all      []explore.Summary
+	poolRank map[*explore.Summary]int32 // of all, in poolLess order
+	q        explore.Query              // of all: the window the gaps are measured against
+	rows     []marketRow
+	match    func(*explore.Summary) bool // the program's filter; nil keeps all
 
 	byType   bool
 	expanded map[typeKey]bool
@@ -124,7 +126,31 @@ func (v marketView) sortable(c colID) bool {
 
 func (v marketView) setRows(all []explore.Summary) marketView {
 	v.all = all
+	v.poolRank = poolRanks(all)
 	return v.rebuild()
+}
+
+// poolRanks numbers the pools in poolLess order: the sort's tie-break, done
+// once per load instead of by string comparisons in every sort.
+func poolRanks(all []explore.Summary) map[*explore.Summary]int32 {
+	ptrs := make([]*explore.Summary, len(all))
+	for i := range all {
+		ptrs[i] = &all[i]
+	}
+	slices.SortFunc(ptrs, func(a, b *explore.Summary) int {
+		switch {
+		case poolLess(a.Pool, b.Pool):
+			return -1
+		case poolLess(b.Pool, a.Pool):
+			return 1
+		}
+		return 0
+	})
+	ranks := make(map[*explore.Summary]int32, len(all))
+	for i, p := range ptrs {
+		ranks[p] = int32(i)
+	}
+	return ranks
 }
 
 // setFilter applies a new filter and goes back to the top: the first row
@@ -152,10 +178,9 @@ func (v marketView) rebuild() marketView {
 			pools = append(pools, &v.all[i])
 		}
 	}
-	cmp := v.order()
 	var rows []marketRow
 	if !v.byType {
-		slices.SortFunc(pools, cmp)
+		sortRows(v, pools, func(s *explore.Summary) *explore.Summary { return s })
 		rows = make([]marketRow, len(pools))
 		for i, p := range pools {
 			rows[i] = marketRow{s: p}
@@ -176,7 +201,7 @@ func (v marketView) rebuild() marketView {
 			sort.SliceStable(g, func(i, j int) bool { return cheaper(g[i], g[j]) })
 			heads = append(heads, marketRow{s: g[0], group: true, nAZ: len(g)})
 		}
-		slices.SortFunc(heads, func(a, b marketRow) int { return cmp(a.s, b.s) })
+		sortRows(v, heads, func(r marketRow) *explore.Summary { return r.s })
 		rows = make([]marketRow, 0, len(pools))
 		for _, h := range heads {
 			rows = append(rows, h)
@@ -215,67 +240,73 @@ func cheaper(a, b *explore.Summary) bool {
 	return a.AvailabilityZone < b.AvailabilityZone
 }
 
-// order compares two pools by the sort column, then by pool, a total order,
-// so the unstable (and, on 60,000 rows, several times faster) sort gives
-// the same table every time.
-func (v marketView) order() func(a, b *explore.Summary) int {
-	key := func(a, b *explore.Summary) int {
-		cmpF := func(x, y float64) int {
-			switch {
-			case x < y:
-				return -1
-			case x > y:
-				return 1
-			}
-			return 0
-		}
-		switch v.sortCol {
-		case colRegion:
-			if c := strings.Compare(a.Region, b.Region); c != 0 {
-				return c
-			}
-			return cmpF(a.Stats.Last, b.Stats.Last)
-		case colType:
-			if c := strings.Compare(market.Family(a.InstanceType), market.Family(b.InstanceType)); c != 0 {
-				return c
-			}
-			return cmpF(float64(a.Spec.VCPUs), float64(b.Spec.VCPUs))
-		case colVCPU:
-			return cmpF(float64(a.Spec.VCPUs), float64(b.Spec.VCPUs))
-		case colMem:
-			return cmpF(float64(a.Spec.MemoryMiB), float64(b.Spec.MemoryMiB))
-		case colAZ:
-			return strings.Compare(a.AvailabilityZone, b.AvailabilityZone)
-		case colLast:
-			return cmpF(a.Stats.Last, b.Stats.Last)
-		case colTWAP:
-			return cmpF(a.Stats.TWAP, b.Stats.TWAP)
-		case colCV:
-			return cmpF(a.Stats.CV, b.Stats.CV)
-		case colSave:
-			return cmpF(savingsKey(a), savingsKey(b))
-		case colIntr:
-			return cmpF(bucketKey(a), bucketKey(b))
-		case colGap:
-			return cmpF(gapHours(a, v.q), gapHours(b, v.q))
-		}
-		return 0
+// sortKey is a pool's value in the sort column, computed once per rebuild:
+// comparing precomputed keys keeps a re-sort of 60,000 pools cheap.
+type sortKey struct {
+	s    string
+	f, g float64
+}
+
+func (v marketView) sortKey(a *explore.Summary) sortKey {
+	switch v.sortCol {
+	case colRegion:
+		return sortKey{s: a.Region, f: a.Stats.Last}
+	case colType:
+		return sortKey{s: market.Family(a.InstanceType), f: float64(a.Spec.VCPUs)}
+	case colVCPU:
+		return sortKey{f: float64(a.Spec.VCPUs)}
+	case colMem:
+		return sortKey{f: float64(a.Spec.MemoryMiB)}
+	case colAZ:
+		return sortKey{s: a.AvailabilityZone}
+	case colLast:
+		return sortKey{f: a.Stats.Last}
+	case colTWAP:
+		return sortKey{f: a.Stats.TWAP}
+	case colCV:
+		return sortKey{f: a.Stats.CV}
+	case colSave:
+		return sortKey{f: savingsKey(a)}
+	case colIntr:
+		return sortKey{f: bucketKey(a)}
+	case colGap:
+		return sortKey{f: gapHours(a, v.q)}
 	}
-	return func(a, b *explore.Summary) int {
-		c := key(a, b)
+	return sortKey{}
+}
+
+// sortRows orders xs by the sort column (each element's summary given by
+// of), then by pool: a total order, so the unstable sort gives the same
+// table every time.
+func sortRows[T any](v marketView, xs []T, of func(T) *explore.Summary) {
+	type keyed struct {
+		x    T
+		k    sortKey
+		rank int32
+	}
+	ks := make([]keyed, len(xs))
+	for i, x := range xs {
+		s := of(x)
+		ks[i] = keyed{x, v.sortKey(s), v.poolRank[s]}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int {
+		c := strings.Compare(a.k.s, b.k.s)
+		if c == 0 {
+			c = cmp.Compare(a.k.f, b.k.f)
+		}
+		if c == 0 {
+			c = cmp.Compare(a.k.g, b.k.g)
+		}
 		if v.sortDesc {
 			c = -c
 		}
 		if c != 0 {
 			return c
 		}
-		switch {
-		case poolLess(a.Pool, b.Pool):
-			return -1
-		case poolLess(b.Pool, a.Pool):
-			return 1
-		}
-		return 0
+		return cmp.Compare(a.rank, b.rank)
+	})
+	for i := range ks {
+		xs[i] = ks[i].x
 	}
 }
 
@@ -490,7 +521,11 @@ func (v marketView) summary() string {
 	if len(v.rows) > 0 {
 		pos = fmt.Sprintf("%d/%d · ", v.cursor+1, len(v.rows))
 	}
-	return fmt.Sprintf("%s%d %s of %d pools · sort %s %s", pos, n, unit, len(v.all), strings.ToLower(columns[v.sortCol].title), dir)
+	scale := ""
+	if v.sharedScale {
+		scale = " · trends on a shared scale"
+	}
+	return fmt.Sprintf("%s%d %s of %d pools · sort %s %s%s", pos, n, unit, len(v.all), strings.ToLower(columns[v.sortCol].title), dir, scale)
 }
 
 // refreshing says a fetch from AWS is under way, so an empty table is

@@ -48,6 +48,7 @@ func (mt volMetric) format(v float64) string {
 type volView struct {
 	all    []explore.Summary
 	match  func(*explore.Summary) bool // the program's filter; nil keeps all
+	stale  bool                        // rows or filter changed since the last rank
 	ranked []*explore.Summary
 	metric volMetric
 	cursor int
@@ -72,19 +73,33 @@ var volCols = []tcol{
 	{"CHG/D", 6, true, 7}, {"JUMP", 6, true, 6}, {"LAST", 8, true, 4}, {"INTR", 6, false, 9},
 }
 
+// setRows and setFilter only mark the ranking stale: it is redone when the
+// view shows (fresh), so a filter keystroke elsewhere does not re-rank
+// thousands of pools for a view nobody is looking at.
 func (v volView) setRows(all []explore.Summary) volView {
 	v.all = all
-	return v.rank()
+	v.stale = true
+	return v
+}
+
+// fresh re-ranks if the rows or the filter changed.
+func (v volView) fresh() volView {
+	if v.stale {
+		v = v.rank()
+	}
+	return v
 }
 
 // setFilter re-ranks under a new filter, from the top.
 func (v volView) setFilter(match func(*explore.Summary) bool) volView {
 	v.match = match
 	v.cursor, v.offset = 0, 0
-	return v.rank()
+	v.stale = true
+	return v
 }
 
 func (v volView) rank() volView {
+	v.stale = false
 	v.ranked = make([]*explore.Summary, 0, len(v.all))
 	for i := range v.all {
 		if v.all[i].Stats.CoveredHours > 0 && (v.match == nil || v.match(&v.all[i])) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spotscope/spotscope/cache"
 	"github.com/spotscope/spotscope/market"
+	"github.com/spotscope/spotscope/market/advisor"
 	"github.com/spotscope/spotscope/market/awsapi"
 	"github.com/spotscope/spotscope/market/explore"
 	"github.com/spotscope/spotscope/market/recommend"
@@ -66,11 +67,12 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 	// Ask the terminal once, before the program owns its input.
 	lipgloss.SetHasDarkBackground(termenv.HasDarkBackground())
 
-	// The first frame reads the advisor data from the cache or the embedded
-	// snapshot; the background refresh fetches the live file.
-	a.PreloadCachedAdvisor(ctx)
-	b := &cacheBackend{a: a}
-	b.loadInfo(ctx)
+	// The first frame must not wait for work it can do without. The advisor
+	// data (from the cache or the embedded snapshot: parsing it is the
+	// biggest step of a warm start) loads while the first query scans the
+	// cache, and the cache's ranges for the header are read meanwhile too;
+	// the background refresh fetches the live advisor file later.
+	b := newCacheBackend(ctx, a)
 	rv := recommendview.New(recommender{a: a}, recommendview.Options{
 		// the CLI's defaults (recommend's), so the form and `spotscope
 		// recommend` answer the same question when nothing is set
@@ -79,7 +81,9 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 		Clipboard: os.Stdout,
 		Now:       a.Now,
 	})
-	return tui.Run(ctx, b, a.Now, tui.Options{Context: ctx, Recommend: &rv, Clipboard: os.Stdout})
+	err = tui.Run(ctx, b, a.Now, tui.Options{Context: ctx, Recommend: &rv, Clipboard: os.Stdout})
+	<-b.infoReady // its reads end before the deferred Close
+	return err
 }
 
 func later(a, b time.Time) time.Time {
@@ -91,9 +95,35 @@ func later(a, b time.Time) time.Time {
 
 // cacheBackend is the TUI's view of the cache and AWS.
 type cacheBackend struct {
-	a    *app
-	mu   sync.Mutex
-	info tui.Info
+	a         *app
+	advReady  chan struct{} // closed once the cached advisor data is loaded
+	infoReady chan struct{} // closed once the first full Info is read
+	mu        sync.Mutex
+	info      tui.Info
+}
+
+// newCacheBackend starts loading the advisor data and then the Info in the
+// background; Info is Pending until WaitInfo can answer.
+func newCacheBackend(ctx context.Context, a *app) *cacheBackend {
+	b := &cacheBackend{a: a, advReady: make(chan struct{}), infoReady: make(chan struct{})}
+	b.info = tui.Info{Regions: a.Regions, Product: market.LinuxUNIX, Products: market.KnownProducts[:4], Demo: a.Demo,
+		CanRefresh: !a.Offline, Pending: true}
+	go func() {
+		a.PreloadCachedAdvisor(ctx)
+		close(b.advReady)
+		b.loadInfo(ctx)
+		close(b.infoReady)
+	}()
+	return b
+}
+
+// WaitInfo implements tui.InfoWaiter.
+func (b *cacheBackend) WaitInfo(ctx context.Context) tui.Info {
+	select {
+	case <-b.infoReady:
+	case <-ctx.Done():
+	}
+	return b.Info()
 }
 
 func (b *cacheBackend) Info() tui.Info {
@@ -143,8 +173,31 @@ func (b *cacheBackend) loadInfo(ctx context.Context) {
 }
 
 func (b *cacheBackend) Summaries(ctx context.Context, q explore.Query) ([]explore.Summary, error) {
+	select {
+	case <-b.advReady:
+		adv, _ := b.a.Advisor(ctx)
+		return explore.Summaries(ctx, b.a.Store, adv, q)
+	default:
+	}
+	// The first query: scan while the advisor data loads, then look each
+	// pool up as explore.Summaries would have.
+	rows, err := explore.Summaries(ctx, b.a.Store, nil, q)
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case <-b.advReady:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	adv, _ := b.a.Advisor(ctx)
-	return explore.Summaries(ctx, b.a.Store, adv, q)
+	if adv != nil {
+		for i := range rows {
+			p := rows[i].Pool
+			rows[i].Advisor = adv.Lookup(p.Region, advisor.OSOf(p.Product), p.InstanceType)
+		}
+	}
+	return rows, nil
 }
 
 func (b *cacheBackend) Series(ctx context.Context, p market.Pool, start, end time.Time) ([]market.Point, error) {

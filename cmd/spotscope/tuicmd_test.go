@@ -1,0 +1,67 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/spotscope/spotscope/market/demo"
+	"github.com/spotscope/spotscope/market/explore"
+)
+
+// TestTUIBackendFirstQuery: the first query, which scans while the advisor
+// data is still loading, answers exactly what explore.Summaries does with
+// the advisor; the header's Info is pending until WaitInfo has it all.
+func TestTUIBackendFirstQuery(t *testing.T) {
+	e := newEnv(t, true)
+	e.ok("fetch", "--days", "7")
+	g := &globals{io: stdio{out: &bytes.Buffer{}, err: &bytes.Buffer{}, now: demo.End, getenv: func(k string) string { return e.getenv[k] }},
+		regions: []string{"sa-east-1"}, maxAge: "1h", offline: true}
+	a, err := g.open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ctx := context.Background()
+	q := explore.Query{Regions: []string{"sa-east-1"}, Window: 7 * 24 * time.Hour, End: demo.End(), SparkLen: 8}
+
+	// a backend whose advisor is not loaded yet: the query must wait for it
+	b := &cacheBackend{a: a, advReady: make(chan struct{}), infoReady: make(chan struct{})}
+	done := make(chan []explore.Summary)
+	go func() {
+		rows, err := b.Summaries(ctx, q)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- rows
+	}()
+	a.PreloadCachedAdvisor(ctx)
+	close(b.advReady)
+	got := <-done
+
+	adv, _ := a.Advisor(ctx)
+	want, err := explore.Summaries(ctx, a.Store, adv, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) == 0 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("first query: %d rows, want %d equal to explore.Summaries with the advisor", len(got), len(want))
+	}
+	known := 0
+	for _, s := range got {
+		if s.Advisor.Known {
+			known++
+		}
+	}
+	if known == 0 {
+		t.Fatal("no advisor entry attached")
+	}
+
+	nb := newCacheBackend(ctx, a)
+	info := nb.WaitInfo(ctx)
+	if info.Pending || info.DataTo.IsZero() || len(info.Cached) == 0 {
+		t.Fatalf("WaitInfo: %+v", info)
+	}
+}
