@@ -164,7 +164,7 @@ func TestFetchThenReadThroughFakeEC2(t *testing.T) {
 	// stats as CSV: header, one row per pool, the documented columns.
 	csv := e.ok("stats", "-t", "c5.large", "--window", "7d", "-o", "csv")
 	lines := strings.Split(strings.TrimSpace(csv), "\n")
-	if lines[0] != "region,availability_zone,availability_zone_id,instance_type,product,last,twap,stddev,cv,min,max,p50,p95,changes,changes_per_day,max_jump,covered_hours" || len(lines) != 1+len(want) {
+	if lines[0] != "region,availability_zone,availability_zone_id,instance_type,product,last,twap,stddev,cv,min,max,p50,p95,changes,changes_per_day,max_jump,covered_hours,gap_hours,window_start,window_end,as_of" || len(lines) != 1+len(want) {
 		t.Fatalf("stats csv:\n%s", csv)
 	}
 
@@ -270,7 +270,13 @@ func TestBadInputExits2WithOneLine(t *testing.T) {
 	}{
 		{[]string{"fetch", "--days", "400"}, "--days"},
 		{[]string{"prices", "-o", "yaml"}, "--output"},
-		{[]string{"prices", "--region", "mars-1"}, "unknown region"},
+		{[]string{"prices", "--region", "mars-1"}, "mars-1: no such region (want a region name such as us-east-1)"},
+		{[]string{"prices", "--region", "us-est-1"}, "us-est-1: no such region; did you mean us-east-1 or us-west-1?"},
+		{[]string{"stats", "--demo", "--region", "us-east-1"}, "the demo has recorded data for sa-east-1 only"},
+		{[]string{"stats", "--demo", "-t", "m5.lareg"}, "m5.lareg: no such instance type in sa-east-1 (the demo's region); did you mean m5.large?"},
+		{[]string{"prices", "--demo", "-t", "c5.large,m9*"}, "m9*: matches no instance type"},
+		{[]string{"history", "--demo", "-t", "c5.large", "--az", "sa-east-1d"}, "sa-east-1d: no such availability zone in sa-east-1 (the demo's region); did you mean sa-east-1a, sa-east-1b or sa-east-1c?"},
+		{[]string{"stats", "--demo", "-p", "Windos"}, "Windos: no such product; did you mean Windows?"},
 		{[]string{"stats", "--window", "3x"}, "--window"},
 		{[]string{"stats", "--at", "yesterday"}, "--at"},
 		{[]string{"history", "-t", "c5.large", "--start", "notatime"}, "--start"},
@@ -292,6 +298,9 @@ func TestBadInputExits2WithOneLine(t *testing.T) {
 		{[]string{"recommend", "--count", "0"}, "--count"},
 		{[]string{"recommend", "--family", "m5["}, "--family:"},
 	}
+	// The demo's first run notes that it prepares its cache; the cases
+	// check the lines of later runs.
+	e.ok("prices", "--demo", "-t", "c5.large")
 	for _, tc := range tests {
 		code, out, errs := e.run(tc.args...)
 		if code != 2 || !strings.Contains(errs, tc.want) || strings.Count(errs, "\n") != 1 || out != "" {
