@@ -172,17 +172,10 @@ func fmtAge(d time.Duration) string {
 // fmtHours is a covered duration in whole hours.
 func fmtHours(h float64) string { return fmt.Sprintf("%.0f", h) }
 
-// gapHours is how much of the query's window a pool's statistics do not
-// cover: a history that starts late, or (once the summaries carry it, see
-// stats.md "What the cache knows: coverage") time never fetched. It is the
-// one place to switch to the summary's own gap_hours.
-func gapHours(s *explore.Summary, q explore.Query) float64 {
-	if q.End.IsZero() {
-		return 0
-	}
-	window := q.End.Sub(q.WindowStart()).Hours()
-	return math.Max(0, window-s.Stats.CoveredHours)
-}
+// gapHours is the summary's gap_hours (stats.md, coverage): time inside the
+// pool's window that the cache never asked AWS about. The same figure as
+// `spotscope stats`, so the GAP column and the CSV export agree with it.
+func gapHours(s *explore.Summary, _ explore.Query) float64 { return s.Stats.GapHours }
 
 // fmtGap shows a gap of an hour or more; shorter ones are the rounding of
 // record times, not missing data.

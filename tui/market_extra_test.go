@@ -124,7 +124,7 @@ func readCSV(t *testing.T, data []byte) [][]string {
 
 func TestCoverageGapShown(t *testing.T) {
 	b := newFakeBackend(6, 0)
-	b.sums[0].Stats.CoveredHours = 100 // of the 168 h window
+	b.sums[0].Stats.CoveredHours, b.sums[0].Stats.GapHours = 100, 68 // of the 168 h window, as explore reports it
 	m := New(b, func() time.Time { return fakeEnd }, Options{NoRefresh: true, ExportDir: t.TempDir()})
 	m = send(t, m, sizeMsg(140, 40))
 	m, _ = run(t, m, m.Init())
