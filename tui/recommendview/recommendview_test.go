@@ -566,6 +566,11 @@ func TestSetFilterNarrowsTheTable(t *testing.T) {
 	if v := m.View(); strings.Count(v, want) == 0 {
 		t.Fatalf("view lost %s:\n%s", want, v)
 	}
+	// A filter that hides the whole set says so, not that there is no set.
+	m.SetFilter(func(recommend.Choice) bool { return false })
+	if v := m.View(); !strings.Contains(v, "match the filter (esc clears it)") {
+		t.Fatalf("a set hidden by the filter reads as an empty set:\n%s", v)
+	}
 	m.SetFilter(nil)
 	if len(m.rows()) != all {
 		t.Fatalf("nil filter shows %d of %d", len(m.rows()), all)

@@ -553,6 +553,10 @@ func (m Model) tableLines(l layout, rows []recommend.Choice) []string {
 		if m.showAlts {
 			what = "no alternatives"
 		}
+		if m.keep != nil {
+			// The set exists; the host's filter hides it.
+			what += " match the filter (esc clears it)"
+		}
 		return []string{m.st.muted.Render("  " + what)}
 	}
 	cols := l.cols
