@@ -266,9 +266,9 @@ func statsReport(ans workspace.StatsAnswer, table bool) output.Report {
 			gap = fmt.Sprintf("%.1f", r.GapHours)
 		}
 		rep.Display = append(rep.Display, []string{r.Region, r.AvailabilityZone, r.AvailabilityZoneID, r.InstanceType, r.Product,
-			market.FormatPrice(r.Last), fmt.Sprintf("%.6f", r.TWAP), fmt.Sprintf("%.6f", r.StdDev), fmt.Sprintf("%.4f", r.CV),
+			market.FormatPrice(r.Last), fmt.Sprintf("%.6f", r.TWAP), fmt.Sprintf("%.6f", r.StdDev), fmt.Sprintf("%.2f%%", 100*r.CV),
 			market.FormatPrice(r.Min), market.FormatPrice(r.Max), market.FormatPrice(r.P50), market.FormatPrice(r.P95),
-			strconv.Itoa(r.Changes), fmt.Sprintf("%.3f", r.ChangesPerDay), fmt.Sprintf("%.4f", r.MaxJump), fmt.Sprintf("%.1f", r.CoveredHours), gap})
+			strconv.Itoa(r.Changes), fmt.Sprintf("%.3f", r.ChangesPerDay), fmt.Sprintf("%.2f%%", 100*r.MaxJump), fmt.Sprintf("%.1f", r.CoveredHours), gap})
 	}
 	rep.JSON = rows
 	return rep
