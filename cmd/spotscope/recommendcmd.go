@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -11,8 +10,6 @@ import (
 
 	"github.com/spotscope/spotscope/market"
 	"github.com/spotscope/spotscope/market/awsapi"
-	"github.com/spotscope/spotscope/market/ondemand"
-	"github.com/spotscope/spotscope/market/placement"
 	"github.com/spotscope/spotscope/market/recommend"
 	"github.com/spotscope/spotscope/market/session"
 	"github.com/spotscope/spotscope/tui/output"
@@ -207,32 +204,14 @@ func runRecommend(cmd *cobra.Command, g *globals, f *recommendFlags) error {
 	return writeRecommendation(g, res)
 }
 
-// session builds the recommendation sources: the cache, the advisor data,
-// On-Demand prices (the Price List API when online) and, when asked for,
-// placement scores.
+// recommendSession is the recommender's sources for a profile: placement
+// scores, when asked for, are for its first region.
 func recommendSession(ctx context.Context, a *app, withPlacement bool, p recommend.Profile) (*session.Session, error) {
-	adv, from := a.Advisor(ctx)
-	s := &session.Session{Store: a.Store, Advice: adv, AdviceFrom: from, Now: a.Now}
-	if a.Offline {
-		if withPlacement {
-			fmt.Fprintln(a.Notes(), "spotscope: --placement-scores needs AWS; continuing without them (offline)")
-		}
-		return s, nil
+	region := ""
+	if withPlacement && len(p.Regions) > 0 {
+		region = p.Regions[0]
 	}
-	cfg, err := a.AWSConfig(ctx)
-	if err != nil {
-		return s, nil
-	}
-	s.Prices = &ondemand.Client{API: ondemand.NewAPI(cfg), Store: a.Store}
-	if withPlacement {
-		region := p.Regions[0]
-		api, ok := awsapi.NewClientFactory(cfg)(region).(placement.API)
-		if ok {
-			s.WithPlacement(session.PlacementScores{Client: &placement.Client{API: api, Store: a.Store, Now: a.Now}})
-		}
-	}
-	_ = p
-	return s, nil
+	return a.RecommendSources(ctx, region), nil
 }
 
 func writeRecommendation(g *globals, res recommend.Result) error {

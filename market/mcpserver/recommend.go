@@ -14,9 +14,7 @@ import (
 
 	"github.com/spotscope/spotscope/market"
 	"github.com/spotscope/spotscope/market/awsapi"
-	"github.com/spotscope/spotscope/market/ondemand"
 	"github.com/spotscope/spotscope/market/recommend"
-	"github.com/spotscope/spotscope/market/session"
 	"github.com/spotscope/spotscope/market/workspace"
 )
 
@@ -170,23 +168,6 @@ func flagsAsArgs(msg string) string {
 	return flagName.ReplaceAllStringFunc(msg, func(f string) string { return argOf(strings.TrimPrefix(f, "--")) })
 }
 
-// sources builds the recommendation's sources over the workspace: the
-// cache, the advisor data and, only when the server may call AWS, the
-// Price List API for On-Demand prices (offline: the cached list or
-// labelled estimates). Placement scores are not asked for: they spend a
-// request configuration budget AWS limits per 24 hours.
-func sources(ctx context.Context, ws *workspace.Workspace) *session.Session {
-	adv, from := ws.Advisor(ctx)
-	s := &session.Session{Store: ws.Store, Advice: adv, AdviceFrom: from, Now: ws.Now}
-	if ws.Offline {
-		return s
-	}
-	if cfg, err := ws.AWSConfig(ctx); err == nil {
-		s.Prices = &ondemand.Client{API: ondemand.NewAPI(cfg), Store: ws.Store}
-	}
-	return s
-}
-
 func (s *server) recommend(ctx context.Context, req *mcp.CallToolRequest, a recommendArgs) (recommendOut, string, error) {
 	if a.Export != "" && !contains(exportFormats, a.Export) {
 		if h := hint(a.Export, exportFormats); h != "" {
@@ -206,7 +187,7 @@ func (s *server) recommend(ctx context.Context, req *mcp.CallToolRequest, a reco
 	if err := ws.Refresh(ctx, nil, []string{p.Product}, days); err != nil {
 		return recommendOut{}, "", argNames(err)
 	}
-	res, err := sources(ctx, ws).Recommend(ctx, p, recommend.Options{})
+	res, err := ws.RecommendSources(ctx, "").Recommend(ctx, p, recommend.Options{})
 	var inputErr *recommend.InputError
 	if errors.As(err, &inputErr) {
 		return recommendOut{}, "", flagError(err)

@@ -120,7 +120,7 @@ func TestRecommendModes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := sources(ctx, ws).Recommend(ctx, p, recommend.Options{})
+			want, err := ws.RecommendSources(ctx, "").Recommend(ctx, p, recommend.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,6 +3,7 @@ package workspace
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -153,5 +154,23 @@ func TestRefreshCoveredToTheRetention(t *testing.T) {
 	// A product never fetched does need AWS.
 	if err := w.Refresh(ctx, nil, []string{market.LinuxUNIX, market.Windows}, 1); err == nil {
 		t.Fatal("an uncovered product was taken as covered")
+	}
+}
+
+// The recommender's sources come from the workspace for every front end;
+// offline, a request for placement scores is a note, never an AWS call.
+func TestRecommendSourcesOffline(t *testing.T) {
+	var notes strings.Builder
+	w, err := Open(context.Background(), Options{Dir: t.TempDir(), Demo: true, Notes: &notes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	s := w.RecommendSources(context.Background(), demo.Region)
+	if s.Store != w.Store || s.Advice == nil || s.Prices != nil {
+		t.Fatalf("sources: store shared %v, advice %v, prices %v (offline: estimates only)", s.Store == w.Store, s.Advice != nil, s.Prices)
+	}
+	if !strings.Contains(notes.String(), "--placement-scores needs AWS") {
+		t.Fatalf("no note for placement scores offline: %q", notes.String())
 	}
 }
