@@ -3,12 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spotscope/spotscope/market/awsapi"
 	"github.com/spotscope/spotscope/market/workspace"
+	"github.com/spotscope/spotscope/tui/output"
 )
 
 // app is the workspace one command run works with.
@@ -45,28 +44,7 @@ func summaryLine(s awsapi.Summary, err error) string {
 		plural(s.Retries, "retry"), s.Throttled, s.Elapsed.Round(100*time.Millisecond))
 }
 
-// plural spells a count with its noun: "1 region", "3 regions", "2 retries".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	if strings.HasSuffix(noun, "y") {
-		return fmt.Sprintf("%s %sies", commas(int64(n)), strings.TrimSuffix(noun, "y"))
-	}
-	return fmt.Sprintf("%s %ss", commas(int64(n)), noun)
-}
-
-func commas(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := n < 0
-	if neg {
-		s = s[1:]
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		return "-" + s
-	}
-	return s
-}
+// plural and commas are output.Count and output.Commas, short for the many
+// messages here.
+func plural(n int, noun string) string { return output.Count(n, noun) }
+func commas(n int64) string            { return output.Commas(n) }

@@ -62,11 +62,11 @@ func writeRecommendationTable(w io.Writer, r recommend.Result) error {
 	case r.Mode == recommend.ModeCoupled:
 		fmt.Fprintln(w, "Caps: none: a coupled job runs all its nodes in one pool")
 	case !r.Caps.AZShareApplied:
-		fmt.Fprintf(w, "Caps: at most %d instances per pool; no AZ cap (one instance or one AZ); +%.1f%% over the cheapest pool alone\n",
-			r.Caps.MaxPoolInstances, 100*r.Caps.CostOverCheapest)
+		fmt.Fprintf(w, "Caps: at most %s per pool; no AZ cap (one instance or one AZ); +%.1f%% over the cheapest pool alone\n",
+			plural(r.Caps.MaxPoolInstances, "instance"), 100*r.Caps.CostOverCheapest)
 	default:
-		fmt.Fprintf(w, "Caps: at most %.0f%% of the capacity per AZ, %d instances per pool; +%.1f%% over the cheapest pool alone\n",
-			r.Caps.MaxAZShare*100, r.Caps.MaxPoolInstances, 100*r.Caps.CostOverCheapest)
+		fmt.Fprintf(w, "Caps: at most %.0f%% of the capacity per AZ, %s per pool; +%.1f%% over the cheapest pool alone\n",
+			r.Caps.MaxAZShare*100, plural(r.Caps.MaxPoolInstances, "instance"), 100*r.Caps.CostOverCheapest)
 	}
 
 	fmt.Fprintln(w, "\nWhy:")

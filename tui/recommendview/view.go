@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/spotscope/spotscope/market/recommend"
+	"github.com/spotscope/spotscope/tui/output"
 )
 
 // Below these the form alone does not fit; one line says so instead of a
@@ -258,8 +259,8 @@ func (m Model) resultLines(l layout) []string {
 	for _, c := range res.Pools {
 		instances += c.Instances
 	}
-	title := fmt.Sprintf("Recommended: %d instances in %d pools of %d candidates · expected $%.2f total",
-		instances, len(res.Pools), res.Candidates, res.ExpectedTotalCost)
+	title := fmt.Sprintf("Recommended: %s in %s of %s · expected $%.2f total",
+		output.Count(instances, "instance"), output.Count(len(res.Pools), "pool"), output.Count(res.Candidates, "candidate"), res.ExpectedTotalCost)
 	toggle := "a: alternatives"
 	if m.showAlts {
 		title = fmt.Sprintf("Alternatives: %d ranked", len(res.Alternatives))
