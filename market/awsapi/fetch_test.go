@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -227,12 +228,26 @@ func TestFetchGlobsAndProducts(t *testing.T) {
 
 func TestFetchRetriesAndCountsThem(t *testing.T) {
 	fx := newFixture(t)
-	fx.mini.fault = func(n int, w http.ResponseWriter, form url.Values) bool {
+	// Faults are keyed by the call, not the request count: a call fails at
+	// most once, so the retries always win whatever order the concurrent
+	// workers run in (counting requests let one call meet three dropped
+	// connections on a loaded machine, past MaxConnectionRetries).
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	fx.mini.fault = func(_ int, w http.ResponseWriter, form url.Values) bool {
+		mu.Lock()
+		key := form.Encode()
+		first := !seen[key]
+		seen[key] = true
+		calls := len(seen)
+		mu.Unlock()
 		switch {
-		case n%7 == 0:
+		case !first:
+			return false
+		case calls%7 == 0:
 			writeEC2Error(w, 500, "InternalError", "boom")
 			return true
-		case n%11 == 0:
+		case calls%11 == 0:
 			hj, _ := w.(http.Hijacker)
 			c, _, _ := hj.Hijack()
 			c.Close()

@@ -73,8 +73,13 @@ type Options struct {
 	// FailEvery > 0 answers every FailEvery-th request (counting every
 	// request the server receives) with 500 InternalError.
 	FailEvery int
-	// DropEvery > 0 closes the connection of every DropEvery-th request
-	// without a reply. When both hit the same request, the drop wins.
+	// DropEvery > 0 closes the connection of every DropEvery-th call
+	// without a reply, counting first attempts only: a retry (an SDK's
+	// "amz-sdk-request: attempt=2" header) is never dropped. Clients
+	// rightly give up on a call whose connection keeps dropping, and a test
+	// of recovery must not fail on the order in which concurrent calls
+	// happen to reach the server. When both faults hit the same request,
+	// the drop wins.
 	DropEvery int
 	// Deny lists actions answered 403 UnauthorizedOperation, with or without
 	// DryRun.
@@ -140,6 +145,7 @@ type handler struct {
 	defaultRegion string
 	deny          map[string]bool
 	seq           atomic.Int64
+	calls         atomic.Int64 // first attempts, for DropEvery
 
 	mu       sync.Mutex
 	log      []Request
@@ -218,7 +224,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			t.Stop()
 		}
 	}
-	if every := h.opts.DropEvery; every > 0 && n%int64(every) == 0 {
+	if every := h.opts.DropEvery; every > 0 && !isRetry(r) && h.calls.Add(1)%int64(every) == 0 {
 		h.finish(i, 0, func(c *Counts) { c.Dropped++ })
 		drop(w)
 		return
@@ -426,4 +432,15 @@ func writeError(w http.ResponseWriter, reqID string, e *apiError) {
 	b.WriteString(reqID)
 	b.WriteString("</RequestID></Response>\n")
 	w.Write(b.Bytes())
+}
+
+// isRetry reports a request the AWS SDKs mark as a retry of an earlier
+// attempt ("amz-sdk-request: attempt=2; max=10").
+func isRetry(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("amz-sdk-request"), ";") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "attempt="); ok {
+			return v != "1"
+		}
+	}
+	return false
 }
