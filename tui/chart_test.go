@@ -6,7 +6,6 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	zone "github.com/lrstanley/bubblezone"
 
 	"github.com/spotscope/spotscope/market"
 )
@@ -89,11 +88,7 @@ func TestCrosshairReadout(t *testing.T) {
 
 func TestCrosshairMouse(t *testing.T) {
 	m := openDemoDetail(t, 140, 40)
-	_ = m.View() // zone.Scan records where the chart is
-	z := zoneOf(m.detail.chart.chart.ZoneID())
-	if z.IsZero() {
-		t.Skip("chart zone not recorded")
-	}
+	z := zoneAt(t, m, m.detail.chart.chart.ZoneID())
 	x := z.StartX + 40
 	nm, _ := m.Update(tea.MouseMsg{X: x, Y: z.StartY + 3, Action: tea.MouseActionPress, Button: tea.MouseButtonLeft})
 	m = nm.(Model)
@@ -164,8 +159,6 @@ func TestOnDemandReferenceLine(t *testing.T) {
 		t.Fatal("the estimate is not labelled in the legend")
 	}
 }
-
-func zoneOf(id string) *zone.ZoneInfo { return zone.Get(id) }
 
 func TestCompareZoomedStatistics(t *testing.T) {
 	m := newDemoModel(t, 140, 40, Options{})

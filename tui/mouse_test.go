@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -8,20 +10,37 @@ import (
 	zone "github.com/lrstanley/bubblezone"
 )
 
-// zoneAt renders the view and waits for bubblezone's worker to record
-// where id was drawn.
+var syncZones atomic.Int64
+
+// zoneAt renders the view and returns where id was drawn, once bubblezone's
+// worker has stored every zone of that render. The worker reads a buffered
+// channel, so a plain Get can answer from an earlier render (a frame with
+// another layout put a click one row off on a loaded machine). A sync zone
+// orders it: scanned after a render, it is stored once that render's zones
+// are; it is deleted only by the cleanup at the end of the next render's
+// scan, which runs after that render's zones are stored and keeps them.
 func zoneAt(t *testing.T, m Model, id string) *zone.ZoneInfo {
 	t.Helper()
 	_ = m.View()
-	deadline := time.Now().Add(2 * time.Second)
-	for time.Now().Before(deadline) {
-		if z := zone.Get(id); z != nil && !z.IsZero() {
-			return z
-		}
-		time.Sleep(5 * time.Millisecond)
+	sync := fmt.Sprintf("zone-sync-%d", syncZones.Add(1))
+	zone.Scan(zone.Mark(sync, "x"))
+	waitZone(t, func() bool { return zone.Get(sync) != nil })
+	_ = m.View()
+	waitZone(t, func() bool { return zone.Get(sync) == nil })
+	z := zone.Get(id)
+	if z == nil || z.IsZero() {
+		t.Fatalf("zone %s not drawn", id)
 	}
-	t.Fatalf("zone %s never recorded", id)
-	return nil
+	return z
+}
+
+func waitZone(t *testing.T, done func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(patience(t)); !done(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("bubblezone's worker never caught up")
+		}
+	}
 }
 
 func click(z *zone.ZoneInfo) tea.MouseMsg {

@@ -67,11 +67,17 @@ func BenchmarkStatsRegion(b *testing.B) {
 	st := bigRegion(b)
 	adv := advisor.Embedded()
 	for _, w := range []struct {
-		name   string
-		window time.Duration
-	}{{"90d", 90 * 24 * time.Hour}, {"all-1.2M-records", AllTime}} {
+		name     string
+		window   time.Duration
+		products []string
+	}{
+		{"90d", 90 * 24 * time.Hour, market.KnownProducts[:4]},
+		{"all-1.2M-records", AllTime, market.KnownProducts[:4]},
+		// The TUI's first query: Linux/UNIX, 7 days.
+		{"tui-7d-linux", 7 * 24 * time.Hour, []string{market.LinuxUNIX}},
+	} {
 		b.Run(w.name, func(b *testing.B) {
-			q := Query{Regions: []string{demo.Region}, Products: market.KnownProducts[:4], Window: w.window, End: demo.End(), SparkLen: 48}
+			q := Query{Regions: []string{demo.Region}, Products: w.products, Window: w.window, End: demo.End(), SparkLen: 48}
 			var n int
 			for b.Loop() {
 				sums, err := Summaries(context.Background(), st, adv, q)
