@@ -98,6 +98,12 @@ func NewestEnd(spans []Interval) time.Time {
 // awsapi.Scope writes them) with their intervals.
 type ScopedCoverage struct {
 	scopes []scoped
+	// An import records one scope per instance type, so a region can
+	// have hundreds of scopes that each name types literally: they are
+	// found by name (byType) instead of matched pool by pool, and only
+	// the scopes with globs are matched (globbed).
+	byType  map[string][]int
+	globbed []int
 }
 
 type scoped struct {
@@ -122,7 +128,18 @@ func NewScopedCoverage(byScope map[string][]Interval) ScopedCoverage {
 				continue
 			}
 		}
+		i := len(c.scopes)
 		c.scopes = append(c.scopes, scoped{m: m, zone: zone, ivs: byScope[sc]})
+		if names, ok := m.Literals(); ok {
+			if c.byType == nil {
+				c.byType = map[string][]int{}
+			}
+			for _, n := range names {
+				c.byType[n] = append(c.byType[n], i)
+			}
+		} else {
+			c.globbed = append(c.globbed, i)
+		}
 	}
 	return c
 }
@@ -135,10 +152,18 @@ func (c ScopedCoverage) For(instanceType string) []Interval { return c.ForPool(i
 // its type and those recorded for its zone, merged.
 func (c ScopedCoverage) ForPool(instanceType, zone string) []Interval {
 	var ivs []Interval
-	for _, s := range c.scopes {
-		if (s.zone == "" || s.zone == zone && zone != "") && s.m.Match(instanceType) {
+	add := func(s scoped) {
+		if s.zone == "" || s.zone == zone && zone != "" {
 			ivs = append(ivs, s.ivs...)
 		}
+	}
+	for _, i := range c.globbed {
+		if s := c.scopes[i]; s.m.Match(instanceType) {
+			add(s)
+		}
+	}
+	for _, i := range c.byType[instanceType] {
+		add(c.scopes[i])
 	}
 	return MergeIntervals(ivs)
 }

@@ -2,6 +2,8 @@ package market
 
 import (
 	"math"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -202,11 +204,12 @@ func TestKnownSpans(t *testing.T) {
 
 func TestScopedCoverage(t *testing.T) {
 	c := NewScopedCoverage(map[string][]Interval{
-		"*":              {iv(0, 2)},
-		"m5.large,c5.*":  {iv(4, 6)},
-		"r5.xlarge":      {iv(8, 9)},
-		"[bad":           {iv(20, 30)},
-		"c5.large,[bad2": {iv(40, 50)},
+		"*":                {iv(0, 2)},
+		"m5.large,c5.*":    {iv(4, 6)},
+		"r5.xlarge":        {iv(8, 9)},
+		"t3.nano,t3.micro": {iv(10, 11)},
+		"[bad":             {iv(20, 30)},
+		"c5.large,[bad2":   {iv(40, 50)},
 	})
 	tests := []struct {
 		typ  string
@@ -215,7 +218,9 @@ func TestScopedCoverage(t *testing.T) {
 		{"m5.large", []Interval{iv(0, 2), iv(4, 6)}},
 		{"c5.xlarge", []Interval{iv(0, 2), iv(4, 6)}},
 		{"r5.xlarge", []Interval{iv(0, 2), iv(8, 9)}},
-		{"t3.nano", []Interval{iv(0, 2)}},
+		{"t3.nano", []Interval{iv(0, 2), iv(10, 11)}},
+		{"t3.micro", []Interval{iv(0, 2), iv(10, 11)}},
+		{"t3.small", []Interval{iv(0, 2)}},
 	}
 	for _, tc := range tests {
 		got := c.For(tc.typ)
@@ -228,8 +233,8 @@ func TestScopedCoverage(t *testing.T) {
 			}
 		}
 	}
-	if e := c.NewestEnd(); !e.Equal(at(9)) {
-		t.Fatalf("newest end = %v, want %v (unparsable scopes claim nothing)", e, at(9))
+	if e := c.NewestEnd(); !e.Equal(at(11)) {
+		t.Fatalf("newest end = %v, want %v (unparsable scopes claim nothing)", e, at(11))
 	}
 }
 
@@ -263,5 +268,37 @@ func TestScopedCoverageByZone(t *testing.T) {
 	}
 	if got := c.For("m5.large"); len(got) != 1 || got[0] != iv(0, 2) {
 		t.Fatalf("region-level coverage of m5.large = %v, want only %v", got, iv(0, 2))
+	}
+}
+
+// Literal scopes are looked up by name; the answer must be the one matching
+// every scope would give, for every type, zone and mix of scopes.
+func TestScopedCoverageIndexAgreesWithMatching(t *testing.T) {
+	byScope := map[string][]Interval{
+		"*@us-east-1a":                 {iv(0, 1)},
+		"m5*":                          {iv(2, 3)},
+		"m5.large":                     {iv(4, 5)},
+		"m5.large,c5.large":            {iv(6, 7)},
+		"c5.large@us-east-1b":          {iv(8, 9)},
+		"c?.large,r5.large":            {iv(10, 11)},
+		"r5.large@us-east-1a":          {iv(12, 13)},
+		"r5.large,m5.large@us-east-1b": {iv(14, 15)},
+	}
+	c := NewScopedCoverage(byScope)
+	for _, typ := range []string{"m5.large", "m5.xlarge", "c5.large", "c6.large", "r5.large", "t3.nano"} {
+		for _, zone := range []string{"", "us-east-1a", "us-east-1b", "us-east-1c"} {
+			var want []Interval
+			for sc, ivs := range byScope {
+				patterns, z, _ := strings.Cut(sc, "@")
+				m, _ := NewTypeMatcher([]string{patterns})
+				if (z == "" || z == zone && zone != "") && m.Match(typ) {
+					want = append(want, ivs...)
+				}
+			}
+			want = MergeIntervals(want)
+			if got := c.ForPool(typ, zone); !slices.Equal(got, want) {
+				t.Errorf("%s in %q: got %v, want %v", typ, zone, got, want)
+			}
+		}
 	}
 }

@@ -33,6 +33,20 @@ func NewTypeMatcher(patterns []string) (TypeMatcher, error) {
 // Patterns returns the validated patterns, for passing to EC2 filters.
 func (m TypeMatcher) Patterns() []string { return m.patterns }
 
+// Literals returns the patterns when every one is an exact name (no glob
+// character), so callers can look names up instead of matching them.
+func (m TypeMatcher) Literals() ([]string, bool) {
+	if m.All() {
+		return nil, false
+	}
+	for _, p := range m.patterns {
+		if strings.ContainsAny(p, `*?[\`) {
+			return nil, false
+		}
+	}
+	return m.patterns, true
+}
+
 // All reports whether the matcher accepts every type.
 func (m TypeMatcher) All() bool { return len(m.patterns) == 0 }
 

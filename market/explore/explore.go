@@ -7,7 +7,8 @@ package explore
 import (
 	"context"
 	"math"
-
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/spotscope/spotscope/cache"
@@ -119,29 +120,77 @@ func Summarise(ctx context.Context, store Store, adv *advisor.Data, q Query) (Re
 			}
 		}
 		f := cache.Filter{Regions: []string{region}, Products: products, Types: q.Types, Zones: q.Zones}
-		err = store.ScanSeries(ctx, f, start, q.End, func(p market.Pool, pts []market.Point) error {
-			pc := cov[p.Product].ForPool(p.InstanceType, p.AvailabilityZone)
-			st, ok := market.ComputeStatsCovered(pts, start, q.End, pc)
-			if !ok {
-				res.Unknown++
-				return nil
-			}
-			s := Summary{Pool: p, AvailabilityZoneID: zoneIDs[p.AvailabilityZone], Stats: st}
-			s.Spec, s.HasSpec = specs[p.InstanceType]
+		sums, unknown, err := summariseRegion(ctx, store, f, start, q, cov, func(s *Summary) {
+			s.AvailabilityZoneID = zoneIDs[s.AvailabilityZone]
+			s.Spec, s.HasSpec = specs[s.InstanceType]
 			if adv != nil {
-				s.Advisor = adv.Lookup(region, advisor.OSOf(p.Product), p.InstanceType)
+				s.Advisor = adv.Lookup(region, advisor.OSOf(s.Product), s.InstanceType)
 			}
-			if q.SparkLen > 0 {
-				s.Spark = SparkKnown(pts, market.KnownSpans(pts, pc), st.Start, q.End, q.SparkLen)
-			}
-			res.Pools = append(res.Pools, s)
-			return nil
 		})
+		res.Pools = append(res.Pools, sums...)
+		res.Unknown += unknown
 		if err != nil {
 			return res, err
 		}
 	}
 	return res, nil
+}
+
+// summariseRegion computes the statistics of one region's pools on worker
+// goroutines while the cache scan reads the next pools: on a region of 5,000
+// pools the scan and the statistics cost about the same, so overlapping
+// them is most of what a second core can give the TUI's first frame. The
+// summaries keep the scan's order.
+func summariseRegion(ctx context.Context, store Store, f cache.Filter, start time.Time, q Query,
+	cov map[string]market.ScopedCoverage, describe func(*Summary)) ([]Summary, int, error) {
+	type slot struct {
+		s  Summary
+		ok bool
+	}
+	type job struct {
+		out *slot
+		pts []market.Point
+	}
+	jobs := make(chan job, 64)
+	var wg sync.WaitGroup
+	for range max(runtime.GOMAXPROCS(0), 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				p := j.out.s.Pool
+				pc := cov[p.Product].ForPool(p.InstanceType, p.AvailabilityZone)
+				st, ok := market.ComputeStatsCovered(j.pts, start, q.End, pc)
+				if !ok {
+					continue
+				}
+				j.out.s.Stats, j.out.ok = st, true
+				describe(&j.out.s)
+				if q.SparkLen > 0 {
+					j.out.s.Spark = SparkKnown(j.pts, market.KnownSpans(j.pts, pc), st.Start, q.End, q.SparkLen)
+				}
+			}
+		}()
+	}
+	var slots []*slot
+	err := store.ScanSeries(ctx, f, start, q.End, func(p market.Pool, pts []market.Point) error {
+		out := &slot{s: Summary{Pool: p}}
+		slots = append(slots, out)
+		jobs <- job{out, pts}
+		return nil
+	})
+	close(jobs)
+	wg.Wait()
+	sums := make([]Summary, 0, len(slots))
+	unknown := 0
+	for _, sl := range slots {
+		if sl.ok {
+			sums = append(sums, sl.s)
+		} else {
+			unknown++
+		}
+	}
+	return sums, unknown, err
 }
 
 // Spark resamples a step series into n equal buckets over [start, end]: each
