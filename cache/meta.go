@@ -224,6 +224,16 @@ type RegionInfo struct {
 	LastFetch time.Time // zero when never fetched
 }
 
+// HasRecords reports whether the cache holds any price record: the cheap
+// question a start-up asks before choosing the demo.
+func (s *Store) HasRecords(ctx context.Context) (bool, error) {
+	var ok bool
+	if err := s.db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM chunks)").Scan(&ok); err != nil {
+		return false, fmt.Errorf("cache: %w", err)
+	}
+	return ok, nil
+}
+
 // Info summarises the cache. It reads only the chunk headers, not the
 // data.
 func (s *Store) Info(ctx context.Context) (Info, error) {

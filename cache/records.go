@@ -321,7 +321,6 @@ type poolRow struct {
 	market.Pool
 	lastMS    sql.NullInt64
 	lastMicro sql.NullInt64
-	azID      sql.NullString
 }
 
 // pools lists the pools matching f, ordered by region, AZ, type and
@@ -329,8 +328,7 @@ type poolRow struct {
 // checked here, which is cheap because a region has at most some tens of
 // thousands of pools.
 func (s *Store) pools(ctx context.Context, q querier, f Filter) ([]poolRow, error) {
-	query := `SELECT p.id, p.region, p.az, p.instance_type, p.product, p.last_ms, p.last_price, z.id
-		FROM pools p LEFT JOIN zones z ON z.region = p.region AND z.name = p.az`
+	query := `SELECT p.id, p.region, p.az, p.instance_type, p.product, p.last_ms, p.last_price FROM pools p`
 	var conds []string
 	var args []any
 	if len(f.Regions) > 0 {
@@ -357,7 +355,7 @@ func (s *Store) pools(ctx context.Context, q querier, f Filter) ([]poolRow, erro
 	var out []poolRow
 	for rows.Next() {
 		var r poolRow
-		if err := rows.Scan(&r.id, &r.Region, &r.AvailabilityZone, &r.InstanceType, &r.Product, &r.lastMS, &r.lastMicro, &r.azID); err != nil {
+		if err := rows.Scan(&r.id, &r.Region, &r.AvailabilityZone, &r.InstanceType, &r.Product, &r.lastMS, &r.lastMicro); err != nil {
 			return nil, fmt.Errorf("cache: %w", err)
 		}
 		if f.match(r.Pool) {
@@ -526,6 +524,21 @@ func (s *Store) Latest(ctx context.Context, f Filter) ([]market.PoolPrice, error
 	if err != nil {
 		return nil, err
 	}
+	// The AZ IDs from each region's few zones, not a join per pool: the
+	// join doubled the cost of a region's 5,000 pools.
+	zoneIDs := map[[2]string]string{}
+	for i, p := range pools {
+		if i > 0 && pools[i-1].Region == p.Region {
+			continue // pools come ordered by region
+		}
+		zones, err := s.Zones(ctx, p.Region)
+		if err != nil {
+			return nil, err
+		}
+		for _, z := range zones {
+			zoneIDs[[2]string{z.Region, z.Name}] = z.ID
+		}
+	}
 	out := make([]market.PoolPrice, 0, len(pools))
 	for _, p := range pools {
 		if !p.lastMS.Valid {
@@ -533,7 +546,7 @@ func (s *Store) Latest(ctx context.Context, f Filter) ([]market.PoolPrice, error
 		}
 		out = append(out, market.PoolPrice{
 			Pool:               p.Pool,
-			AvailabilityZoneID: p.azID.String,
+			AvailabilityZoneID: zoneIDs[[2]string{p.Region, p.AvailabilityZone}],
 			Time:               fromMS(p.lastMS.Int64),
 			Price:              fromMicro(p.lastMicro.Int64),
 		})

@@ -185,10 +185,15 @@ func Run(ctx context.Context, b Backend, clock func() time.Time, opts Options) e
 
 // Init loads the first summaries and starts the background refresh.
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{loadSummaries(m.ctx, m.backend, m.sumGen, m.newQuery())}
-	if w, ok := m.backend.(InfoWaiter); ok && m.info.Pending {
-		ctx := m.ctx
-		cmds = append(cmds, func() tea.Msg { return infoMsg{info: w.WaitInfo(ctx)} })
+	// With a Previewer the summaries start once the preview is in: on two
+	// cores, running both at once would delay the first frame for the
+	// sake of the second.
+	// The pending Info waits for the preview too.
+	var cmds []tea.Cmd
+	if p, ok := m.backend.(Previewer); ok {
+		cmds = append(cmds, loadPreview(m.ctx, p, m.sumGen, m.newQuery()))
+	} else {
+		cmds = append(cmds, loadSummaries(m.ctx, m.backend, m.sumGen, m.newQuery()), m.waitInfo())
 	}
 	if m.refresh.active {
 		cmds = append(cmds, startRefresh(m.ctx, m.backend))
@@ -248,6 +253,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.resize(), nil
 	case summariesMsg:
 		return m.onSummaries(msg)
+	case previewMsg:
+		return m.onPreview(msg)
 	case seriesMsg:
 		return m.onSeries(msg), nil
 	case onDemandMsg:
@@ -295,12 +302,7 @@ func (m Model) onSummaries(msg summariesMsg) (tea.Model, tea.Cmd) {
 		m.setStatus("", false) // the failure it reported is over
 	}
 	m.loadErr = nil
-	m.rows, m.query = msg.rows, msg.q
-	m.filter = m.filter.setFamilies(m.rows)
-	match := m.filter.matcher()
-	m.market.match, m.vol.match = match, match
-	m.market.q = msg.q
-	m.market = m.market.setRows(m.rows)
+	m = m.setRows(msg.rows, msg.q)
 	m.vol = m.vol.setRows(m.rows)
 	var cmds []tea.Cmd
 	var c tea.Cmd
@@ -309,6 +311,44 @@ func (m Model) onSummaries(msg summariesMsg) (tea.Model, tea.Cmd) {
 	m, c = m.reloadCompare()
 	cmds = append(cmds, c)
 	return m.resize(), tea.Batch(cmds...)
+}
+
+// onPreview shows a preview of the first query until its summaries arrive;
+// anything newer (summaries, another query) wins over it. The volatility
+// view waits for the statistics, which are all it ranks by.
+func (m Model) onPreview(msg previewMsg) (tea.Model, tea.Cmd) {
+	info := m.waitInfo() // Init's, whatever became of its query
+	if msg.gen != m.sumGen {
+		return m, info // a newer query has started its own summaries
+	}
+	next := tea.Batch(loadSummaries(m.ctx, m.backend, m.sumGen, msg.q), info)
+	if msg.err != nil || !m.loading || len(m.rows) > 0 {
+		return m, next
+	}
+	m = m.setRows(msg.rows, msg.q)
+	return m.resize(), next
+}
+
+// waitInfo waits for the pending Info of an InfoWaiter; nil when there is
+// none.
+func (m Model) waitInfo() tea.Cmd {
+	w, ok := m.backend.(InfoWaiter)
+	if !ok || !m.info.Pending {
+		return nil
+	}
+	ctx := m.ctx
+	return func() tea.Msg { return infoMsg{info: w.WaitInfo(ctx)} }
+}
+
+// setRows makes rows the market's data, answering q.
+func (m Model) setRows(rows []explore.Summary, q explore.Query) Model {
+	m.rows, m.query = rows, q
+	m.filter = m.filter.setFamilies(m.rows)
+	match := m.filter.matcher()
+	m.market.match, m.vol.match = match, match
+	m.market.q = q
+	m.market = m.market.setRows(m.rows)
+	return m
 }
 
 // onInfo takes a new Info (after a refresh, or the pending one at start).

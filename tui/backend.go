@@ -25,6 +25,13 @@ type Backend interface {
 	Refresh(ctx context.Context, progress func(RefreshProgress)) error
 }
 
+// Previewer is a Backend that can answer a query at once from each pool's
+// latest record (explore.Preview) while Summaries computes the statistics:
+// the first frame then shows the market instead of an empty table.
+type Previewer interface {
+	Preview(ctx context.Context, q explore.Query) ([]explore.Summary, error)
+}
+
 // Info is the static context the header and banner show. Info is called once
 // at start and again after each refresh, so it must be cheap.
 type Info struct {

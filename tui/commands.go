@@ -26,6 +26,17 @@ func loadSummaries(ctx context.Context, b Backend, gen int, q explore.Query) tea
 	}
 }
 
+// loadPreview asks a Previewer for the first frame's rows. A failed preview
+// shows nothing: the summaries that follow it report the error.
+func loadPreview(ctx context.Context, p Previewer, gen int, q explore.Query) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, queryTimeout)
+		defer cancel()
+		rows, err := p.Preview(ctx, q)
+		return previewMsg{gen: gen, q: q, rows: rows, err: err}
+	}
+}
+
 func loadSeries(ctx context.Context, b Backend, gen int, target seriesTarget, pools []market.Pool, start, end time.Time) tea.Cmd {
 	pools = append([]market.Pool(nil), pools...)
 	return func() tea.Msg {

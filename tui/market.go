@@ -631,28 +631,28 @@ func (v marketView) rowView(st styles, r marketRow, selected bool) string {
 			}
 		case colLast:
 			cell = fmtPrice(s.Stats.Last)
-		case colTWAP:
-			cell = fmtPrice(s.Stats.TWAP)
-		case colCV:
-			cell = fmtPct(s.Stats.CV)
-		case colSpark:
-			if v.sharedScale {
-				cell = sparkShared(s.Spark, v.sparkW, v.amp)
-			} else {
-				cell = sparkline(s.Spark, v.sparkW)
+		case colTWAP, colCV, colSpark, colGap:
+			if s.Partial {
+				cell = pending
+				break
 			}
+			cell = v.statCell(c, s)
 		case colSave:
 			cell = "?"
-			if s.Advisor.Known {
+			switch {
+			case s.Advisor.Known:
 				cell = fmt.Sprintf("%d%%", s.Advisor.Savings)
+			case s.Partial:
+				cell = pending
 			}
 		case colIntr:
 			cell = "?"
-			if s.Advisor.Known {
+			switch {
+			case s.Advisor.Known:
 				cell = s.Advisor.Label
+			case s.Partial:
+				cell = pending
 			}
-		case colGap:
-			cell = fmtGap(gapHours(s, v.q))
 		}
 		w := col.width
 		if c == colSpark {
@@ -680,4 +680,26 @@ func (v marketView) rowView(st styles, r marketRow, selected bool) string {
 		return st.muted.Render(line)
 	}
 	return line
+}
+
+// pending fills a cell of a Partial row (explore.Preview) until the
+// statistics arrive.
+const pending = "…"
+
+// statCell is a computed statistic's cell.
+func (v marketView) statCell(c colID, s *explore.Summary) string {
+	switch c {
+	case colTWAP:
+		return fmtPrice(s.Stats.TWAP)
+	case colCV:
+		return fmtPct(s.Stats.CV)
+	case colSpark:
+		if v.sharedScale {
+			return sparkShared(s.Spark, v.sparkW, v.amp)
+		}
+		return sparkline(s.Spark, v.sparkW)
+	case colGap:
+		return fmtGap(gapHours(s, v.q))
+	}
+	return ""
 }

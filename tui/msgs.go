@@ -18,6 +18,16 @@ type summariesMsg struct {
 	err  error
 }
 
+// previewMsg is a Previewer's answer to the first query, shown until the
+// summaries of the same generation arrive; they are asked for when it
+// comes, whether or not it failed.
+type previewMsg struct {
+	gen  int
+	q    explore.Query
+	rows []explore.Summary
+	err  error
+}
+
 // seriesTarget says which view asked for series.
 type seriesTarget int
 

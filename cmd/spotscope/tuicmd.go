@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
@@ -37,12 +38,12 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 		return err
 	}
 	if !a.Demo {
-		info, err := a.Store.Info(ctx)
+		has, err := a.Store.HasRecords(ctx)
 		if err != nil {
 			a.Close()
 			return err
 		}
-		if info.Records == 0 {
+		if !has {
 			if _, err := a.Fetcher(ctx); err != nil {
 				fmt.Fprintf(g.io.err, "spotscope: %s\nspotscope: starting the demo (recorded sa-east-1 prices) instead\n", oneLine(err))
 				a.Close()
@@ -82,6 +83,7 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 		Now:       a.Now,
 	})
 	err = tui.Run(ctx, b, a.Now, tui.Options{Context: ctx, Recommend: &rv, Clipboard: os.Stdout})
+	b.stop()
 	<-b.infoReady // its reads end before the deferred Close
 	return err
 }
@@ -96,29 +98,53 @@ func later(a, b time.Time) time.Time {
 // cacheBackend is the TUI's view of the cache and AWS.
 type cacheBackend struct {
 	a         *app
+	kick      chan struct{} // closed when the background loads may start
+	kickOnce  sync.Once
+	stopped   atomic.Bool // the TUI has ended: skip loads not yet begun
 	advReady  chan struct{} // closed once the cached advisor data is loaded
 	infoReady chan struct{} // closed once the first full Info is read
 	mu        sync.Mutex
 	info      tui.Info
 }
 
-// newCacheBackend starts loading the advisor data and then the Info in the
-// background; Info is Pending until WaitInfo can answer.
+// newCacheBackend loads the advisor data and then the Info in the
+// background, once the first frame's preview is in (or the summaries or the
+// Info are asked for): parsing the advisor file is the biggest step of a
+// warm start, and on two cores it would halve the preview's share. Info is
+// Pending until WaitInfo can answer.
 func newCacheBackend(ctx context.Context, a *app) *cacheBackend {
-	b := &cacheBackend{a: a, advReady: make(chan struct{}), infoReady: make(chan struct{})}
+	b := &cacheBackend{a: a, kick: make(chan struct{}), advReady: make(chan struct{}), infoReady: make(chan struct{})}
 	b.info = tui.Info{Regions: a.Regions, Product: market.LinuxUNIX, Products: market.KnownProducts[:4], Demo: a.Demo,
 		CanRefresh: !a.Offline, Pending: true}
 	go func() {
-		a.PreloadCachedAdvisor(ctx)
+		select {
+		case <-b.kick:
+		case <-ctx.Done():
+		}
+		if !b.stopped.Load() {
+			a.PreloadCachedAdvisor(ctx)
+		}
 		close(b.advReady)
-		b.loadInfo(ctx)
+		if !b.stopped.Load() {
+			b.loadInfo(ctx)
+		}
 		close(b.infoReady)
 	}()
 	return b
 }
 
+// startLoads lets the background loads begin.
+func (b *cacheBackend) startLoads() { b.kickOnce.Do(func() { close(b.kick) }) }
+
+// stop ends the background work at exit: loads not yet begun are skipped.
+func (b *cacheBackend) stop() {
+	b.stopped.Store(true)
+	b.startLoads()
+}
+
 // WaitInfo implements tui.InfoWaiter.
 func (b *cacheBackend) WaitInfo(ctx context.Context) tui.Info {
+	b.startLoads()
 	select {
 	case <-b.infoReady:
 	case <-ctx.Done():
@@ -173,6 +199,7 @@ func (b *cacheBackend) loadInfo(ctx context.Context) {
 }
 
 func (b *cacheBackend) Summaries(ctx context.Context, q explore.Query) ([]explore.Summary, error) {
+	b.startLoads()
 	select {
 	case <-b.advReady:
 		adv, _ := b.a.Advisor(ctx)
@@ -198,6 +225,19 @@ func (b *cacheBackend) Summaries(ctx context.Context, q explore.Query) ([]explor
 		}
 	}
 	return rows, nil
+}
+
+// Preview implements tui.Previewer: the first frame's rows from each pool's
+// latest record, with the advisor's entries if its data has loaded already.
+func (b *cacheBackend) Preview(ctx context.Context, q explore.Query) ([]explore.Summary, error) {
+	defer b.startLoads()
+	var adv *advisor.Data
+	select {
+	case <-b.advReady:
+		adv, _ = b.a.Advisor(ctx)
+	default:
+	}
+	return explore.Preview(ctx, b.a.Store, adv, q)
 }
 
 func (b *cacheBackend) Series(ctx context.Context, p market.Pool, start, end time.Time) ([]market.Point, error) {

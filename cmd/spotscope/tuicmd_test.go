@@ -28,7 +28,7 @@ func TestTUIBackendFirstQuery(t *testing.T) {
 	q := explore.Query{Regions: []string{"sa-east-1"}, Window: 7 * 24 * time.Hour, End: demo.End(), SparkLen: 8}
 
 	// a backend whose advisor is not loaded yet: the query must wait for it
-	b := &cacheBackend{a: a, advReady: make(chan struct{}), infoReady: make(chan struct{})}
+	b := &cacheBackend{a: a, kick: make(chan struct{}), advReady: make(chan struct{}), infoReady: make(chan struct{})}
 	done := make(chan []explore.Summary)
 	go func() {
 		rows, err := b.Summaries(ctx, q)
@@ -63,5 +63,50 @@ func TestTUIBackendFirstQuery(t *testing.T) {
 	info := nb.WaitInfo(ctx)
 	if info.Pending || info.DataTo.IsZero() || len(info.Cached) == 0 {
 		t.Fatalf("WaitInfo: %+v", info)
+	}
+}
+
+// TestTUIBackendPreviewFirst: nothing loads in the background until the
+// first frame's preview is in; the preview is explore.Preview's answer; a
+// TUI that ends before its first preview leaves no load running.
+func TestTUIBackendPreviewFirst(t *testing.T) {
+	e := newEnv(t, true)
+	e.ok("fetch", "--days", "7")
+	g := &globals{io: stdio{out: &bytes.Buffer{}, err: &bytes.Buffer{}, now: demo.End, getenv: func(k string) string { return e.getenv[k] }},
+		regions: []string{"sa-east-1"}, maxAge: "1h", offline: true}
+	a, err := g.open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ctx := context.Background()
+	q := explore.Query{Regions: []string{"sa-east-1"}, Window: 7 * 24 * time.Hour, End: demo.End(), SparkLen: 8}
+
+	b := newCacheBackend(ctx, a)
+	select {
+	case <-b.advReady:
+		t.Fatal("the advisor loaded before the preview")
+	default:
+	}
+	got, err := b.Preview(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := explore.Preview(ctx, a.Store, nil, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) == 0 || !reflect.DeepEqual(got, want) || !got[0].Partial {
+		t.Fatalf("preview: %d rows, want %d equal to explore.Preview", len(got), len(want))
+	}
+	<-b.advReady // started by the preview
+	<-b.infoReady
+	b.stop()
+
+	quit := newCacheBackend(ctx, a)
+	quit.stop()
+	<-quit.infoReady
+	if info := quit.Info(); !info.Pending {
+		t.Fatalf("a stopped backend read its Info: %+v", info)
 	}
 }

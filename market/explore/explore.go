@@ -8,6 +8,7 @@ import (
 	"context"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -36,6 +37,9 @@ type Summary struct {
 	Stats              market.Stats
 	Spark              []float64 // time-weighted mean price per equal bucket of the window; NaN before the first record
 	Advisor            advisor.Entry
+	// Partial marks a Preview: of the statistics only Last (the price in
+	// effect at the window's end) and the window are known; Spark is nil.
+	Partial bool
 }
 
 // Store is the part of the cache that summaries read.
@@ -46,6 +50,8 @@ type Store interface {
 	// CoverageScopes is what the cache asked AWS about (or imported), by
 	// type scope: statistics integrate only over that.
 	CoverageScopes(ctx context.Context, region, product string) (map[string][]market.Interval, error)
+	// Latest is every pool's newest record, read without its series.
+	Latest(ctx context.Context, f cache.Filter) ([]market.PoolPrice, error)
 }
 
 // AllTime is the Window that asks for everything cached.
@@ -92,41 +98,15 @@ func Summarise(ctx context.Context, store Store, adv *advisor.Data, q Query) (Re
 	}
 	start := q.WindowStart()
 	for _, region := range q.Regions {
-		zones, err := store.Zones(ctx, region)
+		rm, err := readRegion(ctx, store, adv, region, products)
 		if err != nil {
 			return res, err
 		}
-		zoneIDs := make(map[string]string, len(zones))
-		for _, z := range zones {
-			zoneIDs[z.Name] = z.ID
-		}
-		types, _, err := store.InstanceTypes(ctx, region)
-		if err != nil {
-			return res, err
-		}
-		specs := make(map[string]market.InstanceType, len(types))
-		for _, t := range types {
-			specs[t.Name] = t
-		}
-		cov := make(map[string]market.ScopedCoverage, len(products))
-		for _, p := range products {
-			byScope, err := store.CoverageScopes(ctx, region, p)
-			if err != nil {
-				return res, err
-			}
-			cov[p] = market.NewScopedCoverage(byScope)
-			if e := cov[p].NewestEnd(); e.After(res.NewestCovered) {
-				res.NewestCovered = e
-			}
+		if rm.newestCovered.After(res.NewestCovered) {
+			res.NewestCovered = rm.newestCovered
 		}
 		f := cache.Filter{Regions: []string{region}, Products: products, Types: q.Types, Zones: q.Zones}
-		sums, unknown, err := summariseRegion(ctx, store, f, start, q, cov, func(s *Summary) {
-			s.AvailabilityZoneID = zoneIDs[s.AvailabilityZone]
-			s.Spec, s.HasSpec = specs[s.InstanceType]
-			if adv != nil {
-				s.Advisor = adv.Lookup(region, advisor.OSOf(s.Product), s.InstanceType)
-			}
-		})
+		sums, unknown, err := summariseRegion(ctx, store, f, start, q, rm.cov, rm.describe)
 		res.Pools = append(res.Pools, sums...)
 		res.Unknown += unknown
 		if err != nil {
@@ -134,6 +114,110 @@ func Summarise(ctx context.Context, store Store, adv *advisor.Data, q Query) (Re
 		}
 	}
 	return res, nil
+}
+
+// regionMeta is what a region's summaries take besides the series: AZ IDs,
+// specs, the advisor and the coverage by product.
+type regionMeta struct {
+	region        string
+	zoneIDs       map[string]string
+	specs         map[string]market.InstanceType
+	adv           *advisor.Data
+	cov           map[string]market.ScopedCoverage
+	newestCovered time.Time
+}
+
+func readRegion(ctx context.Context, store Store, adv *advisor.Data, region string, products []string) (regionMeta, error) {
+	rm := regionMeta{region: region, adv: adv, cov: make(map[string]market.ScopedCoverage, len(products))}
+	zones, err := store.Zones(ctx, region)
+	if err != nil {
+		return rm, err
+	}
+	rm.zoneIDs = make(map[string]string, len(zones))
+	for _, z := range zones {
+		rm.zoneIDs[z.Name] = z.ID
+	}
+	types, _, err := store.InstanceTypes(ctx, region)
+	if err != nil {
+		return rm, err
+	}
+	rm.specs = make(map[string]market.InstanceType, len(types))
+	for _, t := range types {
+		rm.specs[t.Name] = t
+	}
+	for _, p := range products {
+		byScope, err := store.CoverageScopes(ctx, region, p)
+		if err != nil {
+			return rm, err
+		}
+		rm.cov[p] = market.NewScopedCoverage(byScope)
+		if e := rm.cov[p].NewestEnd(); e.After(rm.newestCovered) {
+			rm.newestCovered = e
+		}
+	}
+	return rm, nil
+}
+
+// describe fills in what a summary says about its pool beyond the prices.
+func (rm regionMeta) describe(s *Summary) {
+	if s.AvailabilityZoneID == "" {
+		s.AvailabilityZoneID = rm.zoneIDs[s.AvailabilityZone]
+	}
+	s.Spec, s.HasSpec = rm.specs[s.InstanceType]
+	if rm.adv != nil {
+		s.Advisor = rm.adv.Lookup(rm.region, advisor.OSOf(s.Product), s.InstanceType)
+	}
+}
+
+// Preview answers a query from each pool's latest record alone, without
+// reading a series: the pools Summarise would most likely return, each with
+// the price in effect at the window's end (Stats.Last), its spec, AZ ID and advisor entry,
+// marked Partial. It reads a few thousand small rows where Summarise decodes
+// every pool's chunks, so a view can show the market at once and the
+// statistics when Summarise answers. A pool is left out when its latest
+// record is after q.End (its price at End needs the series) or when the
+// cache asked AWS nothing about it within the window (Summarise would have
+// no honest statistics for it).
+func Preview(ctx context.Context, store Store, adv *advisor.Data, q Query) ([]Summary, error) {
+	products := q.Products
+	if len(products) == 0 {
+		products = []string{market.LinuxUNIX}
+	}
+	start := q.WindowStart()
+	var out []Summary
+	for _, region := range q.Regions {
+		rm, err := readRegion(ctx, store, adv, region, products)
+		if err != nil {
+			return nil, err
+		}
+		latest, err := store.Latest(ctx, cache.Filter{Regions: []string{region}, Products: products, Types: q.Types, Zones: q.Zones})
+		if err != nil {
+			return nil, err
+		}
+		out = slices.Grow(out, len(latest))
+		for _, pp := range latest {
+			if pp.Time.After(q.End) {
+				continue
+			}
+			if !overlaps(rm.cov[pp.Product].ForPool(pp.InstanceType, pp.AvailabilityZone), start, q.End) {
+				continue
+			}
+			s := Summary{Pool: pp.Pool, AvailabilityZoneID: pp.AvailabilityZoneID, Partial: true,
+				Stats: market.Stats{Start: start, End: q.End, Last: pp.Price}}
+			rm.describe(&s)
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func overlaps(ivs []market.Interval, start, end time.Time) bool {
+	for _, iv := range ivs {
+		if iv.Start.Before(end) && iv.End.After(start) {
+			return true
+		}
+	}
+	return false
 }
 
 // summariseRegion computes the statistics of one region's pools on worker

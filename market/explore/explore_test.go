@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"sort"
 	"testing"
 	"time"
@@ -253,5 +254,86 @@ func TestSparkKnownMatchesEveryPairIntersection(t *testing.T) {
 				t.Fatalf("round %d bucket %d of %d: got %v, want %v (points %v, known %v)", round, b, n, got[b], want, pts, known)
 			}
 		}
+	}
+}
+
+// Preview must name the pools Summarise returns, with the same latest price
+// and joins, when the window ends at the newest record; and it must leave out
+// a pool whose latest record is after the window (its price at the end needs
+// the series) and a window the cache never asked about.
+func TestPreviewAgreesWithSummarise(t *testing.T) {
+	ctx := context.Background()
+	st, err := cache.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	from := demo.End().Add(-20 * 24 * time.Hour)
+	var recs []market.Record
+	for _, r := range demo.AllRecords() {
+		if r.Product == market.LinuxUNIX && r.Time.After(from) {
+			recs = append(recs, r)
+		}
+	}
+	if _, err := st.AddRecords(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AddCoverage(ctx, demo.Region, market.LinuxUNIX, "*", market.Interval{Start: from, End: demo.End()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutZones(ctx, demo.Region, demo.Zones(), demo.End()); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutInstanceTypes(ctx, demo.Region, demo.Catalog(), demo.End()); err != nil {
+		t.Fatal(err)
+	}
+	adv := advisor.Embedded()
+	q := Query{Regions: []string{demo.Region}, Window: 7 * 24 * time.Hour, End: demo.End(), SparkLen: 10}
+	full, err := Summaries(ctx, st, adv, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre, err := Preview(ctx, st, adv, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pre) != len(full) || len(full) < 100 {
+		t.Fatalf("preview has %d pools, summaries %d", len(pre), len(full))
+	}
+	for i, p := range pre {
+		f := full[i]
+		if p.Pool != f.Pool || !p.Partial || f.Partial || p.Stats.Last != f.Stats.Last ||
+			p.AvailabilityZoneID != f.AvailabilityZoneID || !reflect.DeepEqual(p.Spec, f.Spec) || p.HasSpec != f.HasSpec ||
+			p.Advisor != f.Advisor || !p.Stats.End.Equal(q.End) || p.Spark != nil {
+			t.Fatalf("pool %d: preview %+v\nsummary %+v", i, p, f)
+		}
+	}
+
+	// A window ending before some pools' latest record leaves those out.
+	early := q
+	early.End = demo.End().Add(-2 * 24 * time.Hour)
+	pre, err = Preview(ctx, st, adv, early)
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest, err := st.Latest(ctx, cache.Filter{Regions: []string{demo.Region}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := 0
+	for _, l := range latest {
+		if l.Time.After(early.End) {
+			after++
+		}
+	}
+	if after == 0 || len(pre) != len(latest)-after {
+		t.Fatalf("window ending early: %d previewed of %d pools, %d with a later record", len(pre), len(latest), after)
+	}
+
+	// A window the cache never asked about previews nothing.
+	late := q
+	late.End = demo.End().Add(30 * 24 * time.Hour)
+	if pre, err = Preview(ctx, st, adv, late); err != nil || len(pre) != 0 {
+		t.Fatalf("uncovered window: %d pools, %v", len(pre), err)
 	}
 }
