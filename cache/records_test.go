@@ -394,3 +394,29 @@ func TestTimesAreUTC(t *testing.T) {
 		t.Errorf("Series = %v", got)
 	}
 }
+
+func TestCoverageEnds(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	iv := func(a, b int) market.Interval { return market.Interval{Start: at(a), End: at(b)} }
+	for _, c := range []struct {
+		region, product, scope string
+		iv                     market.Interval
+	}{
+		{"r1", "p", "*", iv(1, 5)},
+		{"r1", "q", "m5*", iv(2, 9)},
+		{"r1", "p", "*@r1a", iv(6, 7)},
+		{"r2", "p", "*", iv(1, 3)},
+	} {
+		if err := s.AddCoverage(ctx, c.region, c.product, c.scope, c.iv); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.CoverageEnds(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !got["r1"].Equal(at(9)) || !got["r2"].Equal(at(3)) {
+		t.Fatalf("CoverageEnds = %v", got)
+	}
+}

@@ -218,8 +218,29 @@ func (m Model) windowDur(end time.Time) time.Duration {
 	return 365 * 24 * time.Hour
 }
 
-func (m Model) newQuery() explore.Query {
+// windowEnd is where the windows end: now, or the shown regions' newest
+// covered time when the cache was last fetched before that.
+func (m Model) windowEnd() time.Time {
 	end := m.clock()
+	if newest := m.coveredTo(); !newest.IsZero() && newest.Before(end) {
+		return newest
+	}
+	return end
+}
+
+// coveredTo is the newest covered time of the shown regions.
+func (m Model) coveredTo() time.Time {
+	var newest time.Time
+	for _, r := range m.regions {
+		if t := m.info.CoveredTo[r]; t.After(newest) {
+			newest = t
+		}
+	}
+	return newest
+}
+
+func (m Model) newQuery() explore.Query {
+	end := m.windowEnd()
 	return explore.Query{
 		Regions:  append([]string(nil), m.regions...),
 		Products: []string{m.product},
@@ -355,10 +376,13 @@ func (m Model) setRows(rows []explore.Summary, q explore.Query) Model {
 // The "all" window is bounded by the data's range, so it asks again when
 // that range arrives.
 func (m Model) onInfo(msg infoMsg) (tea.Model, tea.Cmd) {
-	from := m.info.DataFrom
+	from, covered := m.info.DataFrom, m.coveredTo()
 	m.info = msg.info
 	if m.window().d == 0 && !m.info.DataFrom.Equal(from) {
 		return m.reload()
+	}
+	if c := m.coveredTo(); !c.Equal(covered) && m.query.End.Before(m.clock()) && !m.windowEnd().Equal(m.query.End) {
+		return m.reload() // the window was ending at the old coverage
 	}
 	return m, nil
 }

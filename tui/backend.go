@@ -46,6 +46,12 @@ type Info struct {
 	Demo     bool      // the data is the embedded demo set
 	DataFrom time.Time // earliest cached record; bounds the "all" window
 	DataTo   time.Time // latest cached record
+	// CoveredTo is each region's newest covered time (what the cache
+	// asked AWS about, or imported). A window ends there when that is
+	// before the clock, as `spotscope stats` ends it: a cache last
+	// fetched a month ago shows its last 7 days, not an empty week.
+	// Known from the start (not Pending): the first query needs it.
+	CoveredTo map[string]time.Time
 
 	// Pending says the cache's ranges (DataFrom, DataTo, PricesAsOf, Cached)
 	// are still being read; an InfoWaiter delivers them.

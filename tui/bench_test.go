@@ -30,7 +30,7 @@ func benchModel(b *testing.B) (Model, *fakeBackend) {
 }
 
 // BenchmarkFirstFrame: build the model, size it, run the first query (the
-// Init command, as the program would) and render the first frame. fake5000
+// Init command and what it leads to, as the program would) and render. fake5000
 // is 5,000 precomputed summaries (the TUI's own cost); demo computes the
 // embedded demo's 419 pools from their records (MemoryBackend, the same
 // statistics code as the cache).
@@ -40,7 +40,13 @@ func BenchmarkFirstFrame(b *testing.B) {
 		name  string
 		b     Backend
 		clock func() time.Time
-	}{{"fake5000", fb, func() time.Time { return fakeEnd }}, {"demo", DemoBackend(), demoClock}} {
+	}{
+		{"fake5000", fb, func() time.Time { return fakeEnd }},
+		{"demo", DemoBackend(), demoClock},
+		// A Previewer: the first frame is the preview's; the loop also
+		// runs the summaries it leads to.
+		{"fake5000-preview", &previewBackend{fakeBackend: fb}, func() time.Time { return fakeEnd }},
+	} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
 				m := New(c.b, c.clock, Options{NoRefresh: true})

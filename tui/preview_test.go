@@ -147,3 +147,36 @@ func TestGoldenPreview(t *testing.T) {
 		})
 	}
 }
+
+// A cache last fetched before now ends its windows at its newest covered
+// time, as `spotscope stats` does; a newer coverage (a refresh) moves them.
+func TestWindowEndsAtCoverage(t *testing.T) {
+	b := newFakeBackend(12, 5)
+	stale := fakeEnd.Add(-30 * 24 * time.Hour)
+	b.info.CoveredTo = map[string]time.Time{"us-east-1": stale, "eu-west-1": fakeEnd}
+	m := New(b, func() time.Time { return fakeEnd }, Options{NoRefresh: true})
+	m = send(t, m, tea.WindowSizeMsg{Width: 140, Height: 40})
+	m, _ = run(t, m, m.Init())
+	if len(b.queries) != 1 || !b.queries[0].End.Equal(stale) || !m.query.End.Equal(stale) {
+		t.Fatalf("first query ends %v, want the coverage's %v", b.queries[0].End, stale)
+	}
+	if !strings.Contains(m.View(), fmtDay(stale)) {
+		t.Fatal("the header does not show the window's real end")
+	}
+	info := b.info
+	info.CoveredTo = map[string]time.Time{"us-east-1": fakeEnd.Add(-time.Hour)}
+	m = send(t, m, infoMsg{info: info})
+	if len(b.queries) != 2 || !b.queries[1].End.Equal(fakeEnd.Add(-time.Hour)) {
+		t.Fatalf("after newer coverage: %d queries, last ends %v", len(b.queries), b.queries[len(b.queries)-1].End)
+	}
+	// Coverage past the clock leaves the windows ending now.
+	info.CoveredTo = map[string]time.Time{"us-east-1": fakeEnd.Add(time.Hour)}
+	m = send(t, m, infoMsg{info: info})
+	if n := len(b.queries); n != 3 || !b.queries[2].End.Equal(fakeEnd) {
+		t.Fatalf("coverage past now: %d queries, last ends %v", n, b.queries[n-1].End)
+	}
+	m = send(t, m, infoMsg{info: info})
+	if len(b.queries) != 3 {
+		t.Fatal("an unchanged Info asked again")
+	}
+}

@@ -115,7 +115,7 @@ type cacheBackend struct {
 func newCacheBackend(ctx context.Context, a *app) *cacheBackend {
 	b := &cacheBackend{a: a, kick: make(chan struct{}), advReady: make(chan struct{}), infoReady: make(chan struct{})}
 	b.info = tui.Info{Regions: a.Regions, Product: market.LinuxUNIX, Products: market.KnownProducts[:4], Demo: a.Demo,
-		CanRefresh: !a.Offline, Pending: true}
+		CanRefresh: !a.Offline, Pending: true, CoveredTo: b.coveredTo(ctx)}
 	go func() {
 		select {
 		case <-b.kick:
@@ -131,6 +131,16 @@ func newCacheBackend(ctx context.Context, a *app) *cacheBackend {
 		close(b.infoReady)
 	}()
 	return b
+}
+
+// coveredTo reads each region's newest covered time; an error leaves the
+// windows ending now, as before the cache could say.
+func (b *cacheBackend) coveredTo(ctx context.Context) map[string]time.Time {
+	ends, err := b.a.Store.CoverageEnds(ctx)
+	if err != nil {
+		return nil
+	}
+	return ends
 }
 
 // startLoads lets the background loads begin.
@@ -164,7 +174,7 @@ func (b *cacheBackend) loadInfo(ctx context.Context) {
 	a := b.a
 	_, prov := a.Advisor(ctx)
 	info := tui.Info{Regions: a.Regions, Product: market.LinuxUNIX, Products: market.KnownProducts[:4], Demo: a.Demo,
-		Advisor: prov, CanRefresh: !a.Offline}
+		Advisor: prov, CanRefresh: !a.Offline, CoveredTo: b.coveredTo(ctx)}
 	if in, err := a.Store.Info(ctx); err == nil {
 		// Every region with records is a picker choice, so the bounds of
 		// the "all" window span them all.

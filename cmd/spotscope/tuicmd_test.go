@@ -83,6 +83,9 @@ func TestTUIBackendPreviewFirst(t *testing.T) {
 	q := explore.Query{Regions: []string{"sa-east-1"}, Window: 7 * 24 * time.Hour, End: demo.End(), SparkLen: 8}
 
 	b := newCacheBackend(ctx, a)
+	if got := b.Info().CoveredTo["sa-east-1"]; !got.Equal(demo.End()) {
+		t.Fatalf("CoveredTo %v before the first frame, want the fetch's end %v", got, demo.End())
+	}
 	select {
 	case <-b.advReady:
 		t.Fatal("the advisor loaded before the preview")
