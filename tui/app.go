@@ -191,7 +191,7 @@ func (m Model) Init() tea.Cmd {
 		cmds = append(cmds, func() tea.Msg { return infoMsg{info: w.WaitInfo(ctx)} })
 	}
 	if m.refresh.active {
-		cmds = append(cmds, startRefresh(m.ctx, m.backend))
+		cmds = append(cmds, startRefresh(m.ctx, m.backend, m.regions))
 	}
 	if m.rec != nil {
 		cmds = append(cmds, m.rec.Init())
@@ -478,10 +478,10 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.setStatus("a refresh is already running", false)
 			return m, nil
 		}
-		m.refresh = newRefreshState(m.info.Regions)
+		m.refresh = newRefreshState(m.regions)
 		m.refresh.active = true
 		m.setStatus("refreshing prices from AWS…", false)
-		return m.resize(), startRefresh(m.ctx, m.backend)
+		return m.resize(), startRefresh(m.ctx, m.backend, m.regions)
 	}
 	switch {
 	case key.Matches(msg, k.Filter):

@@ -58,17 +58,18 @@ func reloadInfo(b Backend) tea.Cmd {
 	return func() tea.Msg { return infoMsg{info: b.Info()} }
 }
 
-// startRefresh runs Backend.Refresh in its own goroutine and turns its
-// progress callbacks into a chain of messages: each message carries the
-// channel, and Update asks for the next one with waitRefresh.
-func startRefresh(ctx context.Context, b Backend) tea.Cmd {
+// startRefresh runs Backend.Refresh of regions in its own goroutine and
+// turns its progress callbacks into a chain of messages: each message
+// carries the channel, and Update asks for the next one with waitRefresh.
+func startRefresh(ctx context.Context, b Backend, regions []string) tea.Cmd {
+	regions = append([]string(nil), regions...)
 	return func() tea.Msg {
 		ch := make(chan refreshMsg, 64)
 		go func() {
 			defer close(ch)
 			ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
 			defer cancel()
-			err := b.Refresh(ctx, func(p RefreshProgress) {
+			err := b.Refresh(ctx, regions, func(p RefreshProgress) {
 				select {
 				case ch <- refreshMsg{progress: &p}:
 				case <-ctx.Done():
