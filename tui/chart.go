@@ -36,6 +36,7 @@ type chartState struct {
 	vStart, vEnd time.Time // the zoomed view inside it
 	cross        time.Time // the crosshair; zero when off
 	ref          refLine   // the On-Demand price, when known
+	setRefs      []refLine // per set, its own reference (Compare's On-Demand of each type); value 0: none
 	w, h         int
 	chart        tslc.Model
 	drawn        string
@@ -46,7 +47,13 @@ type chartState struct {
 type refLine struct {
 	label string
 	value float64 // 0: none
+	est   bool    // an estimate, not a list price
 }
+
+// near says the reference is worth bending the Y range for: within half the
+// prices' top again, so a far-off On-Demand price does not flatten the spot
+// lines (the legend says when it is off the chart).
+func (r refLine) near(hi float64) bool { return r.value > 0 && r.value <= hi*1.5 }
 
 // stepPoints turns a step-function series into the corner points a line
 // chart needs, so a price holds flat until the next record instead of
@@ -112,8 +119,11 @@ func (c chartState) yRange() (float64, float64) {
 	if math.IsInf(lo, 0) {
 		return 0, 1
 	}
-	if r := c.ref.value; r > 0 && r <= hi*1.5 {
-		lo, hi = math.Min(lo, r), math.Max(hi, r)
+	top := hi
+	for _, r := range append([]refLine{c.ref}, c.setRefs...) {
+		if r.near(top) {
+			lo, hi = math.Min(lo, r.value), math.Max(hi, r.value)
+		}
 	}
 	span := hi - lo
 	if span < 1e-9 {
@@ -156,6 +166,7 @@ func (c chartState) draw(st styles) chartState {
 	ch.DrawBrailleAll()
 	c.chart = ch
 	c.drawRef(st, ylo, yhi)
+	c.drawSetRefs(ylo, yhi)
 	c.drawMarkers()
 	c.drawTicks(st)
 	c.drawCross(st)
@@ -228,6 +239,30 @@ func (c *chartState) drawRef(st styles, ylo, yhi float64) {
 	gw := c.chart.GraphWidth()
 	for col := 0; col < gw; col++ {
 		c.chart.DrawRuneWithStyle(canvas.Float64Point{X: float64(c.colTime(col).Unix()), Y: c.ref.value}, '╌', st.warn)
+	}
+}
+
+// drawSetRefs draws each set's reference as a dashed line in the set's
+// colour with its marker every few columns (staggered, as on the lines), so
+// under NO_COLOR each still says whose it is. Dashes go first, markers
+// after, so a reference on the same row as another keeps its markers.
+func (c *chartState) drawSetRefs(ylo, yhi float64) {
+	gw := c.chart.GraphWidth()
+	every := max(6, gw/8)
+	shown := func(r refLine) bool { return r.value > 0 && r.value >= ylo && r.value <= yhi }
+	for i, r := range c.setRefs {
+		if shown(r) {
+			for col := 0; col < gw; col++ {
+				c.chart.DrawRuneWithStyle(canvas.Float64Point{X: float64(c.colTime(col).Unix()), Y: r.value}, '╌', seriesStyle(i))
+			}
+		}
+	}
+	for i, r := range c.setRefs {
+		if shown(r) {
+			for col := (i*every)/len(c.setRefs) + every/4; col < gw; col += every {
+				c.chart.DrawRuneWithStyle(canvas.Float64Point{X: float64(c.colTime(col).Unix()), Y: r.value}, seriesMark(i), seriesStyle(i))
+			}
+		}
 	}
 }
 
@@ -383,7 +418,51 @@ func (c chartState) legend(st styles) string {
 		}
 		parts = append(parts, ref)
 	}
+	if ref := c.setRefsLegend(st); ref != "" {
+		parts = append(parts, ref)
+	}
 	return strings.Join(parts, "  ")
+}
+
+// setRefsLegend names the sets' references in one entry, each value with
+// its set's marker: "╌ On-Demand ● 0.0960 ■ 0.1700 est.", with "est." up
+// front when every one is an estimate and "above the chart" when every one
+// is.
+func (c chartState) setRefsLegend(st styles) string {
+	_, hi := c.yRange()
+	allEst, allAbove, known := true, true, false
+	for _, r := range c.setRefs {
+		if r.value > 0 {
+			known = true
+			allEst = allEst && r.est
+			allAbove = allAbove && r.value > hi
+		}
+	}
+	if !known {
+		return ""
+	}
+	head := "On-Demand"
+	if allEst {
+		head += " est."
+	}
+	if allAbove {
+		head += ", above the chart:"
+	}
+	parts := []string{st.muted.Render("╌") + " " + head}
+	for i, r := range c.setRefs {
+		if r.value <= 0 {
+			continue
+		}
+		v := seriesStyle(i).Render(seriesMarks[i%len(seriesMarks)]) + " " + fmtPrice(r.value)
+		if r.est && !allEst {
+			v += " est."
+		}
+		if r.value > hi && !allAbove {
+			v += " (above)"
+		}
+		parts = append(parts, v)
+	}
+	return strings.Join(parts, " ")
 }
 
 func (c chartState) viewHint() string {
