@@ -406,10 +406,24 @@ func (c chartState) mouse(msg tea.MouseMsg, st styles) chartState {
 	return c.clampView().draw(st)
 }
 
-func (c chartState) legend(st styles) string {
+// legend names every line and reference. When that does not fit in w
+// cells, the lines go by their short names (an AZ without its ID, a type
+// without its AZ) so the references, last, still show.
+func (c chartState) legend(st styles, w int) string {
+	if l := c.legendWith(st, false); lipgloss.Width(l) <= w {
+		return l
+	}
+	return truncate(c.legendWith(st, true), w)
+}
+
+func (c chartState) legendWith(st styles, short bool) string {
 	var parts []string
 	for i, s := range c.sets {
-		parts = append(parts, seriesStyle(i).Render(seriesMarks[i%len(seriesMarks)])+" "+s.label)
+		name := s.label
+		if short {
+			name = s.short
+		}
+		parts = append(parts, seriesStyle(i).Render(seriesMarks[i%len(seriesMarks)])+" "+name)
 	}
 	if c.ref.value > 0 {
 		ref := st.warn.Render("╌") + " " + c.ref.label + " " + fmtPrice(c.ref.value)
@@ -495,5 +509,5 @@ func (c chartState) section(st styles, w int, err error, loading bool, keys stri
 	if !c.cross.IsZero() {
 		hint = c.readout(st)
 	}
-	return truncate(c.legend(st), w) + "\n" + c.drawn + "\n" + truncate(hint, w) + "\n", true
+	return c.legend(st, w) + "\n" + c.drawn + "\n" + truncate(hint, w) + "\n", true
 }
