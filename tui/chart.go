@@ -408,15 +408,20 @@ func (c chartState) mouse(msg tea.MouseMsg, st styles) chartState {
 
 // legend names every line and reference. When that does not fit in w
 // cells, the lines go by their short names (an AZ without its ID, a type
-// without its AZ) so the references, last, still show.
+// without its AZ), then the references lose their "above the chart" (the Y
+// axis says as much), so the references, last, still show.
 func (c chartState) legend(st styles, w int) string {
-	if l := c.legendWith(st, false); lipgloss.Width(l) <= w {
-		return l
+	l := c.legendWith(st, false, false)
+	for _, short := range [][2]bool{{true, false}, {true, true}} {
+		if lipgloss.Width(l) <= w {
+			break
+		}
+		l = c.legendWith(st, short[0], short[1])
 	}
-	return truncate(c.legendWith(st, true), w)
+	return truncate(l, w)
 }
 
-func (c chartState) legendWith(st styles, short bool) string {
+func (c chartState) legendWith(st styles, short, bare bool) string {
 	var parts []string
 	for i, s := range c.sets {
 		name := s.label
@@ -427,12 +432,12 @@ func (c chartState) legendWith(st styles, short bool) string {
 	}
 	if c.ref.value > 0 {
 		ref := st.warn.Render("╌") + " " + c.ref.label + " " + fmtPrice(c.ref.value)
-		if _, hi := c.yRange(); c.ref.value > hi {
+		if _, hi := c.yRange(); c.ref.value > hi && !bare {
 			ref += " (above the chart)"
 		}
 		parts = append(parts, ref)
 	}
-	if ref := c.setRefsLegend(st); ref != "" {
+	if ref := c.setRefsLegend(st, bare); ref != "" {
 		parts = append(parts, ref)
 	}
 	return strings.Join(parts, "  ")
@@ -441,8 +446,8 @@ func (c chartState) legendWith(st styles, short bool) string {
 // setRefsLegend names the sets' references in one entry, each value with
 // its set's marker: "╌ On-Demand ● 0.0960 ■ 0.1700 est.", with "est." up
 // front when every one is an estimate and "above the chart" when every one
-// is.
-func (c chartState) setRefsLegend(st styles) string {
+// is; bare leaves "above" out.
+func (c chartState) setRefsLegend(st styles, bare bool) string {
 	_, hi := c.yRange()
 	allEst, allAbove, known := true, true, false
 	for _, r := range c.setRefs {
@@ -459,7 +464,7 @@ func (c chartState) setRefsLegend(st styles) string {
 	if allEst {
 		head += " est."
 	}
-	if allAbove {
+	if allAbove && !bare {
 		head += ", above the chart:"
 	}
 	parts := []string{st.muted.Render("╌") + " " + head}
@@ -471,7 +476,7 @@ func (c chartState) setRefsLegend(st styles) string {
 		if r.est && !allEst {
 			v += " est."
 		}
-		if r.value > hi && !allAbove {
+		if r.value > hi && !allAbove && !bare {
 			v += " (above)"
 		}
 		parts = append(parts, v)

@@ -207,6 +207,11 @@ func TestCompareOnDemandLines(t *testing.T) {
 		if !strings.Contains(l, "╌ On-Demand") || !strings.Contains(l, fmtPrice(c.odEst[0])+" est.") || lineWidth(l) > w {
 			t.Fatalf("legend at %d columns: %q", w, l)
 		}
+		for _, r := range c.chart.setRefs {
+			if !strings.Contains(l, fmtPrice(r.value)) {
+				t.Fatalf("legend at %d columns lacks %s: %q", w, fmtPrice(r.value), l)
+			}
+		}
 	}
 	// every line's marker sits on its reference line's row
 	for i := range c.pools {
