@@ -77,6 +77,7 @@ type marketView struct {
 	// before setRows, which recompute kept, what it keeps of all.
 	match func(*explore.Summary) bool
 	kept  []bool // nil until the next rebuild
+	nKept int    // how many kept says true
 
 	byType   bool
 	expanded map[typeKey]bool
@@ -163,13 +164,16 @@ func (v marketView) rebuild() marketView {
 	x := v.index
 	all := x.all
 	if len(v.kept) != len(all) {
-		v.kept = make([]bool, len(all))
+		v.kept, v.nKept = make([]bool, len(all)), 0
 		for i := range all {
-			v.kept[i] = v.match == nil || v.match(&all[i])
+			if v.match == nil || v.match(&all[i]) {
+				v.kept[i] = true
+				v.nKept++
+			}
 		}
 	}
 	in := v.kept
-	rows := make([]marketRow, 0, len(v.rows))
+	rows := make([]marketRow, 0, v.nKept)
 	order := x.order(v.sortCol)
 	if !v.byType {
 		order.each(v.sortDesc, func(p int32) {
