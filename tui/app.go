@@ -615,7 +615,7 @@ func (m Model) resize() Model {
 	m.compare = m.compare.setSize(w, h, m.st)
 	m.vol = m.vol.setSize(w, h)
 	if m.view == viewVolatility {
-		m.vol = m.vol.fresh()
+		m.vol = m.vol.fresh(m.market.index)
 	}
 	if m.rec != nil {
 		r := *m.rec

@@ -29,6 +29,7 @@ type marketIndex struct {
 	types   []typeGroup   // in order of first appearance in all
 	typeIDs map[[2]int32]int32
 	orders  [numCols]*colOrder // nil until the column is first sorted
+	fams    *familyRank        // nil until first asked for
 }
 
 type typeGroup struct {
@@ -48,8 +49,9 @@ type colOrder struct {
 // stringRank numbers the distinct values of one string field in string
 // order.
 type stringRank struct {
-	of   []int32 // by pool
-	rank map[string]int32
+	of    []int32 // by pool
+	rank  map[string]int32
+	names []string // by rank
 }
 
 func rankStrings(all []explore.Summary, field func(*explore.Summary) string) stringRank {
@@ -67,6 +69,7 @@ func rankStrings(all []explore.Summary, field func(*explore.Summary) string) str
 	for i, s := range names {
 		r.rank[s] = int32(i)
 	}
+	r.names = names
 	for i := range all {
 		r.of[i] = r.rank[field(&all[i])]
 	}
@@ -119,6 +122,34 @@ func newMarketIndex(all []explore.Summary, q explore.Query) *marketIndex {
 		})
 	}
 	return x
+}
+
+// familyRank numbers the instance families of the rows in string order.
+type familyRank struct {
+	ofType []int32  // by type rank (stringRank of InstanceType)
+	names  []string // by family rank
+}
+
+// families ranks the families, once per type rather than per pool, on
+// first use.
+func (x *marketIndex) families() *familyRank {
+	if x.fams != nil {
+		return x.fams
+	}
+	f := &familyRank{ofType: make([]int32, len(x.typ.rank))}
+	rank := map[string]int32{}
+	for t := range x.typ.rank {
+		rank[market.Family(t)] = 0
+	}
+	f.names = slices.Sorted(maps.Keys(rank))
+	for i, name := range f.names {
+		rank[name] = int32(i)
+	}
+	for t, r := range x.typ.rank {
+		f.ofType[r] = rank[market.Family(t)]
+	}
+	x.fams = f
+	return f
 }
 
 // typeID is the group of type k, if these rows have it.
@@ -218,20 +249,9 @@ func (x *marketIndex) colKeys(c colID) (str, num []uint64) {
 			str[i] = uint64(r)
 		}
 	case colType:
-		// families ranked once per type, not per pool
-		famOfType := make([]int32, len(x.typ.rank))
-		fams := map[string]int32{}
-		for t := range x.typ.rank {
-			fams[market.Family(t)] = 0
-		}
-		for i, f := range slices.Sorted(maps.Keys(fams)) {
-			fams[f] = int32(i)
-		}
-		for t, r := range x.typ.rank {
-			famOfType[r] = fams[market.Family(t)]
-		}
+		fam := x.families()
 		for i, r := range x.typ.of {
-			str[i] = uint64(famOfType[r])
+			str[i] = uint64(fam.ofType[r])
 		}
 	}
 	for i := range x.all {

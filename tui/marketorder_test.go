@@ -189,3 +189,57 @@ func TestMarketOrderKeepsCursor(t *testing.T) {
 		t.Fatalf("after the reload the cursor is on %v, want %v in the new rows", s.Pool, want)
 	}
 }
+
+// The volatility ranking and its grid are the plain definition's: the
+// metric largest first, then by pool; a cell is its pools' mean.
+func TestVolatilityRankMatchesReference(t *testing.T) {
+	all, _ := orderTestRows()
+	for i := range all {
+		if i%17 == 0 {
+			all[i].Stats.CoveredHours = 0 // not ranked
+		}
+	}
+	evenAZ := func(s *explore.Summary) bool { return !strings.HasSuffix(s.AvailabilityZone, "b") }
+	for _, match := range []func(*explore.Summary) bool{nil, evenAZ} {
+		for mt := volMetric(0); mt < numMetrics; mt++ {
+			v := newVolView().setRows(all).setFilter(match)
+			v.metric = mt
+			v = v.fresh(nil)
+			var want []*explore.Summary
+			sum, n := map[[2]string]float64{}, map[[2]string]int{}
+			for i := range all {
+				if s := &all[i]; s.Stats.CoveredHours > 0 && (match == nil || match(s)) {
+					want = append(want, s)
+				}
+			}
+			slices.SortStableFunc(want, func(a, b *explore.Summary) int {
+				if c := cmp.Compare(mt.of(b), mt.of(a)); c != 0 {
+					return c
+				}
+				switch {
+				case poolLess(a.Pool, b.Pool):
+					return -1
+				case poolLess(b.Pool, a.Pool):
+					return 1
+				}
+				return 0
+			})
+			for _, s := range want {
+				k := [2]string{market.Family(s.InstanceType), s.AvailabilityZone}
+				sum[k] += mt.of(s)
+				n[k]++
+			}
+			if !slices.Equal(v.ranked, want) {
+				t.Fatalf("%s, filter %v: ranking differs from the reference", metricNames[mt], match != nil)
+			}
+			if len(v.cells) != len(sum) {
+				t.Fatalf("%s: %d cells, want %d", metricNames[mt], len(v.cells), len(sum))
+			}
+			for k, s := range sum {
+				if got, w := v.cells[k], s/float64(n[k]); got != w && !(math.IsNaN(got) && math.IsNaN(w)) {
+					t.Fatalf("%s: cell %v is %v, want %v", metricNames[mt], k, got, s/float64(n[k]))
+				}
+			}
+		}
+	}
+}
