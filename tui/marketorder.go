@@ -1,9 +1,11 @@
 package tui
 
 import (
+	"cmp"
 	"maps"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/spotscope/spotscope/market"
 	"github.com/spotscope/spotscope/market/explore"
@@ -54,26 +56,48 @@ type stringRank struct {
 	names []string // by rank
 }
 
-func rankStrings(all []explore.Summary, field func(*explore.Summary) string) stringRank {
-	r := stringRank{of: make([]int32, len(all)), rank: map[string]int32{}}
+// rankStrings ranks each field of every summary: one pass over the
+// summaries (they are large; one walk reads each once) with one map lookup
+// per field, numbering values as they come, then renumbered in string
+// order.
+func rankStrings(all []explore.Summary, fields ...func(*explore.Summary) string) []stringRank {
+	rs := make([]stringRank, len(fields))
+	for f := range rs {
+		rs[f] = stringRank{of: make([]int32, len(all)), rank: map[string]int32{}}
+	}
 	for i := range all {
-		if _, ok := r.rank[field(&all[i])]; !ok {
-			r.rank[field(&all[i])] = 0
+		for f, field := range fields {
+			r := &rs[f]
+			v := field(&all[i])
+			id, ok := r.rank[v]
+			if !ok {
+				id = int32(len(r.names))
+				r.rank[v] = id
+				r.names = append(r.names, v)
+			}
+			r.of[i] = id
 		}
 	}
-	names := make([]string, 0, len(r.rank))
-	for s := range r.rank {
-		names = append(names, s)
+	for f := range rs {
+		r := &rs[f]
+		byName := make([]int32, len(r.names)) // rank in string order of each first-seen id
+		order := make([]int32, len(r.names))
+		for i := range order {
+			order[i] = int32(i)
+		}
+		slices.SortFunc(order, func(a, b int32) int { return strings.Compare(r.names[a], r.names[b]) })
+		sorted := make([]string, len(r.names))
+		for rank, id := range order {
+			byName[id] = int32(rank)
+			sorted[rank] = r.names[id]
+			r.rank[r.names[id]] = int32(rank)
+		}
+		r.names = sorted
+		for i, id := range r.of {
+			r.of[i] = byName[id]
+		}
 	}
-	slices.Sort(names)
-	for i, s := range names {
-		r.rank[s] = int32(i)
-	}
-	r.names = names
-	for i := range all {
-		r.of[i] = r.rank[field(&all[i])]
-	}
-	return r
+	return rs
 }
 
 func (r stringRank) keys() []uint64 {
@@ -86,10 +110,13 @@ func (r stringRank) keys() []uint64 {
 
 func newMarketIndex(all []explore.Summary, q explore.Query) *marketIndex {
 	x := &marketIndex{all: all, q: q, typeOf: make([]int32, len(all)), typeIDs: map[[2]int32]int32{}}
-	x.region = rankStrings(all, func(s *explore.Summary) string { return s.Region })
-	x.az = rankStrings(all, func(s *explore.Summary) string { return s.AvailabilityZone })
-	x.typ = rankStrings(all, func(s *explore.Summary) string { return s.InstanceType })
-	product := rankStrings(all, func(s *explore.Summary) string { return s.Product })
+	ranks := rankStrings(all,
+		func(s *explore.Summary) string { return s.Region },
+		func(s *explore.Summary) string { return s.AvailabilityZone },
+		func(s *explore.Summary) string { return s.InstanceType },
+		func(s *explore.Summary) string { return s.Product })
+	x.region, x.az, x.typ = ranks[0], ranks[1], ranks[2]
+	product := ranks[3]
 	// poolLess order: by type, AZ, region, product; a stable radix sort by
 	// the last of them first.
 	x.byPool = make([]int32, len(all))
@@ -99,7 +126,9 @@ func newMarketIndex(all []explore.Summary, q explore.Query) *marketIndex {
 	for _, r := range []stringRank{product, x.region, x.az, x.typ} {
 		x.byPool = radixSort(x.byPool, r.keys())
 	}
+	last := make([]float64, len(all)) // for the groups' order, read in the same walk
 	for i := range all {
+		last[i] = all[i].Stats.Last
 		k := [2]int32{x.region.of[i], x.typ.of[i]}
 		id, ok := x.typeIDs[k]
 		if !ok {
@@ -110,15 +139,13 @@ func newMarketIndex(all []explore.Summary, q explore.Query) *marketIndex {
 		x.typeOf[i] = id
 		x.types[id].pools = append(x.types[id].pools, int32(i))
 	}
+	// cheaper's order (last price, then AZ name), from the slices
 	for _, g := range x.types {
 		slices.SortStableFunc(g.pools, func(a, b int32) int {
-			switch {
-			case cheaper(&all[a], &all[b]):
-				return -1
-			case cheaper(&all[b], &all[a]):
-				return 1
+			if c := cmp.Compare(last[a], last[b]); c != 0 {
+				return c
 			}
-			return 0
+			return cmp.Compare(x.az.of[a], x.az.of[b])
 		})
 	}
 	return x
