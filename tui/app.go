@@ -196,7 +196,7 @@ func (m Model) Init() tea.Cmd {
 		cmds = append(cmds, loadSummaries(m.ctx, m.backend, m.sumGen, m.newQuery()), m.waitInfo())
 	}
 	if m.refresh.active {
-		cmds = append(cmds, startRefresh(m.ctx, m.backend))
+		cmds = append(cmds, startRefresh(m.ctx, m.backend, m.regions))
 	}
 	if m.rec != nil {
 		cmds = append(cmds, m.rec.Init())
@@ -542,10 +542,10 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.setStatus("a refresh is already running", false)
 			return m, nil
 		}
-		m.refresh = newRefreshState(m.info.Regions)
+		m.refresh = newRefreshState(m.regions)
 		m.refresh.active = true
 		m.setStatus("refreshing prices from AWS…", false)
-		return m.resize(), startRefresh(m.ctx, m.backend)
+		return m.resize(), startRefresh(m.ctx, m.backend, m.regions)
 	}
 	switch {
 	case key.Matches(msg, k.Filter):
@@ -679,7 +679,7 @@ func (m Model) resize() Model {
 	m.compare = m.compare.setSize(w, h, m.st)
 	m.vol = m.vol.setSize(w, h)
 	if m.view == viewVolatility {
-		m.vol = m.vol.fresh()
+		m.vol = m.vol.fresh(m.market.index)
 	}
 	if m.rec != nil {
 		r := *m.rec

@@ -20,9 +20,10 @@ type Backend interface {
 	// Detail chart's reference line; 0 when unknown. estimated says it was
 	// derived (from spot prices and advisor savings), not AWS's list price.
 	OnDemand(ctx context.Context, region, product, instanceType string) (usd float64, estimated bool, err error)
-	// Refresh fetches new prices from AWS. progress may be called from any
-	// goroutine; the TUI serialises it onto the program's message loop.
-	Refresh(ctx context.Context, progress func(RefreshProgress)) error
+	// Refresh fetches new prices from AWS for regions, the ones the views
+	// show. progress may be called from any goroutine; the TUI serialises it
+	// onto the program's message loop.
+	Refresh(ctx context.Context, regions []string, progress func(RefreshProgress)) error
 }
 
 // Previewer is a Backend that can answer a query at once from each pool's

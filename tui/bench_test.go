@@ -62,10 +62,9 @@ func BenchmarkFirstFrame(b *testing.B) {
 	}
 }
 
-// BenchmarkAllRegionsKeypress: the all-regions market of 17 regions (about
-// 60,000 pools, pool mode, sorted by region): one arrow key and its frame,
-// and one re-sort (s) with its frame.
-func BenchmarkAllRegionsKeypress(b *testing.B) {
+// allRegionsModel is the all-regions market of 17 regions (60,010 generated
+// pools), loaded and sized.
+func allRegionsModel(b *testing.B) Model {
 	regions := []string{"us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1", "eu-west-1",
 		"eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1", "ap-south-1", "ap-northeast-1", "ap-northeast-2",
 		"ap-northeast-3", "ap-southeast-1", "ap-southeast-2"}
@@ -74,10 +73,30 @@ func BenchmarkAllRegionsKeypress(b *testing.B) {
 	m := New(fb, func() time.Time { return fakeEnd }, Options{NoRefresh: true})
 	m = send(b, m, tea.WindowSizeMsg{Width: 140, Height: 40})
 	m, _ = run(b, m, m.Init())
-	m = send(b, m, press("t"))
 	if len(m.rows) < 60000 || !m.multiRegion() {
 		b.Fatalf("%d rows, multi-region %v", len(m.rows), m.multiRegion())
 	}
+	return m
+}
+
+// BenchmarkAllRegionsSetRows: the market view taking a load of 60,010
+// pools (type mode, sorted by last price): its index and first rebuild.
+func BenchmarkAllRegionsSetRows(b *testing.B) {
+	m := allRegionsModel(b)
+	for b.Loop() {
+		_ = m.market.setRows(m.rows)
+	}
+}
+
+// BenchmarkAllRegionsKeypress: the all-regions market of 17 regions (about
+// 60,000 pools, pool mode, sorted by region): one arrow key and its frame,
+// one re-sort (s) with its frame in pool mode and in type mode, a character
+// typed into the filter and deleted, the switch to Volatility (4) when it
+// must rank the pools, and (sort-after-load) the first re-sort after the
+// rows were loaded again, before any column's order is cached.
+func BenchmarkAllRegionsKeypress(b *testing.B) {
+	m := allRegionsModel(b)
+	m = send(b, m, press("t"))
 	b.Run("arrow", func(b *testing.B) {
 		mm := m
 		down, up := press("down"), press("up")
@@ -96,6 +115,43 @@ func BenchmarkAllRegionsKeypress(b *testing.B) {
 	b.Run("sort", func(b *testing.B) {
 		mm := m
 		for b.Loop() {
+			nm, _ := mm.Update(press("s"))
+			mm = nm.(Model)
+			_ = mm.View()
+		}
+	})
+	b.Run("sort-types", func(b *testing.B) {
+		mm := send(b, m, press("t")) // type mode: a row per type, its cheapest AZ
+		for b.Loop() {
+			nm, _ := mm.Update(press("s"))
+			mm = nm.(Model)
+			_ = mm.View()
+		}
+	})
+	b.Run("filter", func(b *testing.B) {
+		mm := send(b, m, press("/"))
+		for b.Loop() {
+			nm, _ := mm.Update(press("m"))
+			nm, _ = nm.(Model).Update(press("backspace"))
+			_ = nm.(Model).View()
+		}
+	})
+	b.Run("volatility-after-load", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			mm := m
+			mm.vol = mm.vol.setRows(mm.rows) // stale: the switch ranks
+			b.StartTimer()
+			nm, _ := mm.Update(press("4"))
+			_ = nm.(Model).View()
+		}
+	})
+	b.Run("sort-after-load", func(b *testing.B) {
+		mm := m
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			mm.market = mm.market.setRows(mm.rows)
+			b.StartTimer()
 			nm, _ := mm.Update(press("s"))
 			mm = nm.(Model)
 			_ = mm.View()

@@ -36,6 +36,7 @@ type chartState struct {
 	vStart, vEnd time.Time // the zoomed view inside it
 	cross        time.Time // the crosshair; zero when off
 	ref          refLine   // the On-Demand price, when known
+	setRefs      []refLine // per set, its own reference (Compare's On-Demand of each type); value 0: none
 	w, h         int
 	chart        tslc.Model
 	drawn        string
@@ -46,7 +47,13 @@ type chartState struct {
 type refLine struct {
 	label string
 	value float64 // 0: none
+	est   bool    // an estimate, not a list price
 }
+
+// near says the reference is worth bending the Y range for: within half the
+// prices' top again, so a far-off On-Demand price does not flatten the spot
+// lines (the legend says when it is off the chart).
+func (r refLine) near(hi float64) bool { return r.value > 0 && r.value <= hi*1.5 }
 
 // stepPoints turns a step-function series into the corner points a line
 // chart needs, so a price holds flat until the next record instead of
@@ -112,8 +119,11 @@ func (c chartState) yRange() (float64, float64) {
 	if math.IsInf(lo, 0) {
 		return 0, 1
 	}
-	if r := c.ref.value; r > 0 && r <= hi*1.5 {
-		lo, hi = math.Min(lo, r), math.Max(hi, r)
+	top := hi
+	for _, r := range append([]refLine{c.ref}, c.setRefs...) {
+		if r.near(top) {
+			lo, hi = math.Min(lo, r.value), math.Max(hi, r.value)
+		}
 	}
 	span := hi - lo
 	if span < 1e-9 {
@@ -156,6 +166,7 @@ func (c chartState) draw(st styles) chartState {
 	ch.DrawBrailleAll()
 	c.chart = ch
 	c.drawRef(st, ylo, yhi)
+	c.drawSetRefs(ylo, yhi)
 	c.drawMarkers()
 	c.drawTicks(st)
 	c.drawCross(st)
@@ -228,6 +239,30 @@ func (c *chartState) drawRef(st styles, ylo, yhi float64) {
 	gw := c.chart.GraphWidth()
 	for col := 0; col < gw; col++ {
 		c.chart.DrawRuneWithStyle(canvas.Float64Point{X: float64(c.colTime(col).Unix()), Y: c.ref.value}, '╌', st.warn)
+	}
+}
+
+// drawSetRefs draws each set's reference as a dashed line in the set's
+// colour with its marker every few columns (staggered, as on the lines), so
+// under NO_COLOR each still says whose it is. Dashes go first, markers
+// after, so a reference on the same row as another keeps its markers.
+func (c *chartState) drawSetRefs(ylo, yhi float64) {
+	gw := c.chart.GraphWidth()
+	every := max(6, gw/8)
+	shown := func(r refLine) bool { return r.value > 0 && r.value >= ylo && r.value <= yhi }
+	for i, r := range c.setRefs {
+		if shown(r) {
+			for col := 0; col < gw; col++ {
+				c.chart.DrawRuneWithStyle(canvas.Float64Point{X: float64(c.colTime(col).Unix()), Y: r.value}, '╌', seriesStyle(i))
+			}
+		}
+	}
+	for i, r := range c.setRefs {
+		if shown(r) {
+			for col := (i*every)/len(c.setRefs) + every/4; col < gw; col += every {
+				c.chart.DrawRuneWithStyle(canvas.Float64Point{X: float64(c.colTime(col).Unix()), Y: r.value}, seriesMark(i), seriesStyle(i))
+			}
+		}
 	}
 }
 
@@ -371,19 +406,82 @@ func (c chartState) mouse(msg tea.MouseMsg, st styles) chartState {
 	return c.clampView().draw(st)
 }
 
-func (c chartState) legend(st styles) string {
+// legend names every line and reference. When that does not fit in w
+// cells, the lines go by their short names (an AZ without its ID, a type
+// without its AZ), then the references lose their "above the chart" (the Y
+// axis says as much), so the references, last, still show.
+func (c chartState) legend(st styles, w int) string {
+	l := c.legendWith(st, false, false)
+	for _, short := range [][2]bool{{true, false}, {true, true}} {
+		if lipgloss.Width(l) <= w {
+			break
+		}
+		l = c.legendWith(st, short[0], short[1])
+	}
+	return truncate(l, w)
+}
+
+func (c chartState) legendWith(st styles, short, bare bool) string {
 	var parts []string
 	for i, s := range c.sets {
-		parts = append(parts, seriesStyle(i).Render(seriesMarks[i%len(seriesMarks)])+" "+s.label)
+		name := s.label
+		if short {
+			name = s.short
+		}
+		parts = append(parts, seriesStyle(i).Render(seriesMarks[i%len(seriesMarks)])+" "+name)
 	}
 	if c.ref.value > 0 {
 		ref := st.warn.Render("╌") + " " + c.ref.label + " " + fmtPrice(c.ref.value)
-		if _, hi := c.yRange(); c.ref.value > hi {
+		if _, hi := c.yRange(); c.ref.value > hi && !bare {
 			ref += " (above the chart)"
 		}
 		parts = append(parts, ref)
 	}
+	if ref := c.setRefsLegend(st, bare); ref != "" {
+		parts = append(parts, ref)
+	}
 	return strings.Join(parts, "  ")
+}
+
+// setRefsLegend names the sets' references in one entry, each value with
+// its set's marker: "╌ On-Demand ● 0.0960 ■ 0.1700 est.", with "est." up
+// front when every one is an estimate and "above the chart" when every one
+// is; bare leaves "above" out.
+func (c chartState) setRefsLegend(st styles, bare bool) string {
+	_, hi := c.yRange()
+	allEst, allAbove, known := true, true, false
+	for _, r := range c.setRefs {
+		if r.value > 0 {
+			known = true
+			allEst = allEst && r.est
+			allAbove = allAbove && r.value > hi
+		}
+	}
+	if !known {
+		return ""
+	}
+	head := "On-Demand"
+	if allEst {
+		head += " est."
+	}
+	if allAbove && !bare {
+		head += ", above the chart:"
+	}
+	parts := []string{st.muted.Render("╌") + " " + head}
+	for i, r := range c.setRefs {
+		if r.value <= 0 {
+			continue
+		}
+		v := seriesStyle(i).Render(seriesMarks[i%len(seriesMarks)]) + " " + fmtPrice(r.value)
+		if r.est && !allEst {
+			v += " est."
+		}
+		if r.value > hi && !allAbove && !bare {
+			v += " (above)"
+		}
+		parts = append(parts, v)
+	}
+	return strings.Join(parts, " ")
 }
 
 func (c chartState) viewHint() string {
@@ -416,5 +514,5 @@ func (c chartState) section(st styles, w int, err error, loading bool, keys stri
 	if !c.cross.IsZero() {
 		hint = c.readout(st)
 	}
-	return truncate(c.legend(st), w) + "\n" + c.drawn + "\n" + truncate(hint, w) + "\n", true
+	return c.legend(st, w) + "\n" + c.drawn + "\n" + truncate(hint, w) + "\n", true
 }

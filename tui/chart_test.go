@@ -26,7 +26,7 @@ func chartRows(m Model) string { return m.detail.chart.drawn }
 
 func TestChartMarkersMatchLegend(t *testing.T) {
 	m := openDemoDetail(t, 140, 40)
-	legend := m.detail.chart.legend(m.st)
+	legend := m.detail.chart.legend(m.st, 1000)
 	for i := range m.detail.chart.sets {
 		mark := seriesMarks[i]
 		if !strings.Contains(legend, mark) {
@@ -176,5 +176,61 @@ func TestCompareZoomedStatistics(t *testing.T) {
 		if c.viewStats[i] != want {
 			t.Fatalf("%s: %+v, want %+v", c.pools[i].InstanceType, c.viewStats[i], want)
 		}
+	}
+}
+
+// Compare draws each marked type's On-Demand price as its own line, in $/h
+// or per vCPU, from the backend or (c5.large here) the advisor estimate.
+func TestCompareOnDemandLines(t *testing.T) {
+	b := compareOnDemandBackend().(*fakeBackend)
+	m := New(b, func() time.Time { return fakeEnd }, Options{NoRefresh: true})
+	m = send(t, m, sizeMsg(140, 40))
+	m, _ = run(t, m, m.Init())
+	m = send(t, m, keys(" ", " ", " ", "3")...)
+	c := m.compare
+	if len(c.pools) != 3 || len(c.chart.setRefs) != 3 {
+		t.Fatalf("%d pools, %d reference lines", len(c.pools), len(c.chart.setRefs))
+	}
+	for i, s := range c.pools {
+		r := c.chart.setRefs[i]
+		want, est := b.onDemand[s.InstanceType], false
+		if s.InstanceType == "c5.large" {
+			want, est = c.odEst[i], true
+		}
+		if want <= 0 || r.value != want || r.est != est {
+			t.Fatalf("%s: reference %+v, want %v (estimate %v)", s.InstanceType, r, want, est)
+		}
+	}
+	// at 80 columns the types lose their AZ so the prices still fit
+	for _, w := range []int{140, 80} {
+		l := c.chart.legend(m.st, w)
+		if !strings.Contains(l, "╌ On-Demand") || !strings.Contains(l, fmtPrice(c.odEst[0])+" est.") || lineWidth(l) > w {
+			t.Fatalf("legend at %d columns: %q", w, l)
+		}
+		for _, r := range c.chart.setRefs {
+			if !strings.Contains(l, fmtPrice(r.value)) {
+				t.Fatalf("legend at %d columns lacks %s: %q", w, fmtPrice(r.value), l)
+			}
+		}
+	}
+	// every line's marker sits on its reference line's row
+	for i := range c.pools {
+		if !strings.Contains(c.chart.drawn, "╌"+string(seriesMark(i))+"╌") {
+			t.Fatalf("no dashed line with %c:\n%s", seriesMark(i), c.chart.drawn)
+		}
+	}
+
+	m = send(t, m, keys("v")...)
+	for i, s := range m.compare.pools {
+		if got, want := m.compare.chart.setRefs[i].value, c.chart.setRefs[i].value/float64(s.Spec.VCPUs); got != want {
+			t.Fatalf("%s per vCPU: reference %v, want %v", s.InstanceType, got, want)
+		}
+	}
+
+	// an answer for an older set of marks is dropped
+	stale := m.compare.onOnDemand(onDemandMsg{target: forCompare, gen: m.compare.gen - 1,
+		answers: []onDemandAnswer{{usd: 9}, {usd: 9}, {usd: 9}}}, m.st)
+	if stale.chart.setRefs[0].value == 9 {
+		t.Fatal("a stale On-Demand answer replaced the current one")
 	}
 }

@@ -55,12 +55,20 @@ func loadSeries(ctx context.Context, b Backend, gen int, target seriesTarget, po
 	}
 }
 
-func loadOnDemand(ctx context.Context, b Backend, gen int, region, product, typ string) tea.Cmd {
+// loadOnDemand asks the On-Demand price of each pool's type (its AZ does
+// not matter), one after the other, and answers them together so a chart
+// gets all its reference lines in one redraw.
+func loadOnDemand(ctx context.Context, b Backend, target seriesTarget, gen int, pools []market.Pool) tea.Cmd {
+	pools = append([]market.Pool(nil), pools...)
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, queryTimeout)
 		defer cancel()
-		usd, est, err := b.OnDemand(ctx, region, product, typ)
-		return onDemandMsg{gen: gen, usd: usd, estimated: est, err: err}
+		msg := onDemandMsg{target: target, gen: gen, answers: make([]onDemandAnswer, len(pools))}
+		for i, p := range pools {
+			a := &msg.answers[i]
+			a.usd, a.estimated, a.err = b.OnDemand(ctx, p.Region, p.Product, p.InstanceType)
+		}
+		return msg
 	}
 }
 
@@ -69,17 +77,18 @@ func reloadInfo(b Backend) tea.Cmd {
 	return func() tea.Msg { return infoMsg{info: b.Info()} }
 }
 
-// startRefresh runs Backend.Refresh in its own goroutine and turns its
-// progress callbacks into a chain of messages: each message carries the
-// channel, and Update asks for the next one with waitRefresh.
-func startRefresh(ctx context.Context, b Backend) tea.Cmd {
+// startRefresh runs Backend.Refresh of regions in its own goroutine and
+// turns its progress callbacks into a chain of messages: each message
+// carries the channel, and Update asks for the next one with waitRefresh.
+func startRefresh(ctx context.Context, b Backend, regions []string) tea.Cmd {
+	regions = append([]string(nil), regions...)
 	return func() tea.Msg {
 		ch := make(chan refreshMsg, 64)
 		go func() {
 			defer close(ch)
 			ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
 			defer cancel()
-			err := b.Refresh(ctx, func(p RefreshProgress) {
+			err := b.Refresh(ctx, regions, func(p RefreshProgress) {
 				select {
 				case ch <- refreshMsg{progress: &p}:
 				case <-ctx.Done():

@@ -25,6 +25,8 @@ type compareView struct {
 	series    seriesMsg
 	chart     chartState
 	viewStats []market.Stats // of pools over the zoomed view; nil when not zoomed
+	od        []refLine      // of pools: the type's On-Demand $/h once known (value 0: not yet, or none)
+	odEst     []float64      // of pools: the type's estimate from its AZs, when the backend has no price
 	w, h      int
 }
 
@@ -42,6 +44,7 @@ func (m Model) reloadCompare() (Model, tea.Cmd) {
 	c := m.compare
 	best := map[typeKey]*explore.Summary{}
 	seen := map[typeKey]bool{}
+	azs := map[typeKey][]explore.Summary{} // every AZ of a marked type, for the On-Demand estimate
 	for i := range m.rows {
 		s := &m.rows[i]
 		k := keyOf(s)
@@ -49,6 +52,7 @@ func (m Model) reloadCompare() (Model, tea.Cmd) {
 			continue
 		}
 		seen[k] = true
+		azs[k] = append(azs[k], *s)
 		if m.market.match != nil && !m.market.match(s) {
 			continue
 		}
@@ -71,6 +75,11 @@ func (m Model) reloadCompare() (Model, tea.Cmd) {
 	c.err = nil
 	c.chart = chartState{w: c.chart.w, h: c.chart.h}
 	c.loading = len(c.pools) > 0
+	c.od = nil
+	c.odEst = make([]float64, len(c.pools))
+	for i, s := range c.pools {
+		c.odEst[i] = estimateOnDemand(azs[keyOf(&s)])
+	}
 	m.compare = c
 	if len(c.pools) == 0 || m.query.End.IsZero() {
 		return m, nil
@@ -79,7 +88,21 @@ func (m Model) reloadCompare() (Model, tea.Cmd) {
 	for i, s := range c.pools {
 		pools[i] = s.Pool
 	}
-	return m, loadSeries(m.ctx, m.backend, c.gen, forCompare, pools, m.query.End.Add(-m.query.Window), m.query.End)
+	return m, tea.Batch(loadSeries(m.ctx, m.backend, c.gen, forCompare, pools, m.query.End.Add(-m.query.Window), m.query.End),
+		loadOnDemand(m.ctx, m.backend, forCompare, c.gen, pools))
+}
+
+// onOnDemand takes the types' On-Demand prices (or their estimates) and
+// redraws the chart with them.
+func (c compareView) onOnDemand(msg onDemandMsg, st styles) compareView {
+	if msg.gen != c.gen || len(msg.answers) != len(c.pools) {
+		return c
+	}
+	c.od = make([]refLine, len(c.pools))
+	for i, a := range msg.answers {
+		c.od[i] = onDemandLine(a, c.odEst[i])
+	}
+	return c.build(st)
 }
 
 func (c compareView) onSeries(msg seriesMsg, st styles) compareView {
@@ -97,6 +120,7 @@ func (c compareView) build(st styles) compareView {
 		return c
 	}
 	sets := make([]chartSet, len(c.pools))
+	refs := make([]refLine, len(c.pools)) // in the chart's unit
 	for i, s := range c.pools {
 		scale := 1.0
 		if c.perVCPU && s.HasSpec && s.Spec.VCPUs > 0 {
@@ -104,10 +128,15 @@ func (c compareView) build(st styles) compareView {
 		}
 		sets[i] = chartSet{name: s.Region + "/" + s.InstanceType, label: s.InstanceType + " " + s.AvailabilityZone, short: s.InstanceType,
 			points: stepPoints(msg.series[i], msg.start, msg.end, scale)}
+		if i < len(c.od) {
+			refs[i] = c.od[i]
+			refs[i].value /= scale
+		}
 	}
 	vs, ve := c.chart.vStart, c.chart.vEnd
 	zoomed := c.chart.ok && c.chart.zoomed()
 	c.chart = c.chart.setData(sets, msg.start, msg.end)
+	c.chart.setRefs = refs
 	if zoomed {
 		c.chart.vStart, c.chart.vEnd = vs, ve
 	}

@@ -79,31 +79,38 @@ func (m Model) reloadDetail() (Model, tea.Cmd) {
 	}
 	start := m.query.End.Add(-m.query.Window)
 	return m, tea.Batch(loadSeries(m.ctx, m.backend, d.gen, forDetail, pools, start, m.query.End),
-		loadOnDemand(m.ctx, m.backend, d.gen, d.region, d.product, d.typ))
+		loadOnDemand(m.ctx, m.backend, forDetail, d.gen, []market.Pool{{Region: d.region, Product: d.product, InstanceType: d.typ}}))
 }
 
-// onOnDemand takes the backend's On-Demand price, or when it has none the
-// estimate from the advisor's savings, labelled as one.
+// onOnDemand takes an On-Demand answer for the view that asked.
 func (m Model) onOnDemand(msg onDemandMsg) Model {
-	d := m.detail
-	if msg.gen != d.gen {
+	if msg.target == forCompare {
+		m.compare = m.compare.onOnDemand(msg, m.st)
 		return m
 	}
-	switch {
-	case msg.err == nil && msg.usd > 0:
-		d.od = refLine{label: "On-Demand", value: msg.usd}
-		if msg.estimated {
-			d.od.label = "On-Demand est."
-		}
-	default:
-		d.od = refLine{}
-		if usd := estimateOnDemand(d.pools); usd > 0 {
-			d.od = refLine{label: "On-Demand est.", value: usd}
-		}
+	d := m.detail
+	if msg.gen != d.gen || len(msg.answers) != 1 {
+		return m
 	}
+	d.od = onDemandLine(msg.answers[0], estimateOnDemand(d.pools))
 	d.chart.ref = d.od
 	m.detail = d.setSize(d.w, d.h, m.st)
 	return m
+}
+
+// onDemandLine is the backend's On-Demand price, or when it has none the
+// estimate (from the advisor's savings; 0: none), labelled as one.
+func onDemandLine(a onDemandAnswer, estimate float64) refLine {
+	switch {
+	case a.err == nil && a.usd > 0:
+		if a.estimated {
+			return refLine{label: "On-Demand est.", value: a.usd, est: true}
+		}
+		return refLine{label: "On-Demand", value: a.usd}
+	case estimate > 0:
+		return refLine{label: "On-Demand est.", value: estimate, est: true}
+	}
+	return refLine{}
 }
 
 // estimateOnDemand is the ondemand package's rule for a price list that

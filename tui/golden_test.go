@@ -29,8 +29,8 @@ func TestGolden(t *testing.T) {
 		{"detail", []string{"/", "r", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d|On-Demand", nil, "", false},
 		{"detail_zoomed", []string{"/", "m", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d|On-Demand", []string{"+", "right"}, "showing 3.5d", false},
 		{"detail_crosshair", []string{"/", "r", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "showing all 7.0d|On-Demand", []string{"c", "]", "]"}, "┊ 2020-06-19", false},
-		{"compare", []string{" ", " ", " ", "3"}, "showing all 7.0d", nil, "", false},
-		{"compare_per_vcpu", []string{" ", " ", " ", "3", "v"}, "vCPU-hour", nil, "", false},
+		{"compare", []string{" ", " ", " ", "3"}, "showing all 7.0d|On-Demand", nil, "", false},
+		{"compare_per_vcpu", []string{" ", " ", " ", "3", "v"}, "vCPU-hour|On-Demand", nil, "", false},
 		{"volatility", []string{"4"}, "ranked by cv", nil, "", false},
 		{"help", []string{"?"}, "Keys", nil, "", false},
 		{"recommend", []string{"5"}, "not wired in", nil, "", false},
@@ -180,6 +180,20 @@ func TestRefreshInProgram(t *testing.T) {
 	}
 }
 
+// compareOnDemandBackend has On-Demand prices near the spot prices (so the
+// Compare chart draws their lines) for every type but c5.large, which gets
+// the estimate from its advisor savings, far above.
+func compareOnDemandBackend() Backend {
+	b := newFakeBackend(30, 50)
+	b.onDemand = map[string]float64{}
+	for _, s := range b.sums {
+		if s.InstanceType != "c5.large" {
+			b.onDemand[s.InstanceType] = s.Stats.Last * 1.15
+		}
+	}
+	return b
+}
+
 // TestGoldenStates covers the states the region work and the chart work
 // added, on the program itself (teatest) at 100x30 and 140x40: the region
 // picker and the all-regions market over three cached regions, and on the
@@ -198,6 +212,7 @@ func TestGoldenStates(t *testing.T) {
 		{"all_regions", regions, func() time.Time { return fakeEnd }, []string{"R", "up", "enter", "t", "s", "s", "s", "s", "s", "s"}, "sort region"},
 		{"shared_sparklines", func() Backend { return DemoBackend() }, demoClock, []string{"W", "%"}, "shared scale"},
 		{"no_color_chart", func() Backend { return DemoBackend() }, demoClock, []string{"/", "m", "5", ".", "l", "a", "r", "g", "e", "enter", "enter"}, "▲ sa-east-1c|On-Demand"},
+		{"compare_on_demand", compareOnDemandBackend, func() time.Time { return fakeEnd }, []string{" ", " ", " ", "3"}, "On-Demand|showing all 7.0d"},
 	}
 	for _, size := range [][2]int{{100, 30}, {140, 40}} {
 		for _, c := range cases {

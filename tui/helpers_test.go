@@ -111,16 +111,17 @@ func newDemoModel(t testing.TB, w, h int, opts Options) Model {
 // handful of families and three AZs, deterministic, for benchmarks and
 // for tests that need behaviour the demo data lacks.
 type fakeBackend struct {
-	info     Info
-	sums     []explore.Summary
-	series   map[market.Pool][]market.Point
-	block    chan struct{} // when set, Summaries waits for it to close
-	sumErr   error
-	mu       sync.Mutex
-	queries  []explore.Query
-	refresh  func(ctx context.Context, progress func(RefreshProgress)) error
-	synth    int                // points per series for pools without stored history
-	onDemand map[string]float64 // by instance type
+	info      Info
+	sums      []explore.Summary
+	series    map[market.Pool][]market.Point
+	block     chan struct{} // when set, Summaries waits for it to close
+	sumErr    error
+	mu        sync.Mutex
+	queries   []explore.Query
+	refresh   func(ctx context.Context, progress func(RefreshProgress)) error
+	refreshed [][]string         // the regions of each Refresh call
+	synth     int                // points per series for pools without stored history
+	onDemand  map[string]float64 // by instance type
 }
 
 var fakeEnd = time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -245,7 +246,10 @@ func (b *fakeBackend) OnDemand(_ context.Context, region, product, typ string) (
 	return b.onDemand[typ], false, nil
 }
 
-func (b *fakeBackend) Refresh(ctx context.Context, progress func(RefreshProgress)) error {
+func (b *fakeBackend) Refresh(ctx context.Context, regions []string, progress func(RefreshProgress)) error {
+	b.mu.Lock()
+	b.refreshed = append(b.refreshed, append([]string(nil), regions...))
+	b.mu.Unlock()
 	if b.refresh == nil {
 		return nil
 	}

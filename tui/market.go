@@ -1,17 +1,13 @@
 package tui
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
-	"sort"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	zone "github.com/lrstanley/bubblezone"
 
-	"github.com/spotscope/spotscope/market"
 	"github.com/spotscope/spotscope/market/explore"
 )
 
@@ -73,11 +69,15 @@ type marketRow struct {
 }
 
 type marketView struct {
-	all      []explore.Summary
-	poolRank map[*explore.Summary]int32 // of all, in poolLess order
-	q        explore.Query              // of all: the window the gaps are measured against
-	rows     []marketRow
-	match    func(*explore.Summary) bool // the program's filter; nil keeps all
+	all   []explore.Summary
+	index *marketIndex  // of all: orders reused by every rebuild until the next setRows
+	q     explore.Query // of all: the window the gaps are measured against
+	rows  []marketRow
+	// match is the program's filter (nil keeps all); set it with setFilter or
+	// before setRows, which recompute kept, what it keeps of all.
+	match func(*explore.Summary) bool
+	kept  []bool // nil until the next rebuild
+	nKept int    // how many kept says true
 
 	byType   bool
 	expanded map[typeKey]bool
@@ -124,39 +124,20 @@ func (v marketView) sortable(c colID) bool {
 	return columns[c].sort && (c != colRegion || v.multi)
 }
 
+// setRows takes a new load of rows (v.q already set to its query) and
+// indexes it for the rebuilds that follow.
 func (v marketView) setRows(all []explore.Summary) marketView {
 	v.all = all
-	v.poolRank = poolRanks(all)
+	v.index = newMarketIndex(all, v.q)
+	v.kept = nil
 	return v.rebuild()
-}
-
-// poolRanks numbers the pools in poolLess order: the sort's tie-break, done
-// once per load instead of by string comparisons in every sort.
-func poolRanks(all []explore.Summary) map[*explore.Summary]int32 {
-	ptrs := make([]*explore.Summary, len(all))
-	for i := range all {
-		ptrs[i] = &all[i]
-	}
-	slices.SortFunc(ptrs, func(a, b *explore.Summary) int {
-		switch {
-		case poolLess(a.Pool, b.Pool):
-			return -1
-		case poolLess(b.Pool, a.Pool):
-			return 1
-		}
-		return 0
-	})
-	ranks := make(map[*explore.Summary]int32, len(all))
-	for i, p := range ptrs {
-		ranks[p] = int32(i)
-	}
-	return ranks
 }
 
 // setFilter applies a new filter and goes back to the top: the first row
 // after a filter change is the best match, never a row scrolled past.
 func (v marketView) setFilter(match func(*explore.Summary) bool) marketView {
 	v.match = match
+	v.kept = nil
 	return v.rebuild().top()
 }
 
@@ -166,52 +147,74 @@ func (v marketView) top() marketView {
 }
 
 // rebuild filters, groups and sorts. It runs on data, filter and sort
-// changes only; cursor moves and View reuse v.rows.
+// changes only; cursor moves and View reuse v.rows. Sorted by a column, the
+// rows are that column's order of all pools (computed once per load, see
+// marketIndex) with the filtered-out pools, and in type mode the pools that
+// do not head their type, left out: a linear pass. The order is by the
+// column's value, then by pool (poolLess), so it is the same every time.
 func (v marketView) rebuild() marketView {
 	var keep *explore.Summary
 	if s, ok := v.selected(); ok {
 		keep = s
 	}
-	var pools []*explore.Summary
-	for i := range v.all {
-		if v.match == nil || v.match(&v.all[i]) {
-			pools = append(pools, &v.all[i])
+	if !v.index.of(v.all) {
+		v.index = newMarketIndex(v.all, v.q) // rows set without setRows
+		v.kept = nil
+	}
+	x := v.index
+	all := x.all
+	if len(v.kept) != len(all) {
+		v.kept, v.nKept = make([]bool, len(all)), 0
+		for i := range all {
+			if v.match == nil || v.match(&all[i]) {
+				v.kept[i] = true
+				v.nKept++
+			}
 		}
 	}
-	var rows []marketRow
+	in := v.kept
+	rows := make([]marketRow, 0, v.nKept)
+	order := x.order(v.sortCol)
 	if !v.byType {
-		sortRows(v, pools, func(s *explore.Summary) *explore.Summary { return s })
-		rows = make([]marketRow, len(pools))
-		for i, p := range pools {
-			rows[i] = marketRow{s: p}
-		}
-	} else {
-		groups := map[typeKey][]*explore.Summary{}
-		var order []typeKey
-		for _, p := range pools {
-			k := keyOf(p)
-			if _, ok := groups[k]; !ok {
-				order = append(order, k)
+		order.each(v.sortDesc, func(p int32) {
+			if in[p] {
+				rows = append(rows, marketRow{s: &all[p]})
 			}
-			groups[k] = append(groups[k], p)
-		}
-		heads := make([]marketRow, 0, len(order))
-		for _, k := range order {
-			g := groups[k]
-			sort.SliceStable(g, func(i, j int) bool { return cheaper(g[i], g[j]) })
-			heads = append(heads, marketRow{s: g[0], group: true, nAZ: len(g)})
-		}
-		sortRows(v, heads, func(r marketRow) *explore.Summary { return r.s })
-		rows = make([]marketRow, 0, len(pools))
-		for _, h := range heads {
-			rows = append(rows, h)
-			k := keyOf(h.s)
-			if v.expanded[k] {
-				for _, c := range groups[k] {
-					rows = append(rows, marketRow{s: c, child: true})
+		})
+	} else {
+		// A type stands for its cheapest pool left by the filter.
+		head := make([]bool, len(all))
+		nAZ := make([]int32, len(x.types))
+		for t, g := range x.types {
+			first := true
+			for _, p := range g.pools {
+				if in[p] {
+					head[p] = first
+					first = false
+					nAZ[t]++
 				}
 			}
 		}
+		open := make([]bool, len(x.types))
+		for k, on := range v.expanded {
+			if t, ok := x.typeID(k); ok && on {
+				open[t] = true
+			}
+		}
+		order.each(v.sortDesc, func(p int32) {
+			if !head[p] {
+				return
+			}
+			t := x.typeOf[p]
+			rows = append(rows, marketRow{s: &all[p], group: true, nAZ: int(nAZ[t])})
+			if open[t] {
+				for _, c := range x.types[t].pools {
+					if in[c] {
+						rows = append(rows, marketRow{s: &all[c], child: true})
+					}
+				}
+			}
+		})
 	}
 	v.rows = rows
 	if v.sharedScale {
@@ -238,76 +241,6 @@ func cheaper(a, b *explore.Summary) bool {
 		return a.Stats.Last < b.Stats.Last
 	}
 	return a.AvailabilityZone < b.AvailabilityZone
-}
-
-// sortKey is a pool's value in the sort column, computed once per rebuild:
-// comparing precomputed keys keeps a re-sort of 60,000 pools cheap.
-type sortKey struct {
-	s    string
-	f, g float64
-}
-
-func (v marketView) sortKey(a *explore.Summary) sortKey {
-	switch v.sortCol {
-	case colRegion:
-		return sortKey{s: a.Region, f: a.Stats.Last}
-	case colType:
-		return sortKey{s: market.Family(a.InstanceType), f: float64(a.Spec.VCPUs)}
-	case colVCPU:
-		return sortKey{f: float64(a.Spec.VCPUs)}
-	case colMem:
-		return sortKey{f: float64(a.Spec.MemoryMiB)}
-	case colAZ:
-		return sortKey{s: a.AvailabilityZone}
-	case colLast:
-		return sortKey{f: a.Stats.Last}
-	case colTWAP:
-		return sortKey{f: a.Stats.TWAP}
-	case colCV:
-		return sortKey{f: a.Stats.CV}
-	case colSave:
-		return sortKey{f: savingsKey(a)}
-	case colIntr:
-		return sortKey{f: bucketKey(a)}
-	case colGap:
-		return sortKey{f: gapHours(a, v.q)}
-	}
-	return sortKey{}
-}
-
-// sortRows orders xs by the sort column (each element's summary given by
-// of), then by pool: a total order, so the unstable sort gives the same
-// table every time.
-func sortRows[T any](v marketView, xs []T, of func(T) *explore.Summary) {
-	type keyed struct {
-		x    T
-		k    sortKey
-		rank int32
-	}
-	ks := make([]keyed, len(xs))
-	for i, x := range xs {
-		s := of(x)
-		ks[i] = keyed{x, v.sortKey(s), v.poolRank[s]}
-	}
-	slices.SortFunc(ks, func(a, b keyed) int {
-		c := strings.Compare(a.k.s, b.k.s)
-		if c == 0 {
-			c = cmp.Compare(a.k.f, b.k.f)
-		}
-		if c == 0 {
-			c = cmp.Compare(a.k.g, b.k.g)
-		}
-		if v.sortDesc {
-			c = -c
-		}
-		if c != 0 {
-			return c
-		}
-		return cmp.Compare(a.rank, b.rank)
-	})
-	for i := range ks {
-		xs[i] = ks[i].x
-	}
 }
 
 // Unknown advisor data sorts after every known value in either direction

@@ -27,7 +27,7 @@ type MemoryBackend struct {
 
 	// RefreshFunc, when set, is what Refresh does (tests use it to script
 	// progress and failures); nil makes Refresh a no-op.
-	RefreshFunc func(ctx context.Context, progress func(RefreshProgress)) error
+	RefreshFunc func(ctx context.Context, regions []string, progress func(RefreshProgress)) error
 }
 
 // NewMemoryBackend indexes recs by pool (sorted, de-duplicated on time).
@@ -187,11 +187,11 @@ func (b *MemoryBackend) Series(ctx context.Context, p market.Pool, start, end ti
 }
 
 // Refresh implements Backend; see RefreshFunc.
-func (b *MemoryBackend) Refresh(ctx context.Context, progress func(RefreshProgress)) error {
+func (b *MemoryBackend) Refresh(ctx context.Context, regions []string, progress func(RefreshProgress)) error {
 	if b.RefreshFunc == nil {
 		return nil
 	}
-	return b.RefreshFunc(ctx, progress)
+	return b.RefreshFunc(ctx, regions, progress)
 }
 
 // OnDemand implements Backend: the memory backend has no price list, so the

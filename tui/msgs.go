@@ -54,9 +54,15 @@ type refreshMsg struct {
 	ch       <-chan refreshMsg
 }
 
-// onDemandMsg answers the Detail view's On-Demand lookup.
+// onDemandMsg answers the On-Demand lookups of a view: the Detail view's
+// type, or every type of the Compare view, in the order asked.
 type onDemandMsg struct {
-	gen       int
+	target  seriesTarget
+	gen     int
+	answers []onDemandAnswer
+}
+
+type onDemandAnswer struct {
 	usd       float64
 	estimated bool
 	err       error

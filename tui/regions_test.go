@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -181,5 +182,26 @@ func TestSortResetsScroll(t *testing.T) {
 		if m.market.cursor != 0 || m.market.offset != 0 {
 			t.Fatalf("%s left cursor %d offset %d", k, m.market.cursor, m.market.offset)
 		}
+	}
+}
+
+// r, and the refresh at start, fetch the regions the views show: the one
+// picked with R, or all of them, not the ones configured at start.
+func TestRefreshFetchesRegionsShown(t *testing.T) {
+	regions := []string{"eu-west-1", "sa-east-1", "us-east-1"}
+	b := newRegionsBackend(regions, 30)
+	b.info.CanRefresh = true
+	m := New(b, func() time.Time { return fakeEnd }, Options{})
+	m = send(t, m, sizeMsg(140, 40))
+	m, _ = run(t, m, m.Init())
+	m = send(t, m, keys("R", "down", "enter")...) // sa-east-1
+	m = send(t, m, keys("r")...)
+	m = send(t, m, keys("R", "home", "enter", "r")...) // all regions
+	want := [][]string{{"eu-west-1"}, {"sa-east-1"}, regions}
+	if fmt.Sprint(b.refreshed) != fmt.Sprint(want) {
+		t.Fatalf("refreshed %v, want %v", b.refreshed, want)
+	}
+	if got := m.refresh.regions; fmt.Sprint(got) != fmt.Sprint(regions) {
+		t.Fatalf("refresh panel tracks %v, want %v", got, regions)
 	}
 }

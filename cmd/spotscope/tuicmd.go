@@ -268,18 +268,20 @@ func (b *cacheBackend) OnDemand(ctx context.Context, region, product, instanceTy
 	return od.Price, od.Estimated, nil
 }
 
-func (b *cacheBackend) Refresh(ctx context.Context, progress func(tui.RefreshProgress)) error {
+// Refresh fetches the regions the TUI shows, which the region picker may
+// have changed from the configured ones.
+func (b *cacheBackend) Refresh(ctx context.Context, regions []string, progress func(tui.RefreshProgress)) error {
 	f, err := b.a.Fetcher(ctx)
 	if err != nil {
 		return err
 	}
-	if err := b.a.EnsureCatalog(ctx, f, b.a.Regions); err != nil {
+	if err := b.a.EnsureCatalog(ctx, f, regions); err != nil {
 		return err
 	}
 	f.Progress = func(p awsapi.Progress) {
 		progress(tui.RefreshProgress{Region: p.Region, Done: p.PiecesDone, Total: p.PiecesTotal, Err: p.Err})
 	}
-	_, err = f.Fetch(ctx, awsapi.Request{Regions: b.a.Regions, Products: b.cachedProducts(ctx), Days: awsapi.MaxDays})
+	_, err = f.Fetch(ctx, awsapi.Request{Regions: regions, Products: b.cachedProducts(ctx), Days: awsapi.MaxDays})
 	b.a.ReloadAdvisor(ctx)
 	b.loadInfo(ctx)
 	return err

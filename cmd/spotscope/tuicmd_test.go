@@ -9,6 +9,7 @@ import (
 
 	"github.com/spotscope/spotscope/market/demo"
 	"github.com/spotscope/spotscope/market/explore"
+	"github.com/spotscope/spotscope/tui"
 )
 
 // TestTUIBackendFirstQuery: the first query, which scans while the advisor
@@ -111,5 +112,40 @@ func TestTUIBackendPreviewFirst(t *testing.T) {
 	<-quit.infoReady
 	if info := quit.Info(); !info.Pending {
 		t.Fatalf("a stopped backend read its Info: %+v", info)
+	}
+}
+
+// TestTUIBackendRefreshRegions: the TUI's refresh fetches the regions it is
+// given (the ones the views show), not the ones configured at start.
+func TestTUIBackendRefreshRegions(t *testing.T) {
+	e := newEnv(t, true)
+	g := &globals{io: stdio{out: &bytes.Buffer{}, err: &bytes.Buffer{}, now: demo.End, getenv: func(k string) string { return e.getenv[k] }},
+		regions: []string{"us-east-1"}, maxAge: "1h"}
+	ctx := context.Background()
+	a, err := g.open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b := newCacheBackend(ctx, a)
+	b.WaitInfo(ctx)
+	seen := map[string]bool{}
+	if err := b.Refresh(ctx, []string{demo.Region}, func(p tui.RefreshProgress) { seen[p.Region] = true }); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range e.ec2.Requests() {
+		if r.Action == "DescribeSpotPriceHistory" && r.Region != demo.Region {
+			t.Fatalf("refresh of %s asked %s for prices", demo.Region, r.Region)
+		}
+	}
+	if e.ec2.Counts().ByAction["DescribeSpotPriceHistory"] == 0 || !seen[demo.Region] || len(seen) != 1 {
+		t.Fatalf("refresh reported %v and made %d price requests", seen, e.ec2.Counts().ByAction["DescribeSpotPriceHistory"])
+	}
+	in, err := a.Store.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in.Regions) != 1 || in.Regions[0].Region != demo.Region || in.Regions[0].Records == 0 {
+		t.Fatalf("after the refresh the cache holds %+v, want %s's prices only", in.Regions, demo.Region)
 	}
 }

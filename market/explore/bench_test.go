@@ -90,3 +90,19 @@ func BenchmarkStatsRegion(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPreviewRegion is the TUI's first frame's query over a whole large
+// region (Linux/UNIX, 7 days): each pool's latest record, no series read.
+func BenchmarkPreviewRegion(b *testing.B) {
+	st := bigRegion(b)
+	q := Query{Regions: []string{demo.Region}, Products: []string{market.LinuxUNIX}, Window: 7 * 24 * time.Hour, End: demo.End()}
+	var n int
+	for b.Loop() {
+		rows, err := Preview(context.Background(), st, nil, q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(rows)
+	}
+	b.ReportMetric(float64(n), "pools")
+}
