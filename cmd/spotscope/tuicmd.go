@@ -281,7 +281,7 @@ func (b *cacheBackend) Refresh(ctx context.Context, regions []string, progress f
 	f.Progress = func(p awsapi.Progress) {
 		progress(tui.RefreshProgress{Region: p.Region, Done: p.PiecesDone, Total: p.PiecesTotal, Err: p.Err})
 	}
-	_, err = f.Fetch(ctx, awsapi.Request{Regions: regions, Products: b.cachedProducts(ctx), Days: awsapi.MaxDays})
+	_, err = f.Fetch(ctx, awsapi.Request{Regions: regions, Products: b.cachedProducts(ctx, regions), Days: awsapi.MaxDays})
 	b.a.ReloadAdvisor(ctx)
 	b.loadInfo(ctx)
 	return err
@@ -290,9 +290,9 @@ func (b *cacheBackend) Refresh(ctx context.Context, regions []string, progress f
 // cachedProducts are the products to refresh: Linux/UNIX, which the views
 // open on, and every product the cache already holds for these regions, so
 // a Windows history fetched once keeps being refreshed.
-func (b *cacheBackend) cachedProducts(ctx context.Context) []string {
+func (b *cacheBackend) cachedProducts(ctx context.Context, regions []string) []string {
 	have := map[string]bool{market.LinuxUNIX: true}
-	if latest, err := b.a.Store.Latest(ctx, cache.Filter{Regions: b.a.Regions}); err == nil {
+	if latest, err := b.a.Store.Latest(ctx, cache.Filter{Regions: regions}); err == nil {
 		for _, p := range latest {
 			have[p.Product] = true
 		}

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/spotscope/spotscope/market"
 	"github.com/spotscope/spotscope/market/demo"
 	"github.com/spotscope/spotscope/market/explore"
 	"github.com/spotscope/spotscope/tui"
@@ -127,16 +130,32 @@ func TestTUIBackendRefreshRegions(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
+	// A Windows history held only in the shown region keeps being
+	// refreshed there.
+	win := market.Record{Pool: market.Pool{Region: demo.Region, AvailabilityZone: demo.Region + "a", InstanceType: "m5.large", Product: market.Windows},
+		Time: demo.End().Add(-time.Hour), Price: 0.2}
+	if _, err := a.Store.AddRecords(ctx, []market.Record{win}); err != nil {
+		t.Fatal(err)
+	}
 	b := newCacheBackend(ctx, a)
 	b.WaitInfo(ctx)
 	seen := map[string]bool{}
 	if err := b.Refresh(ctx, []string{demo.Region}, func(p tui.RefreshProgress) { seen[p.Region] = true }); err != nil {
 		t.Fatal(err)
 	}
+	windows := false
 	for _, r := range e.ec2.Requests() {
 		if r.Action == "DescribeSpotPriceHistory" && r.Region != demo.Region {
 			t.Fatalf("refresh of %s asked %s for prices", demo.Region, r.Region)
 		}
+		for k, v := range r.Form {
+			if strings.HasPrefix(k, "ProductDescription") && slices.Contains(v, market.Windows) {
+				windows = true
+			}
+		}
+	}
+	if !windows {
+		t.Error("the shown region's Windows history was not refreshed")
 	}
 	if e.ec2.Counts().ByAction["DescribeSpotPriceHistory"] == 0 || !seen[demo.Region] || len(seen) != 1 {
 		t.Fatalf("refresh reported %v and made %d price requests", seen, e.ec2.Counts().ByAction["DescribeSpotPriceHistory"])
