@@ -100,7 +100,7 @@ type cacheBackend struct {
 	a         *app
 	kick      chan struct{} // closed when the background loads may start
 	kickOnce  sync.Once
-	stopped   atomic.Bool // the TUI has ended: skip loads not yet begun
+	stopped   atomic.Bool   // the TUI has ended: skip loads not yet begun
 	advReady  chan struct{} // closed once the cached advisor data is loaded
 	infoReady chan struct{} // closed once the first full Info is read
 	mu        sync.Mutex

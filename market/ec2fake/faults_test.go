@@ -41,10 +41,11 @@ func TestFaultsAreRetried(t *testing.T) {
 				t.Errorf("failed %d of %d", c.Failed, c.Total)
 			}
 		}},
-		// Every drop costs one retry, which is never dropped: the calls
-		// are the requests less the drops.
+		// Every drop costs a retry, which is never dropped, so at most
+		// half the requests that were not dropped can have been (a drop
+		// can also break a pooled connection: one more, undropped, retry).
 		{"drop every 2nd", Options{DropEvery: 2}, func(t *testing.T, c Counts) {
-			if c.Dropped == 0 || c.Dropped != (c.Total-c.Dropped)/2 {
+			if c.Dropped == 0 || 2*c.Dropped > c.Total-c.Dropped {
 				t.Errorf("dropped %d of %d", c.Dropped, c.Total)
 			}
 		}},

@@ -37,3 +37,44 @@ func TestMonotoneInSize(t *testing.T) {
 		t.Error("the input was modified")
 	}
 }
+
+// Within a family AWS prices by size, not by vCPUs: a t3.nano, micro and
+// small all have 2 vCPUs and cost 1:2:4. A metal size is priced like the
+// named size with its vCPUs.
+func TestMonotoneInSizeByNormalizedUnits(t *testing.T) {
+	cat := []market.InstanceType{
+		{Name: "t3.nano", VCPUs: 2}, {Name: "t3.micro", VCPUs: 2}, {Name: "t3.small", VCPUs: 2}, {Name: "t3.xlarge", VCPUs: 4},
+		{Name: "m5.24xlarge", VCPUs: 96}, {Name: "m5.metal", VCPUs: 96}, {Name: "m7i.metal-24xl", VCPUs: 96}, {Name: "m7i.large", VCPUs: 2},
+	}
+	est := map[string]float64{"t3.nano": 0.0052, "t3.micro": 0.0104, "t3.small": 0.0208, "t3.xlarge": 0.1664,
+		"m5.24xlarge": 4.608, "m5.metal": 9, "m7i.metal-24xl": 5, "m7i.large": 0.1}
+	got := MonotoneInSize(est, cat)
+	for _, c := range [][2]string{{"t3.nano", "t3.micro"}, {"t3.micro", "t3.small"}, {"t3.small", "t3.xlarge"}} {
+		if got[c[0]] >= got[c[1]] {
+			t.Errorf("%s %v not below %s %v", c[0], got[c[0]], c[1], got[c[1]])
+		}
+	}
+	if r := got["t3.micro"] / got["t3.nano"]; math.Abs(r-2) > 1e-9 {
+		t.Errorf("t3.micro / t3.nano = %v, want 2", r)
+	}
+	if math.Abs(got["m5.metal"]-got["m5.24xlarge"]) > 1e-9 {
+		t.Errorf("m5.metal %v, m5.24xlarge %v: same vCPUs, same price", got["m5.metal"], got["m5.24xlarge"])
+	}
+	if r := got["m7i.metal-24xl"] / got["m7i.large"]; math.Abs(r-48) > 1e-9 {
+		t.Errorf("m7i.metal-24xl / m7i.large = %v, want 48 (192 / 4 units)", r)
+	}
+}
+
+func TestNormalizationFactor(t *testing.T) {
+	for name, want := range map[string]float64{"t3.nano": 0.25, "m5.large": 4, "m5.xlarge": 8, "m5.2xlarge": 16, "c5.18xlarge": 144,
+		"m7i.metal-24xl": 192, "u-6tb1.112xlarge": 896} {
+		if got, ok := normalizationFactor(name); !ok || got != want {
+			t.Errorf("%s: %v %v, want %v", name, got, ok, want)
+		}
+	}
+	for _, name := range []string{"m5.metal", "m5", "m5.weird", "m5.0xlarge", "m5.-2xlarge"} {
+		if got, ok := normalizationFactor(name); ok {
+			t.Errorf("%s: %v, want no factor", name, got)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -269,30 +270,96 @@ func (c *Client) estimate(ctx context.Context, region string) (Table, error) {
 // instance family in proportion to size (an m5.2xlarge costs twice an
 // m5.xlarge), but spot prices and savings from different months can say
 // otherwise (a g4dn.8xlarge above a g4dn.12xlarge, a metal size at 40x its
-// twin). So each family gets one rate per vCPU, the median of its types'
-// estimate per vCPU (robust to the outliers), and each type the rate times
-// its vCPUs: strictly monotone in size within the family. Types missing
-// from the catalog keep their own estimate.
+// twin). So each family gets one rate per unit of size, the median of its
+// types' estimate per unit (robust to the outliers), and each type the rate
+// times its units: strictly monotone in size within the family. Types
+// missing from the catalog keep their own estimate.
 func MonotoneInSize(est map[string]float64, catalog []market.InstanceType) map[string]float64 {
-	vcpus := make(map[string]int, len(catalog))
-	for _, t := range catalog {
-		vcpus[t.Name] = t.VCPUs
-	}
-	perVCPU := map[string][]float64{}
+	units := sizeUnits(catalog)
+	perUnit := map[string][]float64{}
 	for typ, v := range est {
-		if n := vcpus[typ]; n > 0 && v > 0 {
+		if n := units[typ]; n > 0 && v > 0 {
 			f := market.Family(typ)
-			perVCPU[f] = append(perVCPU[f], v/float64(n))
+			perUnit[f] = append(perUnit[f], v/n)
 		}
 	}
 	out := make(map[string]float64, len(est))
 	for typ, v := range est {
 		out[typ] = v
-		if rates := perVCPU[market.Family(typ)]; len(rates) > 0 && vcpus[typ] > 0 {
-			out[typ] = median(append([]float64(nil), rates...)) * float64(vcpus[typ])
+		if rates := perUnit[market.Family(typ)]; len(rates) > 0 && units[typ] > 0 {
+			out[typ] = median(append([]float64(nil), rates...)) * units[typ]
 		}
 	}
 	return out
+}
+
+// sizeUnits measures each type's size in EC2's normalization units, the
+// scale AWS prices a family by (nano 0.25, micro 0.5, small 1, medium 2,
+// large 4, xlarge 8, 2xlarge 16, ...). vCPUs alone would price a t3.nano
+// like a t3.micro: both have 2. A size the name does not give (metal) is
+// its vCPUs at the family's units per vCPU, or its vCPUs when the family
+// has no named size to learn that from.
+func sizeUnits(catalog []market.InstanceType) map[string]float64 {
+	out := make(map[string]float64, len(catalog))
+	perVCPU := map[string][]float64{}
+	for _, t := range catalog {
+		if u, ok := normalizationFactor(t.Name); ok {
+			out[t.Name] = u
+			if t.VCPUs > 0 {
+				perVCPU[market.Family(t.Name)] = append(perVCPU[market.Family(t.Name)], u/float64(t.VCPUs))
+			}
+		}
+	}
+	for _, t := range catalog {
+		if _, ok := out[t.Name]; ok || t.VCPUs <= 0 {
+			continue
+		}
+		ratio := 1.0
+		if r := perVCPU[market.Family(t.Name)]; len(r) > 0 {
+			ratio = median(append([]float64(nil), r...))
+		}
+		out[t.Name] = float64(t.VCPUs) * ratio
+	}
+	return out
+}
+
+// normalizationFactor is the size's normalization factor, from the name's
+// size ("m5.2xlarge" 16, "m7i.metal-24xl" 192); false for "metal" and
+// anything else without a size.
+func normalizationFactor(name string) (float64, bool) {
+	_, size, ok := strings.Cut(name, ".")
+	if !ok {
+		return 0, false
+	}
+	switch size {
+	case "nano":
+		return 0.25, true
+	case "micro":
+		return 0.5, true
+	case "small":
+		return 1, true
+	case "medium":
+		return 2, true
+	case "large":
+		return 4, true
+	case "xlarge":
+		return 8, true
+	}
+	rest := strings.TrimPrefix(size, "metal-")
+	var num string
+	switch {
+	case strings.HasSuffix(rest, "xlarge"):
+		num = strings.TrimSuffix(rest, "xlarge")
+	case strings.HasSuffix(rest, "xl") && rest != size: // metal-24xl
+		num = strings.TrimSuffix(rest, "xl")
+	default:
+		return 0, false
+	}
+	k, err := strconv.Atoi(num)
+	if err != nil || k <= 0 || strings.Trim(num, "0123456789") != "" {
+		return 0, false
+	}
+	return 8 * float64(k), true
 }
 
 func median(xs []float64) float64 {
