@@ -100,7 +100,7 @@ func chooseGroup(scored []Choice, p Profile, o Options) (group, []RegionLine) {
 			}
 		}
 		if !other {
-			best.notes = append(best.notes, fmt.Sprintf("--arch any: every candidate in %s runs %s, so the set does", best.region, best.arch))
+			best.notes = append(best.notes, fmt.Sprintf("--arch any: every candidate in %s runs %s, so the set is %s too", best.region, best.arch, best.arch))
 		}
 	}
 	return best, lines
