@@ -9,6 +9,7 @@ import (
 	zone "github.com/lrstanley/bubblezone"
 
 	"github.com/spotscope/spotscope/market/explore"
+	"github.com/spotscope/spotscope/tui/output"
 )
 
 // typeKey names an instance type in a region: the unit of grouping, marks
@@ -452,13 +453,13 @@ func (v marketView) summary() string {
 	}
 	pos := ""
 	if len(v.rows) > 0 {
-		pos = fmt.Sprintf("%d/%d · ", v.cursor+1, len(v.rows))
+		pos = output.Commas(int64(v.cursor+1)) + "/" + output.Commas(int64(len(v.rows))) + " · "
 	}
 	scale := ""
 	if v.sharedScale {
 		scale = " · trends on a shared scale"
 	}
-	return fmt.Sprintf("%s%d %s of %d pools · sort %s %s%s", pos, n, unit, len(v.all), strings.ToLower(columns[v.sortCol].title), dir, scale)
+	return fmt.Sprintf("%s%s %s of %s pools · sort %s %s%s", pos, output.Commas(int64(n)), unit, output.Commas(int64(len(v.all))), strings.ToLower(columns[v.sortCol].title), dir, scale)
 }
 
 // refreshing says a fetch from AWS is under way, so an empty table is

@@ -180,3 +180,18 @@ func TestWindowEndsAtCoverage(t *testing.T) {
 		t.Fatal("an unchanged Info asked again")
 	}
 }
+
+// Counts in the footers take thousands separators, as the CLI's do.
+func TestFooterCountsHaveSeparators(t *testing.T) {
+	m := New(newFakeBackend(5000, 0), func() time.Time { return fakeEnd }, Options{NoRefresh: true})
+	m = send(t, m, tea.WindowSizeMsg{Width: 140, Height: 40})
+	m, _ = run(t, m, m.Init())
+	m = send(t, m, press("t")) // a row per pool
+	if v := m.View(); !strings.Contains(v, "1/5,000 · 5,000 pools of 5,000 pools") {
+		t.Fatalf("market footer:\n%s", v[strings.LastIndex(v[:len(v)-1], "\n"):])
+	}
+	m = send(t, m, press("4"))
+	if v := m.View(); !strings.Contains(v, "/5,000 pools · ranked by") {
+		t.Fatal("volatility footer lacks the separator")
+	}
+}

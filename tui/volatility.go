@@ -12,6 +12,7 @@ import (
 
 	"github.com/spotscope/spotscope/market"
 	"github.com/spotscope/spotscope/market/explore"
+	"github.com/spotscope/spotscope/tui/output"
 )
 
 type volMetric int
@@ -239,7 +240,7 @@ func (v volView) summary() string {
 	if len(v.ranked) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%d/%d pools · ranked by %s", v.cursor+1, len(v.ranked), metricNames[v.metric])
+	return output.Commas(int64(v.cursor+1)) + "/" + output.Commas(int64(len(v.ranked))) + " pools · ranked by " + metricNames[v.metric]
 }
 
 func (v volView) view(st styles) string {
