@@ -1,0 +1,425 @@
+package cache
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spotscope/spotscope/market"
+)
+
+// chunkKey names one chunk: a pool's id and the chunk's start.
+type chunkKey struct {
+	pool  int64
+	start int64
+}
+
+// rowsPerInsert is how many chunks (and pools) one INSERT writes. With one
+// statement per chunk, a big import spent more time in the driver's
+// per-statement work (binding, a cancellation watcher, VDBE setup and
+// teardown) than in SQLite's B-tree; 64 rows of 6 parameters stay far
+// below SQLite's parameter limit.
+const rowsPerInsert = 64
+
+// Ingest is one write transaction that stores records chunk by chunk.
+// Records are queued by Add and written by Store or Commit; a chunk
+// queued across several Adds is written once, so a caller that feeds
+// history in time order (an archive, month by month) and calls Store
+// after each piece writes every chunk once while it decodes the next
+// piece. A chunk written earlier in the transaction that receives more
+// records later is read back and merged, so the order is a matter of
+// speed, never of correctness.
+//
+// An Ingest holds the store's write lock from Begin to Commit or Rollback:
+// a caller must end it (defer Rollback; it is a no-op after Commit).
+type Ingest struct {
+	s          *Store
+	ctx        context.Context
+	tx         *sql.Tx
+	keepStored bool
+
+	ids     map[market.Pool]int64 // pools resolved in this transaction
+	fresh   map[int64]bool        // pools created in it: they had no chunk before
+	written map[chunkKey]bool     // chunks written in it
+	last    map[int64]entry       // each pool's newest entry written in it
+	queued  map[chunkKey][]entry  // added, not yet written, in input order
+	added   int
+
+	get     *sql.Stmt // one chunk, for a merge
+	putFull *sql.Stmt // rowsPerInsert chunks, prepared on first use
+	args    []any     // the parameters of the chunks not yet inserted
+	blobs   []byte    // their encoded data, reused after each insert
+	old     []entry   // scratch for a stored chunk
+	poolOf  []int32   // scratch for Add: each record's pool, by index
+	done    bool
+}
+
+// BeginImport starts an Ingest for history brought from elsewhere: like
+// ImportRecords, a record whose pool and time are already stored keeps
+// the stored price.
+func (s *Store) BeginImport(ctx context.Context) (*Ingest, error) {
+	return s.begin(ctx, true)
+}
+
+func (s *Store) begin(ctx context.Context, keepStored bool) (*Ingest, error) {
+	s.wmu.Lock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		s.wmu.Unlock()
+		return nil, fmt.Errorf("cache: %w", err)
+	}
+	in := &Ingest{s: s, ctx: ctx, tx: tx, keepStored: keepStored,
+		ids: map[market.Pool]int64{}, fresh: map[int64]bool{}, written: map[chunkKey]bool{},
+		last: map[int64]entry{}, queued: map[chunkKey][]entry{}}
+	if in.get, err = tx.PrepareContext(ctx, `SELECT data FROM chunks WHERE pool_id = ? AND chunk_start = ?`); err != nil {
+		in.Rollback()
+		return nil, fmt.Errorf("cache: %w", err)
+	}
+	return in, nil
+}
+
+// Add validates recs (any order, duplicates allowed: within one
+// transaction the later record wins) and queues them. The caller may
+// reuse recs once Add returns.
+func (in *Ingest) Add(recs []market.Record) error {
+	// The pool of every record, by index into pools. Consecutive records
+	// mostly share a pool (an archive and a fetched page are sorted by
+	// pool), so compare with the previous one before hashing four strings.
+	in.poolOf = in.poolOf[:0]
+	var pools []market.Pool
+	index := map[market.Pool]int32{}
+	cur := int32(-1)
+	for i := range recs {
+		r := &recs[i]
+		if err := validRecord(r); err != nil {
+			return err
+		}
+		if cur < 0 || r.Pool != pools[cur] {
+			j, ok := index[r.Pool]
+			if !ok {
+				j = int32(len(pools))
+				index[r.Pool] = j
+				pools = append(pools, r.Pool)
+			}
+			cur = j
+		}
+		in.poolOf = append(in.poolOf, cur)
+	}
+	ids, err := in.poolIDs(pools)
+	if err != nil {
+		return err
+	}
+	// Queue runs of records of one chunk, each run in one append, keeping
+	// input order so that the later of two equal-time records wins.
+	for i := 0; i < len(recs); {
+		p := in.poolOf[i]
+		t := ms(recs[i].Time)
+		start := chunkStart(t)
+		j := i + 1
+		for j < len(recs) && in.poolOf[j] == p {
+			if u := ms(recs[j].Time); u < start || u >= start+chunkSpanMS {
+				break
+			}
+			j++
+		}
+		k := chunkKey{ids[p], start}
+		es := slices.Grow(in.queued[k], j-i)
+		for _, r := range recs[i:j] {
+			es = append(es, entry{ms(r.Time), toMicro(r.Price)})
+		}
+		in.queued[k] = es
+		i = j
+	}
+	return nil
+}
+
+// Store writes every queued chunk that ends at or before before: the
+// caller's promise that no later Add holds a record of those chunks
+// (breaking it costs a re-read, not a lost record).
+func (in *Ingest) Store(before time.Time) error {
+	return in.store(ms(before))
+}
+
+func (in *Ingest) store(before int64) error {
+	var keys []chunkKey
+	for k := range in.queued {
+		if k.start <= before-chunkSpanMS {
+			keys = append(keys, k)
+		}
+	}
+	// In key order, the B-tree's order: each insert lands next to the last.
+	slices.SortFunc(keys, func(a, b chunkKey) int {
+		return cmp.Or(cmp.Compare(a.pool, b.pool), cmp.Compare(a.start, b.start))
+	})
+	for _, k := range keys {
+		if err := in.write(k, in.queued[k]); err != nil {
+			return err
+		}
+		delete(in.queued, k)
+	}
+	return in.insert()
+}
+
+// write merges one chunk's new entries with its stored ones and queues
+// the result for insert. The read is skipped when the chunk cannot exist:
+// its pool was created in this transaction and the chunk not yet written.
+func (in *Ingest) write(k chunkKey, add []entry) error {
+	old := in.old[:0]
+	if !in.fresh[k.pool] || in.written[k] {
+		if in.written[k] {
+			// It may still wait in the pending insert.
+			if err := in.insert(); err != nil {
+				return err
+			}
+		}
+		var data []byte
+		switch err := in.get.QueryRowContext(in.ctx, k.pool, k.start).Scan(&data); {
+		case err == sql.ErrNoRows:
+		case err != nil:
+			return fmt.Errorf("cache: %w", err)
+		default:
+			if old, err = decodeChunk(old, data); err != nil {
+				return fmt.Errorf("cache: pool %d chunk %d: %w", k.pool, k.start, err)
+			}
+		}
+	}
+	in.old = old
+	merged, n := mergeEntries(old, add, in.keepStored)
+	in.added += n
+	from := len(in.blobs)
+	in.blobs = encodeChunk(in.blobs, merged)
+	first, last := merged[0], merged[len(merged)-1]
+	in.args = append(in.args, k.pool, k.start, first.ms, last.ms, len(merged), in.blobs[from:len(in.blobs):len(in.blobs)])
+	in.written[k] = true
+	if l, ok := in.last[k.pool]; !ok || last.ms >= l.ms {
+		in.last[k.pool] = last
+	}
+	if testHookChunkWritten != nil {
+		testHookChunkWritten()
+	}
+	if len(in.args) == 6*rowsPerInsert {
+		return in.insert()
+	}
+	return nil
+}
+
+// insert writes the chunks queued by write.
+func (in *Ingest) insert() error {
+	n := len(in.args) / 6
+	if n == 0 {
+		return nil
+	}
+	const put = `INSERT OR REPLACE INTO chunks (pool_id, chunk_start, first_ms, last_ms, n, data) VALUES `
+	var err error
+	if n == rowsPerInsert {
+		if in.putFull == nil {
+			if in.putFull, err = in.tx.PrepareContext(in.ctx, put+values(6, n)); err != nil {
+				return fmt.Errorf("cache: %w", err)
+			}
+		}
+		_, err = in.putFull.ExecContext(in.ctx, in.args...)
+	} else {
+		_, err = in.tx.ExecContext(in.ctx, put+values(6, n), in.args...)
+	}
+	if err != nil {
+		return fmt.Errorf("cache: %w", err)
+	}
+	// The driver copied the blobs while binding.
+	in.args, in.blobs = in.args[:0], in.blobs[:0]
+	return nil
+}
+
+// values is n parenthesised groups of cols placeholders.
+func values(cols, n int) string {
+	row := "(" + placeholders(cols) + ")"
+	return strings.TrimSuffix(strings.Repeat(row+",", n), ",")
+}
+
+// Commit writes what is queued, updates the pools' newest records and
+// commits. It returns how many (pool, time) pairs were new.
+func (in *Ingest) Commit() (int, error) {
+	if in.done {
+		return 0, fmt.Errorf("cache: ingest already ended")
+	}
+	defer in.Rollback()
+	if err := in.store(math.MaxInt64); err != nil {
+		return 0, err
+	}
+	if err := in.setLast(); err != nil {
+		return 0, err
+	}
+	if err := in.tx.Commit(); err != nil {
+		return 0, fmt.Errorf("cache: %w", err)
+	}
+	// Only committed pools may be remembered: a rolled back one is gone.
+	in.s.mu.Lock()
+	for p, id := range in.ids {
+		in.s.poolIDs[p] = id
+	}
+	in.s.mu.Unlock()
+	return in.added, nil
+}
+
+// Rollback ends the transaction without keeping anything; after Commit it
+// does nothing.
+func (in *Ingest) Rollback() {
+	if in.done {
+		return
+	}
+	in.done = true
+	in.tx.Rollback() // closes the prepared statements too
+	in.s.wmu.Unlock()
+}
+
+// setLast moves each written pool's newest record forward, a batch of
+// pools per statement.
+func (in *Ingest) setLast() error {
+	args := make([]any, 0, 3*rowsPerInsert)
+	flush := func() error {
+		n := len(args) / 3
+		if n == 0 {
+			return nil
+		}
+		q := `UPDATE pools SET last_ms = v.column2, last_price = v.column3
+			FROM (VALUES ` + values(3, n) + `) AS v
+			WHERE pools.id = v.column1 AND (pools.last_ms IS NULL OR pools.last_ms <= v.column2)`
+		if _, err := in.tx.ExecContext(in.ctx, q, args...); err != nil {
+			return fmt.Errorf("cache: %w", err)
+		}
+		args = args[:0]
+		return nil
+	}
+	for id, e := range in.last {
+		args = append(args, id, e.ms, e.micro)
+		if len(args) == cap(args) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// poolIDs returns the ids of pools, creating the missing ones in this
+// transaction.
+func (in *Ingest) poolIDs(pools []market.Pool) ([]int64, error) {
+	ids := make([]int64, len(pools))
+	var missing []int
+	in.s.mu.Lock()
+	for i, p := range pools {
+		if id, ok := in.ids[p]; ok {
+			ids[i] = id
+		} else if id, ok := in.s.poolIDs[p]; ok {
+			ids[i] = id
+			in.ids[p] = id
+		} else {
+			missing = append(missing, i)
+		}
+	}
+	in.s.mu.Unlock()
+	if len(missing) == 0 {
+		return ids, nil
+	}
+	if err := in.loadPools(pools, missing); err != nil {
+		return nil, err
+	}
+	var create []market.Pool
+	for _, i := range missing {
+		if _, ok := in.ids[pools[i]]; !ok {
+			create = append(create, pools[i])
+		}
+	}
+	for len(create) > 0 {
+		n := min(len(create), rowsPerInsert)
+		if err := in.createPools(create[:n]); err != nil {
+			return nil, err
+		}
+		create = create[n:]
+	}
+	for _, i := range missing {
+		ids[i] = in.ids[pools[i]]
+	}
+	return ids, nil
+}
+
+// loadPools finds the stored ones among pools[missing]. A few are looked up
+// one by one; many (a first fetch of a region in a new process, an
+// import) are read with one scan of their regions.
+func (in *Ingest) loadPools(pools []market.Pool, missing []int) error {
+	scan := func(q string, args ...any) error {
+		rows, err := in.tx.QueryContext(in.ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("cache: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var p market.Pool
+			if err := rows.Scan(&id, &p.Region, &p.AvailabilityZone, &p.InstanceType, &p.Product); err != nil {
+				return fmt.Errorf("cache: %w", err)
+			}
+			in.ids[p] = id
+		}
+		return rows.Err()
+	}
+	const sel = `SELECT id, region, az, instance_type, product FROM pools WHERE region = ?`
+	if len(missing) <= 16 {
+		for _, i := range missing {
+			p := pools[i]
+			if err := scan(sel+` AND az = ? AND instance_type = ? AND product = ?`, p.Region, p.AvailabilityZone, p.InstanceType, p.Product); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var regions []string
+	for _, i := range missing {
+		if !slices.Contains(regions, pools[i].Region) {
+			regions = append(regions, pools[i].Region)
+		}
+	}
+	for _, r := range regions {
+		if err := scan(sel, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// createPools inserts pools, none of them stored, in one statement.
+func (in *Ingest) createPools(pools []market.Pool) error {
+	args := make([]any, 0, 4*len(pools))
+	for _, p := range pools {
+		args = append(args, p.Region, p.AvailabilityZone, p.InstanceType, p.Product)
+	}
+	// RETURNING gives the rows in no promised order: match them by key.
+	rows, err := in.tx.QueryContext(in.ctx, `INSERT INTO pools (region, az, instance_type, product) VALUES `+
+		values(4, len(pools))+` RETURNING id, region, az, instance_type, product`, args...)
+	if err != nil {
+		return fmt.Errorf("cache: %w", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var id int64
+		var p market.Pool
+		if err := rows.Scan(&id, &p.Region, &p.AvailabilityZone, &p.InstanceType, &p.Product); err != nil {
+			return fmt.Errorf("cache: %w", err)
+		}
+		in.ids[p] = id
+		in.fresh[id] = true
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("cache: %w", err)
+	}
+	if n != len(pools) {
+		return fmt.Errorf("cache: created %d of %d pools", n, len(pools))
+	}
+	return nil
+}
