@@ -40,6 +40,8 @@ const rowsPerInsert = 64
 type Ingest struct {
 	s          *Store
 	ctx        context.Context
+	conn       *sql.Conn
+	cacheSize  int64 // the connection's page cache before the ingest
 	tx         *sql.Tx
 	keepStored bool
 
@@ -49,6 +51,8 @@ type Ingest struct {
 	last    map[int64]entry       // each pool's newest entry written in it
 	queued  map[chunkKey][]entry  // added, not yet written, in input order
 	added   int
+	nextID  int64           // the id of the next pool created, once known
+	scanned map[string]bool // regions whose stored pools are all in ids
 
 	get     *sql.Stmt // one chunk, for a merge
 	putFull *sql.Stmt // rowsPerInsert chunks, prepared on first use
@@ -68,14 +72,20 @@ func (s *Store) BeginImport(ctx context.Context) (*Ingest, error) {
 
 func (s *Store) begin(ctx context.Context, keepStored bool) (*Ingest, error) {
 	s.wmu.Lock()
-	tx, err := s.db.BeginTx(ctx, nil)
+	conn, cacheSize, err := s.writeConn(ctx)
 	if err != nil {
+		s.wmu.Unlock()
+		return nil, err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		s.releaseConn(conn, cacheSize)
 		s.wmu.Unlock()
 		return nil, fmt.Errorf("cache: %w", err)
 	}
-	in := &Ingest{s: s, ctx: ctx, tx: tx, keepStored: keepStored,
+	in := &Ingest{s: s, ctx: ctx, conn: conn, cacheSize: cacheSize, tx: tx, keepStored: keepStored,
 		ids: map[market.Pool]int64{}, fresh: map[int64]bool{}, written: map[chunkKey]bool{},
-		last: map[int64]entry{}, queued: map[chunkKey][]entry{}}
+		last: map[int64]entry{}, queued: map[chunkKey][]entry{}, scanned: map[string]bool{}}
 	if in.get, err = tx.PrepareContext(ctx, `SELECT data FROM chunks WHERE pool_id = ? AND chunk_start = ?`); err != nil {
 		in.Rollback()
 		return nil, fmt.Errorf("cache: %w", err)
@@ -273,7 +283,41 @@ func (in *Ingest) Rollback() {
 	}
 	in.done = true
 	in.tx.Rollback() // closes the prepared statements too
+	in.s.releaseConn(in.conn, in.cacheSize)
 	in.s.wmu.Unlock()
+}
+
+// ingestCacheKiB is SQLite's page cache for a write transaction. A month of
+// every pool of a region lands between the months before and after it in
+// the chunks B-tree, so an import dirties pages all over it; with the
+// default 2 MB cache SQLite spilled each such page to the WAL again and
+// again before the commit. Pages are allocated as they are used.
+const ingestCacheKiB = 64 << 10
+
+// writeConn takes a connection for a write transaction with a page cache
+// of ingestCacheKiB, and returns the cache size to restore.
+func (s *Store) writeConn(ctx context.Context) (*sql.Conn, int64, error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("cache: %w", err)
+	}
+	var size int64
+	if err := conn.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&size); err != nil {
+		conn.Close()
+		return nil, 0, fmt.Errorf("cache: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", -ingestCacheKiB)); err != nil {
+		conn.Close()
+		return nil, 0, fmt.Errorf("cache: %w", err)
+	}
+	return conn, size, nil
+}
+
+// releaseConn gives the pool its connection back with its old cache size,
+// so the readers that use it next do not hold 64 MB each.
+func (s *Store) releaseConn(conn *sql.Conn, size int64) {
+	conn.ExecContext(context.Background(), fmt.Sprintf("PRAGMA cache_size = %d", size))
+	conn.Close()
 }
 
 // setLast moves each written pool's newest record forward, a batch of
@@ -371,55 +415,46 @@ func (in *Ingest) loadPools(pools []market.Pool, missing []int) error {
 	if len(missing) <= 16 {
 		for _, i := range missing {
 			p := pools[i]
+			if in.scanned[p.Region] {
+				continue // not stored: the scan would have found it
+			}
 			if err := scan(sel+` AND az = ? AND instance_type = ? AND product = ?`, p.Region, p.AvailabilityZone, p.InstanceType, p.Product); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	var regions []string
 	for _, i := range missing {
-		if !slices.Contains(regions, pools[i].Region) {
-			regions = append(regions, pools[i].Region)
-		}
-	}
-	for _, r := range regions {
-		if err := scan(sel, r); err != nil {
-			return err
+		if r := pools[i].Region; !in.scanned[r] {
+			if err := scan(sel, r); err != nil {
+				return err
+			}
+			in.scanned[r] = true
 		}
 	}
 	return nil
 }
 
-// createPools inserts pools, none of them stored, in one statement.
+// createPools inserts pools, none of them stored, in one statement. The
+// transaction holds the write lock from its start, so the ids after the
+// largest stored one are free: naming them saves reading them back.
 func (in *Ingest) createPools(pools []market.Pool) error {
-	args := make([]any, 0, 4*len(pools))
-	for _, p := range pools {
-		args = append(args, p.Region, p.AvailabilityZone, p.InstanceType, p.Product)
-	}
-	// RETURNING gives the rows in no promised order: match them by key.
-	rows, err := in.tx.QueryContext(in.ctx, `INSERT INTO pools (region, az, instance_type, product) VALUES `+
-		values(4, len(pools))+` RETURNING id, region, az, instance_type, product`, args...)
-	if err != nil {
-		return fmt.Errorf("cache: %w", err)
-	}
-	defer rows.Close()
-	n := 0
-	for rows.Next() {
-		var id int64
-		var p market.Pool
-		if err := rows.Scan(&id, &p.Region, &p.AvailabilityZone, &p.InstanceType, &p.Product); err != nil {
+	if in.nextID == 0 {
+		if err := in.tx.QueryRowContext(in.ctx, `SELECT coalesce(max(id), 0) + 1 FROM pools`).Scan(&in.nextID); err != nil {
 			return fmt.Errorf("cache: %w", err)
 		}
-		in.ids[p] = id
-		in.fresh[id] = true
-		n++
 	}
-	if err := rows.Err(); err != nil {
+	args := make([]any, 0, 5*len(pools))
+	for i, p := range pools {
+		args = append(args, in.nextID+int64(i), p.Region, p.AvailabilityZone, p.InstanceType, p.Product)
+	}
+	if _, err := in.tx.ExecContext(in.ctx, `INSERT INTO pools (id, region, az, instance_type, product) VALUES `+values(5, len(pools)), args...); err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}
-	if n != len(pools) {
-		return fmt.Errorf("cache: created %d of %d pools", n, len(pools))
+	for _, p := range pools {
+		in.ids[p] = in.nextID
+		in.fresh[in.nextID] = true
+		in.nextID++
 	}
 	return nil
 }

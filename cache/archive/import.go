@@ -1,12 +1,14 @@
 package archive
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -144,73 +146,58 @@ type ImportResult struct {
 	Manifest   *Manifest
 }
 
-// importBatchOf is a batch of whole partitions of one region, read and
-// checked, or the error that stopped reading.
-type importBatchOf struct {
-	parts []Partition
-	recs  []market.Record
-	err   error
+// decodedPart is one partition, read and checked, as records, or the
+// error that stopped reading.
+type decodedPart struct {
+	part Partition
+	recs []market.Record
+	err  error
 }
 
-// readBatches calls read after each partition it read and checked. It
-// reads parts into batches of at most importBatch records of
-// one region and sends them, then closes out. It stops at the first error
-// (sent as the last batch) or when ctx is cancelled.
-func readBatches(ctx context.Context, loc Location, parts []Partition, out chan<- importBatchOf, read func(rows int)) {
+// decodeParts reads parts in order and sends each as records, then closes
+// out; it stops at the first error (sent last) or when ctx is cancelled.
+// Record slices come back through free to be reused, so the reader and the
+// store share a few buffers instead of allocating one per partition.
+func decodeParts(ctx context.Context, loc Location, parts []Partition, out chan<- decodedPart, free <-chan []market.Record, read func(rows int)) {
 	defer close(out)
-	send := func(b importBatchOf) bool {
+	send := func(d decodedPart) bool {
 		select {
-		case out <- b:
+		case out <- d:
 			return true
 		case <-ctx.Done():
 			return false
 		}
 	}
-	var b importBatchOf
 	var rows []row // reused from file to file
 	for _, p := range parts {
-		if len(b.parts) > 0 && (b.parts[0].Region != p.Region || len(b.recs)+int(p.Rows) > importBatch) {
-			if !send(b) {
-				return
-			}
-			b = importBatchOf{}
-		}
 		var err error
 		if rows, err = readPartition(ctx, loc, p, rows); err != nil {
-			send(importBatchOf{err: err})
+			send(decodedPart{err: err})
 			return
 		}
-		if b.recs == nil {
-			b.recs = make([]market.Record, 0, min(importBatch, regionRows(parts, p.Region)))
+		var recs []market.Record
+		select {
+		case recs = <-free:
+		default:
 		}
+		recs = slices.Grow(recs[:0], len(rows))
 		for _, r := range rows {
-			b.recs = append(b.recs, market.Record{
+			recs = append(recs, market.Record{
 				Pool:  market.Pool{Region: r.Region, AvailabilityZone: r.AvailabilityZone, InstanceType: r.InstanceType, Product: r.Product},
 				Time:  time.UnixMilli(r.Timestamp).UTC(),
 				Price: r.Price,
 			})
 		}
-		b.parts = append(b.parts, p)
 		read(len(rows))
-	}
-	if len(b.parts) > 0 {
-		send(b)
-	}
-}
-
-// regionRows is how many rows the manifest lists for region.
-func regionRows(parts []Partition, region string) int {
-	n := 0
-	for _, p := range parts {
-		if p.Region == region {
-			n += int(p.Rows)
+		if !send(decodedPart{part: p, recs: recs}) {
+			return
 		}
 	}
-	return n
 }
 
-// importBatch bounds the records stored in one transaction (about 100 MB
-// of memory).
+// importBatch bounds the records stored in one transaction, so that a
+// fetch in another process never waits on an import for long. A region of
+// up to that many records is one transaction and writes each chunk once.
 const importBatch = 1 << 20
 
 // ProvenancePrefix starts the cache document key under which each import
@@ -287,25 +274,86 @@ func Import(ctx context.Context, st *cache.Store, loc Location, o ImportOptions)
 		}
 	}
 	progress(0, 0, len(m.Partitions) == 0)
-	// Partitions are stored in batches of whole files of one region, each
-	// batch one transaction: a cache chunk spans two months, so storing
-	// month by month would rewrite most chunks twice. The next batch is
-	// read and checked while the cache stores the current one.
+	// Partitions are stored in transactions of whole files of one region
+	// (a chunk spans two months, so a transaction per month would write
+	// most chunks twice). Inside one, a month's chunks are written once
+	// the next month is reached, while the reader decodes that month.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan importBatchOf, 1)
-	go readBatches(ctx, loc, m.Partitions, batches, func(rows int) { progress(1, int64(rows), false) })
-	for b := range batches {
-		if b.err != nil {
-			return res, b.err
+	parts := slices.Clone(m.Partitions)
+	slices.SortStableFunc(parts, func(a, b Partition) int {
+		return cmp.Or(strings.Compare(a.Region, b.Region), strings.Compare(a.Month, b.Month))
+	})
+	decoded := make(chan decodedPart, 1)
+	free := make(chan []market.Record, 2)
+	go decodeParts(ctx, loc, parts, decoded, free, func(rows int) { progress(1, int64(rows), false) })
+	var tx *cache.Ingest
+	var txParts []Partition
+	var txRows int64
+	defer func() {
+		if tx != nil {
+			tx.Rollback()
 		}
-		n, err := st.ImportRecords(ctx, b.recs)
+	}()
+	failed := func(p Partition, err error) error {
+		return &Error{Object: loc.URL(p.Path), Err: err, Fix: "nothing of this file was imported; " + fixExportAgain}
+	}
+	commit := func() error {
+		if tx == nil {
+			return nil
+		}
+		n, err := tx.Commit()
+		tx = nil
 		if err != nil {
-			return res, &Error{Object: loc.URL(b.parts[0].Path), Err: err, Fix: "nothing of this file was imported; " + fixExportAgain}
+			return failed(txParts[len(txParts)-1], err)
 		}
 		res.New += n
-		res.Rows += int64(len(b.recs))
-		res.Partitions += len(b.parts)
+		res.Rows += txRows
+		res.Partitions += len(txParts)
+		txParts, txRows = nil, 0
+		return nil
+	}
+	for d := range decoded {
+		if d.err != nil {
+			// The whole files read before it are kept.
+			if err := commit(); err != nil {
+				return res, err
+			}
+			return res, d.err
+		}
+		if tx != nil && (txParts[0].Region != d.part.Region || txRows+int64(len(d.recs)) > importBatch) {
+			if err := commit(); err != nil {
+				return res, err
+			}
+		}
+		if tx == nil {
+			if tx, err = st.BeginImport(ctx); err != nil {
+				return res, failed(d.part, err)
+			}
+		}
+		txParts, txRows = append(txParts, d.part), txRows+int64(len(d.recs))
+		if err := tx.Add(d.recs); err != nil {
+			return res, failed(d.part, err)
+		}
+		select {
+		case free <- d.recs:
+		default:
+		}
+		// Later partitions of the region start at the month's end: the
+		// chunks that end before it are complete.
+		end, err := time.Parse("2006-01", d.part.Month)
+		if err != nil {
+			return res, failed(d.part, err) // readPartition checked it
+		}
+		if err := tx.Store(end.AddDate(0, 1, 0)); err != nil {
+			return res, failed(d.part, err)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	if err := commit(); err != nil {
+		return res, err
 	}
 	progress(0, 0, true)
 	if cov != nil {
