@@ -198,7 +198,8 @@ func decodeParts(ctx context.Context, loc Location, parts []Partition, out chan<
 // importBatch bounds the records stored in one transaction, so that a
 // fetch in another process never waits on an import for long. A region of
 // up to that many records is one transaction and writes each chunk once.
-const importBatch = 1 << 20
+// A variable so that a test can make the demo region span transactions.
+var importBatch int64 = 1 << 20
 
 // ProvenancePrefix starts the cache document key under which each import
 // records where its history came from (followed by the source location).
