@@ -125,7 +125,10 @@ func (in *Ingest) Add(recs []market.Record) error {
 		return err
 	}
 	// Queue runs of records of one chunk, each run in one append, keeping
-	// input order so that the later of two equal-time records wins.
+	// input order so that the later of two equal-time records wins. A
+	// chunk first queued here takes its entries from one allocation for
+	// the whole call.
+	arena := make([]entry, 0, len(recs))
 	for i := 0; i < len(recs); {
 		p := in.poolOf[i]
 		t := ms(recs[i].Time)
@@ -138,9 +141,16 @@ func (in *Ingest) Add(recs []market.Record) error {
 			j++
 		}
 		k := chunkKey{ids[p], start}
-		es := slices.Grow(in.queued[k], j-i)
+		es, ok := in.queued[k]
+		if !ok {
+			es = arena[len(arena):len(arena):cap(arena)]
+		}
 		for _, r := range recs[i:j] {
 			es = append(es, entry{ms(r.Time), toMicro(r.Price)})
+		}
+		if !ok {
+			es = es[:len(es):len(es)] // the next chunk's entries follow
+			arena = arena[:len(arena)+len(es)]
 		}
 		in.queued[k] = es
 		i = j
