@@ -59,7 +59,6 @@ type Ingest struct {
 	args    []any     // the parameters of the chunks not yet inserted
 	blobs   []byte    // their encoded data, reused after each insert
 	old     []entry   // scratch for a stored chunk
-	poolOf  []int32   // scratch for Add: each record's pool, by index
 	done    bool
 }
 
@@ -97,63 +96,91 @@ func (s *Store) begin(ctx context.Context, keepStored bool) (*Ingest, error) {
 // transaction the later record wins) and queues them. The caller may
 // reuse recs once Add returns.
 func (in *Ingest) Add(recs []market.Record) error {
-	// The pool of every record, by index into pools. Consecutive records
-	// mostly share a pool (an archive and a fetched page are sorted by
-	// pool), so compare with the previous one before hashing four strings.
-	in.poolOf = in.poolOf[:0]
-	var pools []market.Pool
-	index := map[market.Pool]int32{}
-	cur := int32(-1)
-	for i := range recs {
-		r := &recs[i]
-		if err := validRecord(r); err != nil {
-			return err
-		}
-		if cur < 0 || r.Pool != pools[cur] {
-			j, ok := index[r.Pool]
-			if !ok {
-				j = int32(len(pools))
-				index[r.Pool] = j
-				pools = append(pools, r.Pool)
-			}
-			cur = j
-		}
-		in.poolOf = append(in.poolOf, cur)
-	}
-	ids, err := in.poolIDs(pools)
+	b, err := NewBatch(recs)
 	if err != nil {
 		return err
 	}
-	// Queue runs of records of one chunk, each run in one append, keeping
-	// input order so that the later of two equal-time records wins. A
-	// chunk first queued here takes its entries from one allocation for
-	// the whole call.
+	return in.AddBatch(b)
+}
+
+// Batch is records validated and grouped by pool and chunk, ready to be
+// queued. Building one needs no store, so a caller can group the next
+// piece of history on another goroutine while an Ingest stores this one.
+type Batch struct {
+	pools []market.Pool
+	runs  []run
+}
+
+// run is consecutive records of one pool and chunk, in input order.
+type run struct {
+	pool  int32 // index into Batch.pools
+	start int64
+	es    []entry
+}
+
+// NewBatch validates and groups recs; it keeps no reference to them.
+func NewBatch(recs []market.Record) (*Batch, error) {
+	b := &Batch{}
+	if len(recs) == 0 {
+		return b, nil
+	}
+	// Consecutive records mostly share a pool (an archive and a fetched
+	// page are sorted by pool), so compare with the previous one before
+	// hashing four strings.
+	index := map[market.Pool]int32{}
+	// One allocation holds every run's entries.
 	arena := make([]entry, 0, len(recs))
-	for i := 0; i < len(recs); {
-		p := in.poolOf[i]
-		t := ms(recs[i].Time)
-		start := chunkStart(t)
-		j := i + 1
-		for j < len(recs) && in.poolOf[j] == p {
-			if u := ms(recs[j].Time); u < start || u >= start+chunkSpanMS {
-				break
+	var ends []int // where each run starts in arena, then where it ends
+	cur := int32(-1)
+	var start int64
+	for i := range recs {
+		r := &recs[i]
+		if err := validRecord(r); err != nil {
+			return nil, err
+		}
+		newPool := cur < 0 || r.Pool != b.pools[cur]
+		if newPool {
+			j, ok := index[r.Pool]
+			if !ok {
+				j = int32(len(b.pools))
+				index[r.Pool] = j
+				b.pools = append(b.pools, r.Pool)
 			}
-			j++
+			cur = j
 		}
-		k := chunkKey{ids[p], start}
-		es, ok := in.queued[k]
-		if !ok {
-			es = arena[len(arena):len(arena):cap(arena)]
+		t := ms(r.Time)
+		if newPool || t < start || t >= start+chunkSpanMS {
+			start = chunkStart(t)
+			b.runs = append(b.runs, run{pool: cur, start: start})
+			ends = append(ends, len(arena))
 		}
-		for _, r := range recs[i:j] {
-			es = append(es, entry{ms(r.Time), toMicro(r.Price)})
+		arena = append(arena, entry{t, toMicro(r.Price)})
+	}
+	// Each run's capacity ends at its length, so that appending to it
+	// copies instead of overwriting the next run.
+	ends = append(ends[1:], len(arena))
+	from := 0
+	for i, to := range ends {
+		b.runs[i].es = arena[from:to:to]
+		from = to
+	}
+	return b, nil
+}
+
+// AddBatch queues b's records; b belongs to the Ingest from then on.
+func (in *Ingest) AddBatch(b *Batch) error {
+	ids, err := in.poolIDs(b.pools)
+	if err != nil {
+		return err
+	}
+	for _, r := range b.runs {
+		k := chunkKey{ids[r.pool], r.start}
+		// A chunk's first run is queued as it is.
+		if q, ok := in.queued[k]; ok {
+			in.queued[k] = append(q, r.es...)
+		} else {
+			in.queued[k] = r.es
 		}
-		if !ok {
-			es = es[:len(es):len(es)] // the next chunk's entries follow
-			arena = arena[:len(arena)+len(es)]
-		}
-		in.queued[k] = es
-		i = j
 	}
 	return nil
 }

@@ -258,7 +258,7 @@ func TestIngestRollback(t *testing.T) {
 	}
 }
 
-// Add refuses a bad record before anything is queued.
+// Add refuses a bad record before anything of it is queued.
 func TestIngestRefusesBadRecords(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t)
@@ -269,5 +269,11 @@ func TestIngestRefusesBadRecords(t *testing.T) {
 	defer in.Rollback()
 	if err := in.Add([]market.Record{rec(poolA, 1, 1), {Pool: poolB, Price: 1}}); err == nil {
 		t.Error("a record without a time was accepted")
+	}
+	if err := in.Add(nil); err != nil {
+		t.Errorf("no records: %v", err)
+	}
+	if n, err := in.Commit(); err != nil || n != 0 {
+		t.Errorf("commit after a refused Add: %d, %v; want nothing stored", n, err)
 	}
 }

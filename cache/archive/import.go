@@ -146,19 +146,20 @@ type ImportResult struct {
 	Manifest   *Manifest
 }
 
-// decodedPart is one partition, read and checked, as records, or the
-// error that stopped reading.
+// decodedPart is one partition, read, checked and grouped for the cache,
+// or the error that stopped reading.
 type decodedPart struct {
-	part Partition
-	recs []market.Record
-	err  error
+	part  Partition
+	rows  int
+	batch *cache.Batch
+	err   error
 }
 
-// decodeParts reads parts in order and sends each as records, then closes
-// out; it stops at the first error (sent last) or when ctx is cancelled.
-// Record slices come back through free to be reused, so the reader and the
-// store share a few buffers instead of allocating one per partition.
-func decodeParts(ctx context.Context, loc Location, parts []Partition, out chan<- decodedPart, free <-chan []market.Record, read func(rows int)) {
+// decodeParts reads parts in order and sends each, then closes out; it
+// stops at the first error (sent last) or when ctx is cancelled. It does
+// all of an import's work that needs no cache, so that it runs while the
+// cache stores the partition before.
+func decodeParts(ctx context.Context, loc Location, parts []Partition, out chan<- decodedPart, read func(rows int)) {
 	defer close(out)
 	send := func(d decodedPart) bool {
 		select {
@@ -168,17 +169,13 @@ func decodeParts(ctx context.Context, loc Location, parts []Partition, out chan<
 			return false
 		}
 	}
-	var rows []row // reused from file to file
+	var rows []row           // reused from file to file
+	var recs []market.Record // likewise
 	for _, p := range parts {
 		var err error
 		if rows, err = readPartition(ctx, loc, p, rows); err != nil {
 			send(decodedPart{err: err})
 			return
-		}
-		var recs []market.Record
-		select {
-		case recs = <-free:
-		default:
 		}
 		recs = slices.Grow(recs[:0], len(rows))
 		for _, r := range rows {
@@ -188,8 +185,13 @@ func decodeParts(ctx context.Context, loc Location, parts []Partition, out chan<
 				Price: r.Price,
 			})
 		}
+		b, err := cache.NewBatch(recs)
+		if err != nil {
+			send(decodedPart{err: &Error{Object: loc.URL(p.Path), Err: err, Fix: fixExportAgain}})
+			return
+		}
 		read(len(rows))
-		if !send(decodedPart{part: p, recs: recs}) {
+		if !send(decodedPart{part: p, rows: len(rows), batch: b}) {
 			return
 		}
 	}
@@ -286,8 +288,7 @@ func Import(ctx context.Context, st *cache.Store, loc Location, o ImportOptions)
 		return cmp.Or(strings.Compare(a.Region, b.Region), strings.Compare(a.Month, b.Month))
 	})
 	decoded := make(chan decodedPart, 1)
-	free := make(chan []market.Record, 2)
-	go decodeParts(ctx, loc, parts, decoded, free, func(rows int) { progress(1, int64(rows), false) })
+	go decodeParts(ctx, loc, parts, decoded, func(rows int) { progress(1, int64(rows), false) })
 	var tx *cache.Ingest
 	var txParts []Partition
 	var txRows int64
@@ -322,7 +323,7 @@ func Import(ctx context.Context, st *cache.Store, loc Location, o ImportOptions)
 			}
 			return res, d.err
 		}
-		if tx != nil && (txParts[0].Region != d.part.Region || txRows+int64(len(d.recs)) > importBatch) {
+		if tx != nil && (txParts[0].Region != d.part.Region || txRows+int64(d.rows) > importBatch) {
 			if err := commit(); err != nil {
 				return res, err
 			}
@@ -332,13 +333,9 @@ func Import(ctx context.Context, st *cache.Store, loc Location, o ImportOptions)
 				return res, failed(d.part, err)
 			}
 		}
-		txParts, txRows = append(txParts, d.part), txRows+int64(len(d.recs))
-		if err := tx.Add(d.recs); err != nil {
+		txParts, txRows = append(txParts, d.part), txRows+int64(d.rows)
+		if err := tx.AddBatch(d.batch); err != nil {
 			return res, failed(d.part, err)
-		}
-		select {
-		case free <- d.recs:
-		default:
 		}
 		// Later partitions of the region start at the month's end: the
 		// chunks that end before it are complete.
