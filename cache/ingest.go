@@ -27,16 +27,18 @@ type chunkKey struct {
 const rowsPerInsert = 64
 
 // Ingest is one write transaction that stores records chunk by chunk.
-// Records are queued by Add and written by Store or Commit; a chunk
+// Records are queued by Add and written by Flush or Commit; a chunk
 // queued across several Adds is written once, so a caller that feeds
-// history in time order (an archive, month by month) and calls Store
+// history in time order (an archive, month by month) and calls Flush
 // after each piece writes every chunk once while it decodes the next
 // piece. A chunk written earlier in the transaction that receives more
 // records later is read back and merged, so the order is a matter of
-// speed, never of correctness.
+// speed, never of correctness. After an error the Ingest only rolls back.
 //
-// An Ingest holds the store's write lock from Begin to Commit or Rollback:
-// a caller must end it (defer Rollback; it is a no-op after Commit).
+// An Ingest holds the store's write lock from BeginImport to Commit or
+// Rollback: a caller must end it (defer Rollback; it is a no-op after
+// Commit). Like a *sql.Tx it is used by one goroutine at a time, and its
+// context is the transaction's.
 type Ingest struct {
 	s          *Store
 	ctx        context.Context
@@ -59,6 +61,7 @@ type Ingest struct {
 	args    []any     // the parameters of the chunks not yet inserted
 	blobs   []byte    // their encoded data, reused after each insert
 	old     []entry   // scratch for a stored chunk
+	err     error     // the first error: nothing may be committed after it
 	done    bool
 }
 
@@ -169,8 +172,12 @@ func NewBatch(recs []market.Record) (*Batch, error) {
 
 // AddBatch queues b's records; b belongs to the Ingest from then on.
 func (in *Ingest) AddBatch(b *Batch) error {
+	if in.err != nil {
+		return in.err
+	}
 	ids, err := in.poolIDs(b.pools)
 	if err != nil {
+		in.err = err
 		return err
 	}
 	for _, r := range b.runs {
@@ -185,14 +192,21 @@ func (in *Ingest) AddBatch(b *Batch) error {
 	return nil
 }
 
-// Store writes every queued chunk that ends at or before before: the
+// Flush writes every queued chunk that ends at or before before: the
 // caller's promise that no later Add holds a record of those chunks
 // (breaking it costs a re-read, not a lost record).
-func (in *Ingest) Store(before time.Time) error {
-	return in.store(ms(before))
+func (in *Ingest) Flush(before time.Time) error {
+	return in.flush(ms(before))
 }
 
-func (in *Ingest) store(before int64) error {
+func (in *Ingest) flush(before int64) error {
+	if in.err == nil {
+		in.err = in.writeBefore(before)
+	}
+	return in.err
+}
+
+func (in *Ingest) writeBefore(before int64) error {
 	var keys []chunkKey
 	for k := range in.queued {
 		if k.start <= before-chunkSpanMS {
@@ -294,7 +308,7 @@ func (in *Ingest) Commit() (int, error) {
 		return 0, fmt.Errorf("cache: ingest already ended")
 	}
 	defer in.Rollback()
-	if err := in.store(math.MaxInt64); err != nil {
+	if err := in.flush(math.MaxInt64); err != nil {
 		return 0, err
 	}
 	if err := in.setLast(); err != nil {

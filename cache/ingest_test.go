@@ -137,7 +137,7 @@ func TestIngestPathsStoreTheSame(t *testing.T) {
 			if inOrder {
 				before = p[len(p)-1].Time // the next piece may share its time
 			}
-			if err := in.Store(before); err != nil {
+			if err := in.Flush(before); err != nil {
 				return 0, err
 			}
 		}
@@ -233,7 +233,7 @@ func TestIngestRollback(t *testing.T) {
 	if err := in.Add(ingestRecords(100, 2000)); err != nil {
 		t.Fatal(err)
 	}
-	if err := in.Store(at(100 * 24)); err != nil {
+	if err := in.Flush(at(100 * 24)); err != nil {
 		t.Fatal(err)
 	}
 	in.Rollback()
@@ -275,5 +275,33 @@ func TestIngestRefusesBadRecords(t *testing.T) {
 	}
 	if n, err := in.Commit(); err != nil || n != 0 {
 		t.Errorf("commit after a refused Add: %d, %v; want nothing stored", n, err)
+	}
+}
+
+// After a failed write an Ingest commits nothing, even if asked to.
+func TestIngestFailureIsFinal(t *testing.T) {
+	s := openTemp(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	in, err := s.BeginImport(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Rollback()
+	if err := in.Add(ingestRecords(10, 500)); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := in.Flush(at(1 << 20)); err == nil {
+		t.Fatal("Flush with a cancelled context succeeded")
+	}
+	if n, err := in.Commit(); err == nil {
+		t.Fatalf("Commit after a failed Flush stored %d records", n)
+	}
+	if got := chunkDump(t, s); len(got) != 0 {
+		t.Errorf("the cache holds %d rows after a failed ingest", len(got))
+	}
+	// The write lock is free again.
+	if _, err := s.AddRecords(context.Background(), []market.Record{rec(poolA, 1, 1)}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -343,7 +343,7 @@ func Import(ctx context.Context, st *cache.Store, loc Location, o ImportOptions)
 		if err != nil {
 			return res, failed(d.part, err) // readPartition checked it
 		}
-		if err := tx.Store(end.AddDate(0, 1, 0)); err != nil {
+		if err := tx.Flush(end.AddDate(0, 1, 0)); err != nil {
 			return res, failed(d.part, err)
 		}
 	}
