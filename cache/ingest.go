@@ -95,9 +95,12 @@ func (s *Store) begin(ctx context.Context, keepStored bool) (*Ingest, error) {
 	return in, nil
 }
 
-// Add validates recs (any order, duplicates allowed: within one
-// transaction the later record wins) and queues them. The caller may
-// reuse recs once Add returns.
+// Add validates recs (any order, duplicates allowed) and queues them; a
+// bad record is refused before any is queued. Of two records of one pool
+// and time queued before the same Flush, the later wins; a record meeting
+// one already written (stored before, or by an earlier Flush) replaces it
+// in AddRecords and yields to it in an import. The caller may reuse recs
+// once Add returns.
 func (in *Ingest) Add(recs []market.Record) error {
 	b, err := NewBatch(recs)
 	if err != nil {

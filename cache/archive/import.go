@@ -279,8 +279,8 @@ func Import(ctx context.Context, st *cache.Store, loc Location, o ImportOptions)
 	progress(0, 0, len(m.Partitions) == 0)
 	// Partitions are stored in transactions of whole files of one region
 	// (a chunk spans two months, so a transaction per month would write
-	// most chunks twice). Inside one, a month's chunks are written once
-	// the next month is reached, while the reader decodes that month.
+	// most chunks twice). Inside one, the chunks a month completes are
+	// written as soon as it is added, while the reader decodes the next.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	parts := slices.Clone(m.Partitions)
