@@ -1,11 +1,12 @@
 package cache
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 )
 
 // chunkSpanMS is the calendar span of one chunk. 30 days keeps a region's
@@ -123,9 +124,14 @@ func decodeChunk(dst []entry, data []byte) ([]entry, error) {
 // possibly with duplicates). On an equal time the entry written later
 // wins: add beats old, and within add the later element beats the earlier,
 // so a corrected price from AWS replaces the stored one. It returns the
-// merged entries and how many times were not in old.
+// merged entries and how many times were not in old. With no old entries
+// the result is add itself, deduplicated in place.
 func mergeEntries(old, add []entry, keepOld bool) ([]entry, int) {
-	sort.SliceStable(add, func(i, j int) bool { return add[i].ms < add[j].ms })
+	// Fetched pages and archives arrive sorted: check before sorting.
+	byTime := func(a, b entry) int { return cmp.Compare(a.ms, b.ms) }
+	if !slices.IsSortedFunc(add, byTime) {
+		slices.SortStableFunc(add, byTime)
+	}
 	// Keep the last of each run of equal times.
 	w := 0
 	for i := range add {
@@ -137,6 +143,9 @@ func mergeEntries(old, add []entry, keepOld bool) ([]entry, int) {
 		w++
 	}
 	add = add[:w]
+	if len(old) == 0 {
+		return add, len(add)
+	}
 	out := make([]entry, 0, len(old)+len(add))
 	added := 0
 	i, j := 0, 0

@@ -27,14 +27,9 @@ func (f Filter) match(p market.Pool) bool {
 		f.Types.Match(p.InstanceType)
 }
 
-// testHookChunkWritten runs after each chunk write of AddRecords; tests use
+// testHookChunkWritten runs after each chunk write of an Ingest; tests use
 // it to cancel a write half way.
 var testHookChunkWritten func()
-
-type chunkKey struct {
-	pool  int
-	start int64
-}
 
 // AddRecords stores recs (any order, duplicates allowed) and returns how
 // many (pool, time) pairs were new. A record whose pool and time are already
@@ -56,116 +51,21 @@ func (s *Store) addRecords(ctx context.Context, recs []market.Record, keepStored
 	if len(recs) == 0 {
 		return 0, nil
 	}
-	// Group by pool, then by chunk, keeping input order inside a group so
-	// that the later of two equal-time records wins.
-	poolIdx := map[market.Pool]int{}
-	var pools []market.Pool
-	groups := map[chunkKey][]entry{}
-	for _, r := range recs {
-		if err := validRecord(r); err != nil {
-			return 0, err
-		}
-		i, ok := poolIdx[r.Pool]
-		if !ok {
-			i = len(pools)
-			poolIdx[r.Pool] = i
-			pools = append(pools, r.Pool)
-		}
-		t := ms(r.Time)
-		k := chunkKey{i, chunkStart(t)}
-		groups[k] = append(groups[k], entry{t, toMicro(r.Price)})
-	}
-	keys := make([]chunkKey, 0, len(groups))
-	for k := range groups {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(a, b int) bool {
-		if keys[a].pool != keys[b].pool {
-			return keys[a].pool < keys[b].pool
-		}
-		return keys[a].start < keys[b].start
-	})
-
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("cache: %w", err)
-	}
-	defer tx.Rollback()
-
-	ids, fresh, err := s.poolIDsTx(ctx, tx, pools)
+	in, err := s.begin(ctx, keepStored)
 	if err != nil {
 		return 0, err
 	}
-	get, err := tx.PrepareContext(ctx, `SELECT data FROM chunks WHERE pool_id = ? AND chunk_start = ?`)
-	if err != nil {
-		return 0, fmt.Errorf("cache: %w", err)
+	defer in.Rollback()
+	if err := in.Add(recs); err != nil {
+		return 0, err
 	}
-	defer get.Close()
-	put, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO chunks (pool_id, chunk_start, first_ms, last_ms, n, data) VALUES (?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return 0, fmt.Errorf("cache: %w", err)
-	}
-	defer put.Close()
-	setLast, err := tx.PrepareContext(ctx, `UPDATE pools SET last_ms = ?, last_price = ? WHERE id = ? AND (last_ms IS NULL OR last_ms <= ?)`)
-	if err != nil {
-		return 0, fmt.Errorf("cache: %w", err)
-	}
-	defer setLast.Close()
-
-	added := 0
-	var old []entry
-	var buf []byte
-	for ki, k := range keys {
-		id := ids[k.pool]
-		old = old[:0]
-		if !fresh[k.pool] {
-			var data []byte
-			err := get.QueryRowContext(ctx, id, k.start).Scan(&data)
-			switch {
-			case err == sql.ErrNoRows:
-			case err != nil:
-				return 0, fmt.Errorf("cache: %w", err)
-			default:
-				if old, err = decodeChunk(old, data); err != nil {
-					return 0, fmt.Errorf("cache: pool %v chunk %d: %w", pools[k.pool], k.start, err)
-				}
-			}
-		}
-		merged, n := mergeEntries(old, groups[k], keepStored)
-		added += n
-		buf = encodeChunk(buf[:0], merged)
-		first, last := merged[0], merged[len(merged)-1]
-		if _, err := put.ExecContext(ctx, id, k.start, first.ms, last.ms, len(merged), buf); err != nil {
-			return 0, fmt.Errorf("cache: %w", err)
-		}
-		// keys are sorted, so the last key of a pool holds its newest
-		// record of this batch.
-		if ki == len(keys)-1 || keys[ki+1].pool != k.pool {
-			if _, err := setLast.ExecContext(ctx, last.ms, last.micro, id, last.ms); err != nil {
-				return 0, fmt.Errorf("cache: %w", err)
-			}
-		}
-		if testHookChunkWritten != nil {
-			testHookChunkWritten()
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("cache: %w", err)
-	}
-	s.mu.Lock()
-	for i, p := range pools {
-		s.poolIDs[p] = ids[i]
-	}
-	s.mu.Unlock()
-	return added, nil
+	return in.Commit()
 }
 
 // validRecord refuses what would store garbage: NaN has no integer
 // micro-dollar value, and a zero time or an empty key is a caller's bug
 // that would otherwise live in the archive forever.
-func validRecord(r market.Record) error {
+func validRecord(r *market.Record) error {
 	if r.Region == "" || r.AvailabilityZone == "" || r.InstanceType == "" || r.Product == "" {
 		return fmt.Errorf("cache: record with an incomplete pool %+v", r.Pool)
 	}
@@ -176,55 +76,6 @@ func validRecord(r market.Record) error {
 		return fmt.Errorf("cache: record of %v at %v has invalid price %v", r.Pool, r.Time, r.Price)
 	}
 	return nil
-}
-
-// poolIDsTx returns the ids of pools, creating missing ones, and which of
-// them were created in this transaction (and so have no chunks to read).
-func (s *Store) poolIDsTx(ctx context.Context, tx *sql.Tx, pools []market.Pool) ([]int64, []bool, error) {
-	ids := make([]int64, len(pools))
-	fresh := make([]bool, len(pools))
-	var missing []int
-	s.mu.Lock()
-	for i, p := range pools {
-		if id, ok := s.poolIDs[p]; ok {
-			ids[i] = id
-		} else {
-			missing = append(missing, i)
-		}
-	}
-	s.mu.Unlock()
-	if len(missing) == 0 {
-		return ids, fresh, nil
-	}
-	sel, err := tx.PrepareContext(ctx, `SELECT id FROM pools WHERE region = ? AND az = ? AND instance_type = ? AND product = ?`)
-	if err != nil {
-		return nil, nil, fmt.Errorf("cache: %w", err)
-	}
-	defer sel.Close()
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO pools (region, az, instance_type, product) VALUES (?, ?, ?, ?)`)
-	if err != nil {
-		return nil, nil, fmt.Errorf("cache: %w", err)
-	}
-	defer ins.Close()
-	for _, i := range missing {
-		p := pools[i]
-		err := sel.QueryRowContext(ctx, p.Region, p.AvailabilityZone, p.InstanceType, p.Product).Scan(&ids[i])
-		if err == nil {
-			continue
-		}
-		if err != sql.ErrNoRows {
-			return nil, nil, fmt.Errorf("cache: %w", err)
-		}
-		res, err := ins.ExecContext(ctx, p.Region, p.AvailabilityZone, p.InstanceType, p.Product)
-		if err != nil {
-			return nil, nil, fmt.Errorf("cache: %w", err)
-		}
-		if ids[i], err = res.LastInsertId(); err != nil {
-			return nil, nil, fmt.Errorf("cache: %w", err)
-		}
-		fresh[i] = true
-	}
-	return ids, fresh, nil
 }
 
 // windowChunks selects the chunks of one pool that a window [start, end]

@@ -35,6 +35,33 @@ func TestRoundTripDemoDir(t *testing.T) {
 	t.Logf("%d records, %d partitions, %d bytes: %.2f bytes/record", res.Rows, res.Partitions, res.Bytes, float64(res.Bytes)/float64(res.Rows))
 }
 
+// A region bigger than one transaction is stored a few whole partitions
+// per transaction: the chunks that straddle two transactions are merged,
+// and the cache ends up the same as from one transaction; a second
+// import adds nothing.
+func TestImportAcrossTransactions(t *testing.T) {
+	ctx := context.Background()
+	src := demoStore(t)
+	want := takeSnapshot(t, src)
+	loc := Dir(t.TempDir())
+	if _, err := Export(ctx, src, loc, ExportOptions{Now: fixedNow}); err != nil {
+		t.Fatal(err)
+	}
+	defer func(n int64) { importBatch = n }(importBatch)
+	importBatch = want.Records / 4
+	dst := openStore(t)
+	ir, err := Import(ctx, dst, loc, ImportOptions{Source: string(loc), Now: fixedNow})
+	if err != nil || ir.New != int(want.Records) || ir.Rows != want.Records || ir.Partitions != len(ir.Manifest.Partitions) {
+		t.Fatalf("import: %+v, %v; want %d new", ir, err, want.Records)
+	}
+	sameSnapshot(t, takeSnapshot(t, dst), want)
+	again, err := Import(ctx, dst, loc, ImportOptions{Source: string(loc), Now: fixedNow})
+	if err != nil || again.New != 0 || again.Rows != want.Records {
+		t.Fatalf("second import: %+v, %v; want 0 new", again, err)
+	}
+	sameSnapshot(t, takeSnapshot(t, dst), want)
+}
+
 // An export from a cache that pruned old history keeps the archive's
 // history: months are merged, never replaced by less.
 func TestExportFromAPrunedCacheLosesNothing(t *testing.T) {

@@ -1,12 +1,14 @@
 package archive
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -144,74 +146,62 @@ type ImportResult struct {
 	Manifest   *Manifest
 }
 
-// importBatchOf is a batch of whole partitions of one region, read and
-// checked, or the error that stopped reading.
-type importBatchOf struct {
-	parts []Partition
-	recs  []market.Record
+// decodedPart is one partition, read, checked and grouped for the cache,
+// or the error that stopped reading.
+type decodedPart struct {
+	part  Partition
+	rows  int
+	batch *cache.Batch
 	err   error
 }
 
-// readBatches calls read after each partition it read and checked. It
-// reads parts into batches of at most importBatch records of
-// one region and sends them, then closes out. It stops at the first error
-// (sent as the last batch) or when ctx is cancelled.
-func readBatches(ctx context.Context, loc Location, parts []Partition, out chan<- importBatchOf, read func(rows int)) {
+// decodeParts reads parts in order and sends each, then closes out; it
+// stops at the first error (sent last) or when ctx is cancelled. It does
+// all of an import's work that needs no cache, so that it runs while the
+// cache stores the partition before.
+func decodeParts(ctx context.Context, loc Location, parts []Partition, out chan<- decodedPart, read func(rows int)) {
 	defer close(out)
-	send := func(b importBatchOf) bool {
+	send := func(d decodedPart) bool {
 		select {
-		case out <- b:
+		case out <- d:
 			return true
 		case <-ctx.Done():
 			return false
 		}
 	}
-	var b importBatchOf
-	var rows []row // reused from file to file
+	var rows []row           // reused from file to file
+	var recs []market.Record // likewise
 	for _, p := range parts {
-		if len(b.parts) > 0 && (b.parts[0].Region != p.Region || len(b.recs)+int(p.Rows) > importBatch) {
-			if !send(b) {
-				return
-			}
-			b = importBatchOf{}
-		}
 		var err error
 		if rows, err = readPartition(ctx, loc, p, rows); err != nil {
-			send(importBatchOf{err: err})
+			send(decodedPart{err: err})
 			return
 		}
-		if b.recs == nil {
-			b.recs = make([]market.Record, 0, min(importBatch, regionRows(parts, p.Region)))
-		}
+		recs = slices.Grow(recs[:0], len(rows))
 		for _, r := range rows {
-			b.recs = append(b.recs, market.Record{
+			recs = append(recs, market.Record{
 				Pool:  market.Pool{Region: r.Region, AvailabilityZone: r.AvailabilityZone, InstanceType: r.InstanceType, Product: r.Product},
 				Time:  time.UnixMilli(r.Timestamp).UTC(),
 				Price: r.Price,
 			})
 		}
-		b.parts = append(b.parts, p)
+		b, err := cache.NewBatch(recs)
+		if err != nil {
+			send(decodedPart{err: &Error{Object: loc.URL(p.Path), Err: err, Fix: fixExportAgain}})
+			return
+		}
 		read(len(rows))
-	}
-	if len(b.parts) > 0 {
-		send(b)
-	}
-}
-
-// regionRows is how many rows the manifest lists for region.
-func regionRows(parts []Partition, region string) int {
-	n := 0
-	for _, p := range parts {
-		if p.Region == region {
-			n += int(p.Rows)
+		if !send(decodedPart{part: p, rows: len(rows), batch: b}) {
+			return
 		}
 	}
-	return n
 }
 
-// importBatch bounds the records stored in one transaction (about 100 MB
-// of memory).
-const importBatch = 1 << 20
+// importBatch bounds the records stored in one transaction, so that a
+// fetch in another process never waits on an import for long. A region of
+// up to that many records is one transaction and writes each chunk once.
+// A variable so that a test can make the demo region span transactions.
+var importBatch int64 = 1 << 20
 
 // ProvenancePrefix starts the cache document key under which each import
 // records where its history came from (followed by the source location).
@@ -287,25 +277,81 @@ func Import(ctx context.Context, st *cache.Store, loc Location, o ImportOptions)
 		}
 	}
 	progress(0, 0, len(m.Partitions) == 0)
-	// Partitions are stored in batches of whole files of one region, each
-	// batch one transaction: a cache chunk spans two months, so storing
-	// month by month would rewrite most chunks twice. The next batch is
-	// read and checked while the cache stores the current one.
+	// Partitions are stored in transactions of whole files of one region
+	// (a chunk spans two months, so a transaction per month would write
+	// most chunks twice). Inside one, the chunks a month completes are
+	// written as soon as it is added, while the reader decodes the next.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan importBatchOf, 1)
-	go readBatches(ctx, loc, m.Partitions, batches, func(rows int) { progress(1, int64(rows), false) })
-	for b := range batches {
-		if b.err != nil {
-			return res, b.err
+	parts := slices.Clone(m.Partitions)
+	slices.SortStableFunc(parts, func(a, b Partition) int {
+		return cmp.Or(strings.Compare(a.Region, b.Region), strings.Compare(a.Month, b.Month))
+	})
+	decoded := make(chan decodedPart, 1)
+	go decodeParts(ctx, loc, parts, decoded, func(rows int) { progress(1, int64(rows), false) })
+	var tx *cache.Ingest
+	var txParts []Partition
+	var txRows int64
+	defer func() {
+		if tx != nil {
+			tx.Rollback()
 		}
-		n, err := st.ImportRecords(ctx, b.recs)
+	}()
+	failed := func(p Partition, err error) error {
+		return &Error{Object: loc.URL(p.Path), Err: err, Fix: "nothing of this file was imported; " + fixExportAgain}
+	}
+	commit := func() error {
+		if tx == nil {
+			return nil
+		}
+		n, err := tx.Commit()
+		tx = nil
 		if err != nil {
-			return res, &Error{Object: loc.URL(b.parts[0].Path), Err: err, Fix: "nothing of this file was imported; " + fixExportAgain}
+			return failed(txParts[len(txParts)-1], err)
 		}
 		res.New += n
-		res.Rows += int64(len(b.recs))
-		res.Partitions += len(b.parts)
+		res.Rows += txRows
+		res.Partitions += len(txParts)
+		txParts, txRows = nil, 0
+		return nil
+	}
+	for d := range decoded {
+		if d.err != nil {
+			// The whole files read before it are kept.
+			if err := commit(); err != nil {
+				return res, err
+			}
+			return res, d.err
+		}
+		if tx != nil && (txParts[0].Region != d.part.Region || txRows+int64(d.rows) > importBatch) {
+			if err := commit(); err != nil {
+				return res, err
+			}
+		}
+		if tx == nil {
+			if tx, err = st.BeginImport(ctx); err != nil {
+				return res, failed(d.part, err)
+			}
+		}
+		txParts, txRows = append(txParts, d.part), txRows+int64(d.rows)
+		if err := tx.AddBatch(d.batch); err != nil {
+			return res, failed(d.part, err)
+		}
+		// Later partitions of the region start at the month's end: the
+		// chunks that end before it are complete.
+		end, err := time.Parse("2006-01", d.part.Month)
+		if err != nil {
+			return res, failed(d.part, err) // readPartition checked it
+		}
+		if err := tx.Flush(end.AddDate(0, 1, 0)); err != nil {
+			return res, failed(d.part, err)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	if err := commit(); err != nil {
+		return res, err
 	}
 	progress(0, 0, true)
 	if cov != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding"
 )
 
 // row is one record as a Parquet row: the columns issue 12 fixes, in the
@@ -113,14 +114,14 @@ func decodeRows(buf []row, data []byte) (rows []row, err error) {
 		return s
 	}
 	var region, az, azID, typ, product string
-	set := map[string]func(r *row, v parquet.Value){
-		"region":               func(r *row, v parquet.Value) { r.Region = str(&region, v) },
-		"availability_zone":    func(r *row, v parquet.Value) { r.AvailabilityZone = str(&az, v) },
-		"availability_zone_id": func(r *row, v parquet.Value) { r.AvailabilityZoneID = str(&azID, v) },
-		"instance_type":        func(r *row, v parquet.Value) { r.InstanceType = str(&typ, v) },
-		"product":              func(r *row, v parquet.Value) { r.Product = str(&product, v) },
-		"price":                func(r *row, v parquet.Value) { r.Price = v.Double() },
-		"timestamp":            func(r *row, v parquet.Value) { r.Timestamp = v.Int64() },
+	set := map[string]column{
+		"region":               {func(r *row, v parquet.Value) { r.Region = str(&region, v) }, func(d, s *row) { d.Region = s.Region }},
+		"availability_zone":    {func(r *row, v parquet.Value) { r.AvailabilityZone = str(&az, v) }, func(d, s *row) { d.AvailabilityZone = s.AvailabilityZone }},
+		"availability_zone_id": {func(r *row, v parquet.Value) { r.AvailabilityZoneID = str(&azID, v) }, func(d, s *row) { d.AvailabilityZoneID = s.AvailabilityZoneID }},
+		"instance_type":        {func(r *row, v parquet.Value) { r.InstanceType = str(&typ, v) }, func(d, s *row) { d.InstanceType = s.InstanceType }},
+		"product":              {func(r *row, v parquet.Value) { r.Product = str(&product, v) }, func(d, s *row) { d.Product = s.Product }},
+		"price":                {func(r *row, v parquet.Value) { r.Price = v.Double() }, func(d, s *row) { d.Price = s.Price }},
+		"timestamp":            {func(r *row, v parquet.Value) { r.Timestamp = v.Int64() }, func(d, s *row) { d.Timestamp = s.Timestamp }},
 	}
 	vals := make([]parquet.Value, 4096)
 	base := 0
@@ -131,11 +132,11 @@ func decodeRows(buf []row, data []byte) (rows []row, err error) {
 		}
 		for _, cc := range rg.ColumnChunks() {
 			name := rg.Schema().Fields()[cc.Column()].Name()
-			fn, ok := set[name]
+			col, ok := set[name]
 			if !ok {
 				continue // an extra column
 			}
-			if err := readColumn(cc, vals, rows[base:base+n], fn); err != nil {
+			if err := readColumn(cc, vals, rows[base:base+n], col); err != nil {
 				return nil, fmt.Errorf("column %s: %w", name, err)
 			}
 		}
@@ -147,12 +148,22 @@ func decodeRows(buf []row, data []byte) (rows []row, err error) {
 	return rows, nil
 }
 
-// readColumn calls fn for every value of one column chunk, in row order;
-// the chunk must hold exactly len(rows) values.
-func readColumn(cc parquet.ColumnChunk, buf []parquet.Value, rows []row, fn func(*row, parquet.Value)) error {
+// column sets one field of a row: from a Parquet value, or by copying it
+// from another row.
+type column struct {
+	set  func(r *row, v parquet.Value)
+	copy func(dst, src *row)
+}
+
+// readColumn sets col's field of every row from one column chunk, in row
+// order; the chunk must hold exactly len(rows) values.
+func readColumn(cc parquet.ColumnChunk, buf []parquet.Value, rows []row, col column) error {
 	pages := cc.Pages()
 	defer pages.Close()
 	i := 0
+	// The distinct values of the current dictionary, converted once.
+	var dict parquet.Dictionary
+	var distinct []row
 	for {
 		p, err := pages.ReadPage()
 		if err == io.EOF {
@@ -160,6 +171,34 @@ func readColumn(cc parquet.ColumnChunk, buf []parquet.Value, rows []row, fn func
 		}
 		if err != nil {
 			return err
+		}
+		// A dictionary-encoded page without nulls is a list of indices
+		// into a few dozen values: convert those once, then copy a field
+		// per row instead of building and converting a Value per row.
+		if d := p.Dictionary(); d != nil && p.NumNulls() == 0 {
+			if idx := p.Data(); idx.Kind() == encoding.Int32 && int64(len(idx.Int32())) == p.NumValues() {
+				if d != dict {
+					dict, distinct = d, slices.Grow(distinct[:0], d.Len())[:d.Len()]
+					for j := range distinct {
+						col.set(&distinct[j], d.Index(int32(j)))
+					}
+				}
+				ids := idx.Int32()
+				if i+len(ids) > len(rows) {
+					parquet.Release(p)
+					return fmt.Errorf("more values than rows")
+				}
+				for _, j := range ids {
+					if j < 0 || int(j) >= len(distinct) {
+						parquet.Release(p)
+						return fmt.Errorf("dictionary index %d out of %d values", j, len(distinct))
+					}
+					col.copy(&rows[i], &distinct[j])
+					i++
+				}
+				parquet.Release(p)
+				continue
+			}
 		}
 		vals := p.Values()
 		for {
@@ -169,7 +208,7 @@ func readColumn(cc parquet.ColumnChunk, buf []parquet.Value, rows []row, fn func
 				return fmt.Errorf("more values than rows")
 			}
 			for _, v := range buf[:n] {
-				fn(&rows[i], v)
+				col.set(&rows[i], v)
 				i++
 			}
 			if err == io.EOF {
