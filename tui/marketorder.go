@@ -32,6 +32,11 @@ type marketIndex struct {
 	typeIDs map[[2]int32]int32
 	orders  [numCols]*colOrder // nil until the column is first sorted
 	fams    *familyRank        // nil until first asked for
+	// The volatility ranking's inputs, read in the load's one pass over
+	// the summaries: the first switch to Volatility then reads these
+	// slices, not 60,000 summaries scattered over memory.
+	covered []bool
+	metrics [numMetrics][]float64
 }
 
 type typeGroup struct {
@@ -127,8 +132,16 @@ func newMarketIndex(all []explore.Summary, q explore.Query) *marketIndex {
 		x.byPool = radixSort(x.byPool, r.keys())
 	}
 	last := make([]float64, len(all)) // for the groups' order, read in the same walk
+	x.covered = make([]bool, len(all))
+	for mt := range x.metrics {
+		x.metrics[mt] = make([]float64, len(all))
+	}
 	for i := range all {
 		last[i] = all[i].Stats.Last
+		x.covered[i] = all[i].Stats.CoveredHours > 0
+		for mt := range x.metrics {
+			x.metrics[mt][i] = volMetric(mt).of(&all[i])
+		}
 		k := [2]int32{x.region.of[i], x.typ.of[i]}
 		id, ok := x.typeIDs[k]
 		if !ok {

@@ -118,10 +118,10 @@ func (v volView) rank() volView {
 	keep := make([]bool, len(v.all))
 	vals := make([]float64, len(v.all))
 	keys := make([]uint64, len(v.all))
+	metric := x.metrics[mt]
 	for i := range v.all {
-		s := &v.all[i]
-		if s.Stats.CoveredHours > 0 && (v.match == nil || v.match(s)) {
-			keep[i], vals[i] = true, mt.of(s)
+		if x.covered[i] && (v.match == nil || v.match(&v.all[i])) {
+			keep[i], vals[i] = true, metric[i]
 			keys[i] = ^floatOrder(vals[i]) // descending
 		}
 	}
