@@ -554,13 +554,7 @@ func TestTUIStartReadsNoAdvisorFromTheNetwork(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits++; w.Write(advisorJSON) }))
 	defer srv.Close()
 	e.getenv["SPOTSCOPE_ADVISOR_URL"] = srv.URL
-	g := &globals{io: stdio{out: &bytes.Buffer{}, err: &bytes.Buffer{}, now: demo.End, getenv: func(k string) string { return e.getenv[k] }},
-		regions: []string{"sa-east-1"}, maxAge: "1h"}
-	a, err := g.open(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := e.openApp(t, "sa-east-1", false)
 	b := newCacheBackend(context.Background(), a)
 	if info := b.WaitInfo(context.Background()); hits != 0 || info.Pending || info.Advisor.Mode != "embedded" {
 		t.Fatalf("start fetched the advisor %d times; provenance %+v", hits, b.Info().Advisor)

@@ -21,13 +21,7 @@ import (
 func TestTUIBackendFirstQuery(t *testing.T) {
 	e := newEnv(t, true)
 	e.ok("fetch", "--days", "7")
-	g := &globals{io: stdio{out: &bytes.Buffer{}, err: &bytes.Buffer{}, now: demo.End, getenv: func(k string) string { return e.getenv[k] }},
-		regions: []string{"sa-east-1"}, maxAge: "1h", offline: true}
-	a, err := g.open(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := e.openApp(t, "sa-east-1", true)
 	ctx := context.Background()
 	q := explore.Query{Regions: []string{"sa-east-1"}, Window: 7 * 24 * time.Hour, End: demo.End(), SparkLen: 8}
 
@@ -76,13 +70,7 @@ func TestTUIBackendFirstQuery(t *testing.T) {
 func TestTUIBackendPreviewFirst(t *testing.T) {
 	e := newEnv(t, true)
 	e.ok("fetch", "--days", "7")
-	g := &globals{io: stdio{out: &bytes.Buffer{}, err: &bytes.Buffer{}, now: demo.End, getenv: func(k string) string { return e.getenv[k] }},
-		regions: []string{"sa-east-1"}, maxAge: "1h", offline: true}
-	a, err := g.open(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := e.openApp(t, "sa-east-1", true)
 	ctx := context.Background()
 	q := explore.Query{Regions: []string{"sa-east-1"}, Window: 7 * 24 * time.Hour, End: demo.End(), SparkLen: 8}
 
@@ -122,14 +110,8 @@ func TestTUIBackendPreviewFirst(t *testing.T) {
 // given (the ones the views show), not the ones configured at start.
 func TestTUIBackendRefreshRegions(t *testing.T) {
 	e := newEnv(t, true)
-	g := &globals{io: stdio{out: &bytes.Buffer{}, err: &bytes.Buffer{}, now: demo.End, getenv: func(k string) string { return e.getenv[k] }},
-		regions: []string{"us-east-1"}, maxAge: "1h"}
 	ctx := context.Background()
-	a, err := g.open(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := e.openApp(t, "us-east-1", false)
 	// A Windows history held only in the shown region keeps being
 	// refreshed there.
 	win := market.Record{Pool: market.Pool{Region: demo.Region, AvailabilityZone: demo.Region + "a", InstanceType: "m5.large", Product: market.Windows},
@@ -167,4 +149,18 @@ func TestTUIBackendRefreshRegions(t *testing.T) {
 	if len(in.Regions) != 1 || in.Regions[0].Region != demo.Region || in.Regions[0].Records == 0 {
 		t.Fatalf("after the refresh the cache holds %+v, want %s's prices only", in.Regions, demo.Region)
 	}
+}
+
+// openApp opens the workspace a command in e would, at the demo's clock,
+// for one region; it is closed when the test ends.
+func (e *env) openApp(t *testing.T, region string, offline bool) *app {
+	t.Helper()
+	g := &globals{io: stdio{out: &bytes.Buffer{}, err: &bytes.Buffer{}, now: demo.End, getenv: func(k string) string { return e.getenv[k] }},
+		regions: []string{region}, maxAge: "1h", offline: offline}
+	a, err := g.open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
 }
