@@ -10,7 +10,6 @@ package advisor
 
 import (
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -111,62 +110,50 @@ type fileSpec struct {
 	EMR   bool    `json:"emr"`
 }
 
-type fileRow struct {
-	S *float64 `json:"s"`
-	R *float64 `json:"r"`
-}
-
-type file struct {
-	GlobalRate    string                                   `json:"global_rate"`
-	Ranges        []fileRange                              `json:"ranges"`
-	InstanceTypes map[string]fileSpec                      `json:"instance_types"`
-	SpotAdvisor   map[string]map[string]map[string]fileRow `json:"spot_advisor"`
-}
-
 // Parse reads an advisor file. It rejects a file whose structure does not
 // match, so a changed or truncated download falls back to an older copy
 // instead of silently yielding "unknown" everywhere.
 func Parse(b []byte) (*Data, error) {
-	var f file
-	if err := json.Unmarshal(b, &f); err != nil {
+	f, err := decodeFile(b)
+	if err != nil {
 		return nil, fmt.Errorf("advisor: %w", err)
 	}
-	if len(f.SpotAdvisor) == 0 {
+	if len(f.rows) == 0 {
 		return nil, errors.New("advisor: no spot_advisor rows")
 	}
-	ranges, err := parseRanges(f.Ranges)
+	ranges, err := parseRanges(f.ranges)
 	if err != nil {
 		return nil, err
 	}
 	d := &Data{
-		globalRate: f.GlobalRate,
+		globalRate: f.globalRate,
 		ranges:     ranges,
-		specs:      make(map[string]Spec, len(f.InstanceTypes)),
-		rows:       make(map[string]map[string]map[string]row, len(f.SpotAdvisor)),
+		specs:      make(map[string]Spec, len(f.specs)),
+		rows:       make(map[string]map[string]map[string]row, len(f.rows)),
 	}
-	for name, s := range f.InstanceTypes {
+	for name, s := range f.specs {
 		if s.Cores < 0 || s.RAMGB < 0 || s.Cores > 1e6 || s.RAMGB > 1e9 {
 			return nil, fmt.Errorf("advisor: instance type %q: bad spec", name)
 		}
 		d.specs[name] = Spec{Cores: int(math.Round(s.Cores)), RAMGB: s.RAMGB, EMR: s.EMR}
 	}
-	for region, byOS := range f.SpotAdvisor {
+	for region, byOS := range f.rows {
 		m := make(map[string]map[string]row, len(byOS))
 		for os, byType := range byOS {
 			t := make(map[string]row, len(byType))
 			for name, r := range byType {
-				if r.S == nil || r.R == nil {
+				if !r.hasS || !r.hasR {
 					return nil, fmt.Errorf("advisor: %s %s %s: missing s or r", region, os, name)
 				}
-				b := *r.R
+				b := r.r
 				if b != math.Trunc(b) || b < 0 || int(b) >= len(ranges) {
 					return nil, fmt.Errorf("advisor: %s %s %s: bucket %v out of range", region, os, name, b)
 				}
 				// Savings above 100% would mean a negative spot price; far
 				// below zero is possible (spot above On-Demand), -62 is seen.
-				s := math.Round(*r.S)
+				s := math.Round(r.s)
 				if s > 100 || s < -1000 {
-					return nil, fmt.Errorf("advisor: %s %s %s: savings %v out of range", region, os, name, *r.S)
+					return nil, fmt.Errorf("advisor: %s %s %s: savings %v out of range", region, os, name, r.s)
 				}
 				t[name] = row{savings: int(s), bucket: int(b)}
 			}
