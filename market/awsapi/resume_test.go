@@ -126,7 +126,9 @@ func TestE2EResumeAfterKill(t *testing.T) {
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()
 	child := exec.Command(os.Args[0], "-test.run=^TestKillHelperProcess$")
-	child.Env = append(os.Environ(), "AWSAPI_KILL_CACHE="+dir, "AWSAPI_KILL_URL="+srv.URL)
+	// The child is killed before its cleanups run: its temporary
+	// directories go inside one of ours, which ours removes.
+	child.Env = append(os.Environ(), "AWSAPI_KILL_CACHE="+dir, "AWSAPI_KILL_URL="+srv.URL, "TMPDIR="+t.TempDir())
 	if err := child.Start(); err != nil {
 		t.Fatal(err)
 	}
