@@ -56,7 +56,7 @@ func (c *coverTracker) load(ctx context.Context, product string) error {
 				own = append(own, ivs...)
 			}
 		}
-		byZone[z] = mergeIntervals(own)
+		byZone[z] = market.MergeIntervals(own)
 	}
 	c.cov[product] = byZone
 	return nil
@@ -95,7 +95,7 @@ func (c *coverTracker) add(ctx context.Context, products []string, zone string, 
 			return fmt.Errorf("recording coverage: %w", err)
 		}
 		zs := c.cov[p]
-		zs[zone] = mergeIntervals(append(zs[zone], iv))
+		zs[zone] = market.MergeIntervals(append(zs[zone], iv))
 		both := []market.Interval{iv}
 		for _, z := range c.zones {
 			both = intersect(both, zs[z])

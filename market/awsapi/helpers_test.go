@@ -83,7 +83,7 @@ func (s *memStore) AddCoverage(ctx context.Context, region, product, scope strin
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := covKey(region, product, scope)
-	s.cov[k] = mergeIntervals(append(s.cov[k], iv))
+	s.cov[k] = market.MergeIntervals(append(s.cov[k], iv))
 	return nil
 }
 

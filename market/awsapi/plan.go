@@ -1,7 +1,6 @@
 package awsapi
 
 import (
-	"sort"
 	"strings"
 	"time"
 
@@ -30,34 +29,11 @@ func Scope(patterns []string) string {
 	return strings.Join(market.SortedKeys(set), ",")
 }
 
-// mergeIntervals sorts and unions intervals; touching intervals merge, so
-// slices recorded one by one read back as one span.
-func mergeIntervals(ivs []market.Interval) []market.Interval {
-	var in []market.Interval
-	for _, iv := range ivs {
-		if iv.End.After(iv.Start) {
-			in = append(in, iv)
-		}
-	}
-	sort.Slice(in, func(i, j int) bool { return in[i].Start.Before(in[j].Start) })
-	var out []market.Interval
-	for _, iv := range in {
-		if n := len(out); n > 0 && !iv.Start.After(out[n-1].End) {
-			if iv.End.After(out[n-1].End) {
-				out[n-1].End = iv.End
-			}
-			continue
-		}
-		out = append(out, iv)
-	}
-	return out
-}
-
 // gaps returns the parts of win not covered by cov.
 func gaps(win market.Interval, cov []market.Interval) []market.Interval {
 	var out []market.Interval
 	cur := win.Start
-	for _, c := range mergeIntervals(cov) {
+	for _, c := range market.MergeIntervals(cov) {
 		if !c.End.After(cur) {
 			continue
 		}
