@@ -32,7 +32,21 @@ func (f *archiveFlags) register(cmd *cobra.Command) {
 
 // open returns the archive location of loc: an S3 prefix through the same
 // AWS configuration (credential chain, --profile) as fetch, or a directory.
-func (f *archiveFlags) open(ctx context.Context, g *globals, loc string) (archive.Location, error) {
+// open opens the archive location and then the cache it is exported from
+// or imported into; close the workspace when done.
+func (f *archiveFlags) open(ctx context.Context, g *globals, loc string) (archive.Location, *app, error) {
+	l, err := f.location(ctx, g, loc)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := g.open(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return l, a, nil
+}
+
+func (f *archiveFlags) location(ctx context.Context, g *globals, loc string) (archive.Location, error) {
 	if !archive.IsS3(loc) {
 		if strings.Contains(loc, "://") {
 			return nil, usagef("archive location %q: want a directory or s3://BUCKET/PREFIX", loc)
@@ -85,11 +99,7 @@ The location defaults to $SPOTSCOPE_ARCHIVE. S3 uses the AWS credential chain an
 				return usagef("--until (%s) must be after --since (%s)", o.Until.Format(time.RFC3339), o.Since.Format(time.RFC3339))
 			}
 			ctx := cmd.Context()
-			loc, err := flags.open(ctx, g, out)
-			if err != nil {
-				return err
-			}
-			a, err := g.open(ctx)
+			loc, a, err := flags.open(ctx, g, out)
 			if err != nil {
 				return err
 			}
@@ -155,11 +165,7 @@ func (f *archiveFlags) runImport(cmd *cobra.Command, g *globals, loc string) err
 		return usagef("an archive import takes every region the archive holds; drop --region")
 	}
 	ctx := cmd.Context()
-	l, err := f.open(ctx, g, loc)
-	if err != nil {
-		return err
-	}
-	a, err := g.open(ctx)
+	l, a, err := f.open(ctx, g, loc)
 	if err != nil {
 		return err
 	}
@@ -194,7 +200,7 @@ func newArchiveProgress(io stdio, verb string) func(archive.Progress) {
 // probe tries the actions export and import need on loc, for doctor.
 func (f *archiveFlags) probe(g *globals, loc string) doctor.ArchiveProbe {
 	return func(ctx context.Context) []doctor.ArchiveAccess {
-		l, err := f.open(ctx, g, loc)
+		l, err := f.location(ctx, g, loc)
 		if err != nil {
 			return []doctor.ArchiveAccess{{Action: "location", Err: err}}
 		}
