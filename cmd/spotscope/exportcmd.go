@@ -51,6 +51,11 @@ func (f *archiveFlags) location(ctx context.Context, g *globals, loc string) (ar
 		if strings.Contains(loc, "://") {
 			return nil, usagef("archive location %q: want a directory or s3://BUCKET/PREFIX", loc)
 		}
+		// "s3:/bucket" or "S3:bucket" would otherwise be a local directory
+		// named "s3:", quietly holding what was meant for the bucket.
+		if rest, ok := cutPrefixFold(loc, "s3:"); ok {
+			return nil, usagef("archive location %q: did you mean s3://%s?", loc, strings.TrimLeft(rest, "/"))
+		}
 		return archive.Dir(loc), nil
 	}
 	if _, _, err := archive.ParseS3(loc); err != nil {
@@ -153,6 +158,9 @@ func archiveLocation(g *globals, args []string) (string, bool) {
 		return args[0], true
 	}
 	fi, err := os.Stat(args[0])
+	if _, s3ish := cutPrefixFold(args[0], "s3:"); s3ish && err != nil {
+		return args[0], true // a mistyped s3:// URL: the location check says so
+	}
 	return args[0], err == nil && fi.IsDir()
 }
 
@@ -219,4 +227,11 @@ func (f *archiveFlags) probe(g *globals, loc string) doctor.ArchiveProbe {
 		}
 		return out
 	}
+}
+
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):], true
+	}
+	return "", false
 }

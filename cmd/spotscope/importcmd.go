@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -46,6 +49,13 @@ With one directory or s3:// URL (or none and $SPOTSCOPE_ARCHIVE set), it reads a
 			}
 			if g.demo {
 				return usagef("import writes to your cache; it cannot run with --demo")
+			}
+			// A typo in a path is bad input, said before the cache opens,
+			// not an import that "stopped after 0 new records".
+			for _, file := range args {
+				if _, err := os.Stat(file); errors.Is(err, fs.ErrNotExist) {
+					return usagef("%s: no such file", file)
+				}
 			}
 			opts := dataset.Options{}
 			if len(g.regions) == 1 {
