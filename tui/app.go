@@ -323,7 +323,7 @@ func (m Model) onSummaries(msg summariesMsg) (tea.Model, tea.Cmd) {
 		m.setStatus("", false) // the failure it reported is over
 	}
 	m.loadErr = nil
-	m = m.setRows(msg.rows, msg.q)
+	m = m.setRows(msg.rows, msg.q, msg.index)
 	m.vol = m.vol.setRows(m.rows)
 	var cmds []tea.Cmd
 	var c tea.Cmd
@@ -346,7 +346,7 @@ func (m Model) onPreview(msg previewMsg) (tea.Model, tea.Cmd) {
 	if msg.err != nil || !m.loading || len(m.rows) > 0 {
 		return m, next
 	}
-	m = m.setRows(msg.rows, msg.q)
+	m = m.setRows(msg.rows, msg.q, msg.index)
 	return m.resize(), next
 }
 
@@ -362,13 +362,14 @@ func (m Model) waitInfo() tea.Cmd {
 }
 
 // setRows makes rows the market's data, answering q.
-func (m Model) setRows(rows []explore.Summary, q explore.Query) Model {
+// x, when not nil, is the index of rows the command built.
+func (m Model) setRows(rows []explore.Summary, q explore.Query, x *marketIndex) Model {
 	m.rows, m.query = rows, q
 	m.filter = m.filter.setFamilies(m.rows)
 	match := m.filter.matcher()
 	m.market.match, m.vol.match = match, match
 	m.market.q = q
-	m.market = m.market.setRows(m.rows)
+	m.market = m.market.setIndexed(m.rows, x)
 	return m
 }
 

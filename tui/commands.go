@@ -22,7 +22,7 @@ func loadSummaries(ctx context.Context, b Backend, gen int, q explore.Query) tea
 		ctx, cancel := context.WithTimeout(ctx, queryTimeout)
 		defer cancel()
 		rows, err := b.Summaries(ctx, q)
-		return summariesMsg{gen: gen, q: q, rows: rows, err: err}
+		return summariesMsg{gen: gen, q: q, rows: rows, index: newMarketIndex(rows, q), err: err}
 	}
 }
 
@@ -33,7 +33,7 @@ func loadPreview(ctx context.Context, p Previewer, gen int, q explore.Query) tea
 		ctx, cancel := context.WithTimeout(ctx, queryTimeout)
 		defer cancel()
 		rows, err := p.Preview(ctx, q)
-		return previewMsg{gen: gen, q: q, rows: rows, err: err}
+		return previewMsg{gen: gen, q: q, rows: rows, index: newMarketIndex(rows, q), err: err}
 	}
 }
 

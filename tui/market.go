@@ -127,10 +127,15 @@ func (v marketView) sortable(c colID) bool {
 
 // setRows takes a new load of rows (v.q already set to its query) and
 // indexes it for the rebuilds that follow.
-func (v marketView) setRows(all []explore.Summary) marketView {
-	v.all = all
-	v.index = newMarketIndex(all, v.q)
-	v.kept = nil
+func (v marketView) setRows(all []explore.Summary) marketView { return v.setIndexed(all, nil) }
+
+// setIndexed is setRows with the index of all already built, for v's
+// query (nil: build it here).
+func (v marketView) setIndexed(all []explore.Summary, x *marketIndex) marketView {
+	if !x.of(all) {
+		x = newMarketIndex(all, v.q)
+	}
+	v.all, v.index, v.kept = all, x, nil
 	return v.rebuild()
 }
 

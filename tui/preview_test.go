@@ -195,3 +195,19 @@ func TestFooterCountsHaveSeparators(t *testing.T) {
 		t.Fatal("volatility footer lacks the separator")
 	}
 }
+
+// The market's index of a load is built by the command that loaded the
+// rows, not in Update: the message carries it and the view keeps it.
+func TestLoadIndexIsBuiltOffUpdate(t *testing.T) {
+	b := newFakeBackend(50, 0)
+	m := New(b, func() time.Time { return fakeEnd }, Options{NoRefresh: true})
+	m = send(t, m, tea.WindowSizeMsg{Width: 140, Height: 40})
+	msg := loadSummaries(m.ctx, b, m.sumGen, m.newQuery())().(summariesMsg)
+	if msg.index == nil || !msg.index.of(msg.rows) {
+		t.Fatal("the command did not index its rows")
+	}
+	nm, _ := m.Update(msg)
+	if got := nm.(Model).market.index; got != msg.index {
+		t.Fatal("Update rebuilt the index the command had built")
+	}
+}
